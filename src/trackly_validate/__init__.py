@@ -1,0 +1,79 @@
+"""trackly-validate: check Trackly SMS API requests before they leave.
+
+A bad payload is rejected locally with the same error code, message and HTTP status
+the server would have returned::
+
+    import trackly_validate as tv
+
+    tv.check("POST", "/v2/send", {"to": "+14155551234", "list_number": "+18005551000"})
+    # [Problem(code='missing_body', error='body is required', status=400, loc=('body',))]
+
+The public API is listed in ``__all__``.  Everything that needs pydantic is imported
+on first use, so ``import trackly_validate`` stays cheap.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .auth import check_api_key
+from .catalog import CATALOG, CodeInfo
+from .errors import ApiError, Problem, TracklyError, TracklyValidationError, UnknownEndpointError
+from .options import INFERRED_RULES, Options
+from .sms import CreativeEstimate, SmsAnalysis, analyze_sms, estimate_creative
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "check",
+    "validate",
+    "model_for",
+    "partition",
+    "Partition",
+    "Options",
+    "Problem",
+    "TracklyError",
+    "TracklyValidationError",
+    "UnknownEndpointError",
+    "ApiError",
+    "check_api_key",
+    "analyze_sms",
+    "SmsAnalysis",
+    "estimate_creative",
+    "CreativeEstimate",
+    "CATALOG",
+    "CodeInfo",
+    "INFERRED_RULES",
+    "models",
+    "__version__",
+]
+
+_LAZY = {
+    "check": ("engine", "check"),
+    "validate": ("engine", "validate"),
+    "model_for": ("engine", "model_for"),
+    "partition": ("bulk", "partition"),
+    "Partition": ("bulk", "Partition"),
+}
+
+if TYPE_CHECKING:  # pragma: no cover
+    from . import models
+    from .bulk import Partition, partition
+    from .engine import check, model_for, validate
+
+
+def __getattr__(name: str) -> Any:
+    import importlib
+
+    if name == "models":
+        return importlib.import_module(".models", __name__)
+    target = _LAZY.get(name)
+    if target is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{target[0]}", __name__), target[1])
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

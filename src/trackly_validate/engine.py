@@ -1,0 +1,176 @@
+"""check / validate: size, parse, validate, translate, order.
+
+::
+
+    check(method, path, body, options)
+      route    : normalise the path, find the template (UnknownEndpointError if none)
+      payload  : str/bytes -> size check (5 MiB) *before* parsing;
+                 anything else -> its compact UTF-8 JSON (pydantic-core's to_json)
+      model    : pydantic-core validates the JSON bytes (one path for raw and parsed
+                 bodies, so both always get the same answer)
+      problems : pydantic errors -> Problem(code, error, status, loc), sorted in the
+                 endpoint's documented order
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import from_json, to_json
+
+from . import catalog
+from .catalog import C
+from .errors import Problem, TracklyValidationError
+from .options import Options, coerce_options
+from .routes import Route, resolve
+from .rules.base import validator_for
+
+__all__ = ["MAX_PAYLOAD_BYTES", "check", "validate", "model_for", "run", "encode_body"]
+
+#: The docs' "5 MB" read as 5 MiB, so nothing the server accepts is refused.
+MAX_PAYLOAD_BYTES = 5 * 1024 * 1024
+
+
+def _problem(info: catalog.CodeInfo, route: Route | None, loc: tuple = (), text: str | None = None) -> Problem:
+    status = info.status_for(route.key, route.version) if route is not None else info.status
+    return Problem(info.code, text if text is not None else info.message, status, loc)
+
+
+def encode_body(body: Any, route: Route | None = None, limit: int = MAX_PAYLOAD_BYTES) -> bytes | Problem:
+    """The body as JSON bytes, or the problem that stops it before parsing."""
+    if isinstance(body, (bytes, bytearray, memoryview)):
+        raw = bytes(body)
+    elif isinstance(body, str):
+        if len(body) > limit:  # every character is at least one byte
+            return _problem(C.payload_too_large, route)
+        try:
+            raw = body.encode("utf-8")
+        except UnicodeEncodeError:  # lone surrogates cannot be sent as UTF-8
+            return _problem(C.invalid_input, route)
+    else:
+        try:
+            raw = to_json(body)
+        except Exception:  # unserialisable objects, cycles, pathological depth
+            return _problem(C.invalid_input, route)
+    if len(raw) > limit:
+        return _problem(C.payload_too_large, route)
+    return raw
+
+
+def _clean_loc(loc: tuple, data: Any) -> tuple:
+    """Drop pydantic's synthetic loc items (union tags, ``function-after[...]``) by
+    walking the loc against the parsed body: keep a key only where the data has it."""
+    out: list[Any] = []
+    cur = data
+    last = len(loc) - 1
+    for i, part in enumerate(loc):
+        if isinstance(cur, dict) and isinstance(part, str) and part in cur:
+            out.append(part)
+            cur = cur[part]
+        elif isinstance(cur, list) and isinstance(part, int) and not isinstance(part, bool) and 0 <= part < len(cur):
+            out.append(part)
+            cur = cur[part]
+        elif i == last and isinstance(cur, dict) and isinstance(part, str) and not _synthetic(part):
+            out.append(part)  # a missing key: the field the problem is about
+            cur = None
+        # anything else is a tag pydantic added; leave it out
+    return tuple(out)
+
+
+def _synthetic(part: str) -> bool:
+    return "[" in part or part in _TAG_WORDS
+
+
+_TAG_WORDS = frozenset({"str", "int", "float", "bool", "none", "list", "dict", "any", "literal", "chain",
+                        "nullable", "union", "model", "default", "custom-error"})
+
+
+def _translate(exc: ValidationError, route: Route, model: type[BaseModel], raw: bytes,
+               options: Options) -> list[Problem]:
+    errors = exc.errors(include_url=False, include_context=False, include_input=False)
+    data: Any = _UNSET
+    problems: list[tuple[tuple, Problem]] = []
+    for seq, err in enumerate(errors):
+        kind = err["type"]
+        loc = tuple(err["loc"])
+        info = catalog.CATALOG.get(kind)
+        if info is not None:
+            text = err["msg"]
+        elif kind == "missing":
+            info, text = C.required, f"{loc[-1]} is required" if loc else C.required.message
+        else:
+            info, text = C.invalid_input, C.invalid_input.message
+        if info.code in options.disable:
+            continue
+        if loc:
+            if data is _UNSET:
+                try:
+                    data = from_json(raw)
+                except ValueError:
+                    data = None
+            loc = _clean_loc(loc, data) if data is not None else loc
+        problem = _problem(info, route, loc, text)
+        problems.append((_order_key(problem, route, model, seq), problem))
+    problems.sort(key=lambda kp: kp[0])
+    return [p for _, p in problems]
+
+
+_UNSET = object()
+
+
+def _order_key(problem: Problem, route: Route, model: type[BaseModel], seq: int) -> tuple:
+    order = getattr(model, "__trackly_order__", ())
+    try:
+        rank = order.index(problem.code)
+    except ValueError:
+        rank = len(order)
+    loc = problem.loc
+    if route.items and len(loc) >= 2 and loc[0] == route.items and isinstance(loc[1], int):
+        return (1, loc[1], rank, seq)
+    return (0, 0, rank, seq)
+
+
+def run(route: Route, body: Any, options: Options) -> tuple[list[Problem], BaseModel | None]:
+    """Check ``body`` against ``route``: (problems, model instance or None)."""
+    raw = encode_body(body, route)
+    if isinstance(raw, Problem):
+        return [raw], None
+    model = route.model
+    validator = validator_for(model, options)
+    try:
+        return [], validator.validate_json(raw)
+    except ValidationError as exc:
+        problems = _translate(exc, route, model, raw, options)
+        if problems:
+            return problems, None
+        # every problem was a disabled code: build the model from the parsed body
+        # without the rules that fired
+        return [], model.model_construct(**from_json(raw))  # pragma: no cover - rare
+    except RecursionError:  # pragma: no cover - pydantic-core guards its own depth
+        return [_problem(C.invalid_input, route)], None
+
+
+def check(method: str, path: str, body: Any, *, options: Options | None = None) -> list[Problem]:
+    """Every problem the API would report for this request, the first one first.
+
+    Empty when the request would be accepted.  Never raises for a modelled endpoint
+    (``UnknownEndpointError`` for an unmodelled one); never mutates ``body``.
+    """
+    route = resolve(method, path)
+    return run(route, body, coerce_options(options))[0]
+
+
+def validate(method: str, path: str, body: Any, *, options: Options | None = None) -> BaseModel:
+    """The validated model instance, or :class:`TracklyValidationError` with every problem."""
+    route = resolve(method, path)
+    problems, instance = run(route, body, coerce_options(options))
+    if problems:
+        raise TracklyValidationError(problems)
+    assert instance is not None
+    return instance
+
+
+def model_for(method: str, path: str) -> type[BaseModel]:
+    """The pydantic model a route's body is checked with."""
+    return resolve(method, path).model

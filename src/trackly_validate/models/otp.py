@@ -1,0 +1,54 @@
+"""OTP: POST /v2/otp/send and /v2/otp/verify.
+
+No reference page exists for these endpoints (messaging.md §12): only the error-code
+page names ``channel`` and its values.  **Every rule here is inferred** and each code
+is registered as such, so ``Options(disable={...})`` can switch it off:
+
+- ``channel`` in ``sms|voice|auto`` → ``invalid_channel``;
+- a recipient given as ``to`` or ``phone_number`` must be E.164 (v2 "strictly
+  requires E.164") → ``invalid_phone``;
+- ``metadata`` is an object of at most 1,024 bytes → ``invalid_metadata`` /
+  ``metadata_too_large`` (the cap is mentioned in passing in the docs).
+
+No field is required: the field names are not documented, so requiring any could
+refuse a request the server accepts.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, ClassVar
+
+from ..catalog import C
+from ..options import register_inferred
+from ..rules.base import MaxBytes, OneOf, TracklyModel
+from ..rules.phones import Phone
+from ..rules.types import Metadata, Str
+
+__all__ = ["SendOtp", "VerifyOtp"]
+
+for _code in ("invalid_channel", "invalid_phone", "invalid_metadata", "metadata_too_large"):
+    register_inferred(_code, "OTP endpoints have no reference page: every OTP rule is inferred")
+del _code
+
+OtpPhone = Annotated[str, Phone(C.invalid_phone, "e164")]
+_ORDER = ("invalid_channel", "invalid_phone", "invalid_metadata", "metadata_too_large")
+
+
+class SendOtp(TracklyModel):
+    """POST /v2/otp/send (inferred rules only, see the module docstring)."""
+
+    __trackly_order__: ClassVar[tuple[str, ...]] = _ORDER
+
+    to: OtpPhone | None = None
+    phone_number: OtpPhone | None = None
+    channel: Annotated[Str, OneOf(C.invalid_channel, "sms", "voice", "auto")] | None = None
+    metadata: Annotated[Metadata, MaxBytes(C.metadata_too_large, 1024)] | None = None
+
+
+class VerifyOtp(TracklyModel):
+    """POST /v2/otp/verify (inferred rules only, see the module docstring)."""
+
+    __trackly_order__: ClassVar[tuple[str, ...]] = _ORDER
+
+    to: OtpPhone | None = None
+    phone_number: OtpPhone | None = None

@@ -1,0 +1,43 @@
+"""Phone validation: POST /v1/phone/validate and /v1/phone/validate/batch (messaging.md §9-§10)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, ClassVar
+
+from ..catalog import C
+from ..rules.base import ItemsCap, Required, TracklyModel
+from ..rules.phones import Phone
+from ..rules.types import StrictFlag
+
+__all__ = ["ValidatePhone", "ValidatePhoneBatch"]
+
+Force = StrictFlag(C.invalid_force)
+
+
+class ValidatePhone(TracklyModel):
+    """POST /v1/phone/validate.  ``phone`` may be in the US formats the server
+    normalises (``4155551234``, ``(415) 555-1234``); ``force`` must be a strict JSON
+    boolean (``"true"`` and ``1`` are ``invalid_force``).  The code for an unparseable
+    number (``invalid_phone``) is read from the batch example: inferred."""
+
+    __trackly_order__: ClassVar[tuple[str, ...]] = ("invalid_force", "invalid_phone", "missing_phone")
+
+    phone: Annotated[str, Phone(C.invalid_phone, "v1", role="v1"), Required(C.missing_phone)] = None
+    force: Force | None = None  # type: ignore[valid-type]
+
+
+class ValidatePhoneBatch(TracklyModel):
+    """POST /v1/phone/validate/batch: 1 to 500 numbers (413 ``too_many_phones`` above).
+
+    Bad numbers inside ``phones`` are **not** request errors: the server reports them
+    per item in ``results[]``, so they pass here too.  Only ``missing_phones``,
+    ``too_many_phones`` and ``invalid_force`` are raised."""
+
+    __trackly_order__: ClassVar[tuple[str, ...]] = ("missing_phones", "invalid_force", "too_many_phones")
+
+    phones: Annotated[
+        list[Any],
+        ItemsCap(C.too_many_phones, 500, type_info=C.missing_phones),
+        Required(C.missing_phones),
+    ] = None
+    force: Force | None = None  # type: ignore[valid-type]

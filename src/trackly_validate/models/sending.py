@@ -1,0 +1,215 @@
+"""Sending: POST /v2/send, /v2/send/bulk, /v2/send-raw, /v2/send-raw/bulk,
+/v1/messages and /v1/messages/bulk (messaging.md §2-§7)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, ClassVar
+
+from pydantic import AliasChoices, Field, model_validator
+
+from ..catalog import C
+from ..options import register_inferred
+from ..rules.base import ItemsCap, Required, TracklyModel
+from ..rules.phones import Phone
+from ..rules.types import Bool, JsonObject, Metadata, Str
+
+__all__ = [
+    "ContactData",
+    "SendMessage",
+    "BulkMessage",
+    "SendBulk",
+    "SendRaw",
+    "RawMessage",
+    "SendRawBulk",
+    "SendMessageV1",
+    "BulkMessageV1",
+    "SendBulkV1",
+]
+
+register_inferred("missing_list_number",
+                  "a top-level list_number is accepted as the default for messages without one "
+                  "(the API Limits page's bulk example); also applied to /v2/send-raw/bulk")
+
+# Field types written once ------------------------------------------------------------------------
+To = Annotated[str, Phone(C.invalid_phone), Required(C.missing_to)]
+ListNumber = Annotated[str, Phone(C.invalid_list_number, role="sender"), Required(C.missing_list_number)]
+BodyText = Annotated[Str, Required(C.missing_body)]
+
+# v2 send / send-raw error tables, in the documented order
+_V2_ORDER = ("missing_to", "missing_list_number", "missing_body", "invalid_phone", "invalid_list_number",
+             "list_not_found", "webhook_not_configured")
+_V2_BULK_ORDER = ("missing_messages", "too_many_messages") + _V2_ORDER
+
+
+class ContactData(TracklyModel):
+    """``contact_data``: values for macros such as ``{{first_name}}``."""
+
+    first_name: Str | None = None
+    last_name: Str | None = None
+    custom_fields: JsonObject | None = None
+    timezone: Str | None = None
+
+
+class SendMessage(TracklyModel):
+    """POST /v2/send: one SMS.  ``to`` and ``list_number`` are E.164; no maximum body
+    length is documented, so none is enforced (the creatives' 1,600 cap is not carried over)."""
+
+    __trackly_order__: ClassVar[tuple[str, ...]] = _V2_ORDER
+
+    to: To = None
+    list_number: ListNumber = None
+    body: BodyText = None
+    wrap_links: Bool | None = None
+    contact_data: ContactData | None = None
+    metadata: Metadata | None = None
+
+
+class BulkMessage(SendMessage):
+    """One item of POST /v2/send/bulk (the /v2/send fields)."""
+
+
+def _default_list_number(data: Any, items: str = "messages") -> Any:
+    """A top-level ``list_number`` is the default for messages that carry none.
+
+    Returns a new dict (the caller's body is never mutated); Python touches the items
+    only when a top-level default is actually given.
+    """
+    if not isinstance(data, dict):
+        return data
+    default = data.get("list_number")
+    messages = data.get(items)
+    if default in (None, "") or not isinstance(messages, list):
+        return data
+    filled = [
+        {**m, "list_number": default} if isinstance(m, dict) and m.get("list_number") in (None, "") else m
+        for m in messages
+    ]
+    return {**data, items: filled}
+
+
+class SendBulk(TracklyModel):
+    """POST /v2/send/bulk: 1 to 1,000 messages (413 ``too_many_messages`` above).
+
+    Each message is checked on its own (the server queues the good ones): problems carry
+    the index, ``("messages", 3, "to")``.  A top-level ``list_number`` (the API Limits
+    page's example) is the default for messages without one.  An empty array is
+    ``missing_messages`` (inferred: v1 and phone batch document "missing or empty").
+    """
+
+    __trackly_order__: ClassVar[tuple[str, ...]] = _V2_BULK_ORDER
+
+    list_number: Annotated[str, Phone(C.invalid_list_number, role="sender")] | None = None
+    messages: Annotated[
+        list[BulkMessage],
+        ItemsCap(C.too_many_messages, 1000, type_info=C.missing_messages),
+        Required(C.missing_messages),
+    ] = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_list_number(cls, data: Any) -> Any:
+        return _default_list_number(data)
+
+
+class SendRaw(TracklyModel):
+    """POST /v2/send-raw: one SMS with skip flags.  ``wrap_links`` and ``contact_data``
+    are not documented here; like any unknown key they are accepted and kept."""
+
+    __trackly_order__: ClassVar[tuple[str, ...]] = _V2_ORDER
+
+    to: To = None
+    list_number: ListNumber = None
+    body: BodyText = None
+    skip_duplicate_check: Bool | None = None
+    skip_rate_limit: Bool | None = None
+    skip_contact_validation: Bool | None = None
+    skip_journey_check: Bool | None = None
+    metadata: Metadata | None = None
+
+
+class RawMessage(SendRaw):
+    """One item of POST /v2/send-raw/bulk (the /v2/send-raw fields)."""
+
+
+class SendRawBulk(TracklyModel):
+    """POST /v2/send-raw/bulk: 1 to 1,000 raw messages.  Its error table was not visible;
+    it is read as matching /v2/send/bulk (inferred), top-level ``list_number`` default included."""
+
+    __trackly_order__: ClassVar[tuple[str, ...]] = _V2_BULK_ORDER
+
+    list_number: Annotated[str, Phone(C.invalid_list_number, role="sender")] | None = None
+    messages: Annotated[
+        list[RawMessage],
+        ItemsCap(C.too_many_messages, 1000, type_info=C.missing_messages),
+        Required(C.missing_messages),
+    ] = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_list_number(cls, data: Any) -> Any:
+        return _default_list_number(data)
+
+
+# --- v1 (deprecated) ---------------------------------------------------------------------------------------
+
+V1To = Annotated[str, Phone(C.invalid_phone, "v1", role="v1"), Required(C.missing_to, variant="v1")]
+V1Body = Annotated[Str, Required(C.missing_body, variant="v1")]
+V1From = Annotated[Str, Required(C.missing_from, variant="v1")]
+
+
+def _to_fallback(data: Any) -> Any:
+    """v1 reads ``to_msisdn`` and falls back to the legacy ``to``: an empty ``to_msisdn``
+    next to a ``to`` is dropped so the alias choice lands on ``to`` (new dict, no mutation)."""
+    if isinstance(data, dict) and data.get("to_msisdn") in (None, "") and data.get("to") not in (None, ""):
+        return {k: v for k, v in data.items() if k != "to_msisdn"}
+    return data
+
+
+class SendMessageV1(TracklyModel):
+    """POST /v1/messages (deprecated): ``to_msisdn`` (or the legacy ``to``), ``body``,
+    ``from_phone_number_id``.  The server normalises US formats, so ``4155551234`` and
+    ``(415) 555-1234`` are accepted here.  ``metadata`` is accepted and ignored by the server."""
+
+    __trackly_order__: ClassVar[tuple[str, ...]] = (
+        "missing_to", "missing_body", "missing_from", "invalid_phone", "list_not_found")
+
+    to_msisdn: V1To = Field(None, validation_alias=AliasChoices("to_msisdn", "to"))
+    body: V1Body = None
+    from_phone_number_id: V1From = None
+    metadata: Any = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _to_fallback(cls, data: Any) -> Any:
+        return _to_fallback(data)
+
+
+class BulkMessageV1(TracklyModel):
+    """One item of POST /v1/messages/bulk.  The server reports item problems in
+    ``errors[]`` as ``{index, to_msisdn, error}``; the request itself still succeeds."""
+
+    __trackly_order__: ClassVar[tuple[str, ...]] = ("missing_to", "missing_body", "invalid_phone")
+
+    to_msisdn: V1To = Field(None, validation_alias=AliasChoices("to_msisdn", "to"))
+    body: V1Body = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _to_fallback(cls, data: Any) -> Any:
+        return _to_fallback(data)
+
+
+class SendBulkV1(TracklyModel):
+    """POST /v1/messages/bulk (deprecated): one ``from_phone_number_id`` for 1 to 1,000
+    messages; more than 1,000 is ``too_many_messages`` with **400** on v1 (413 on v2)."""
+
+    __trackly_order__: ClassVar[tuple[str, ...]] = (
+        "missing_from", "missing_messages", "too_many_messages", "list_not_found",
+        "missing_to", "missing_body", "invalid_phone")
+
+    from_phone_number_id: V1From = None
+    messages: Annotated[
+        list[BulkMessageV1],
+        ItemsCap(C.too_many_messages, 1000, type_info=C.missing_messages, variant="v1"),
+        Required(C.missing_messages, variant="v1"),
+    ] = None

@@ -1,0 +1,141 @@
+"""Options: how strict a check is, and mirrors of account settings.
+
+``Options`` is a frozen, hashable dataclass checked in ``__post_init__`` (after
+pydantic-extra-types): sets and lists are turned into frozensets, unknown codes and
+levels are refused at construction time, so a typo never silently disables nothing.
+
+Inferred rules
+--------------
+Some rules are not stated by the docs but read from examples or neighbouring pages
+(marked **I** in the spec).  They are listed in :data:`INFERRED_RULES` (code ->
+why it is inferred), the one place that says which codes rest on inference.  Any
+code, inferred or documented, can be switched off with ``Options(disable={...})``;
+a disabled rule is removed from the validator itself, so ``validate`` returns a
+model for a body whose only problems are disabled ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Literal, Mapping
+
+from . import catalog
+
+__all__ = ["Options", "PhoneLevel", "DEFAULT_OPTIONS", "INFERRED_RULES", "register_inferred"]
+
+PhoneLevel = Literal["format", "possible", "valid"]
+_LEVELS = ("format", "possible", "valid")
+
+#: code -> why the local rule that raises it is inferred rather than documented.
+#: Area modules add their own entries with :func:`register_inferred` at import.
+_INFERRED: dict[str, str] = {
+    "missing_messages": "an empty messages array is treated as missing (v2 docs only say 'not provided'; "
+                        "v1 and phone batch say 'missing or empty')",
+    "invalid_channel": "the OTP endpoints have no reference page; only the error-code page names channel's values",
+    "invalid_input": "type checks (a number where a string is documented, etc.) use the generic code; "
+                     "the docs do not say which code a wrong JSON type gets",
+    "invalid_phone": "an empty string counts as missing, a non-string as invalid_phone (docs silent on both); "
+                     "on /v1/phone/validate the code for an unparseable number is read from the batch example",
+    "missing_phone": "the /v1/phone/validate error table was not visible; the code comes from the error-code page",
+    "metadata_too_large": "the OTP metadata cap (1,024 bytes) is mentioned in passing, not on an OTP reference page",
+}
+INFERRED_RULES: Mapping[str, str] = MappingProxyType(_INFERRED)
+
+
+def register_inferred(code: str, why: str) -> None:
+    """Record that a rule raising ``code`` is inferred (called by area modules at import)."""
+    catalog.get(code)  # KeyError for a code the API does not document
+    if code in _INFERRED and why not in _INFERRED[code]:
+        _INFERRED[code] = f"{_INFERRED[code]}; {why}"
+    else:
+        _INFERRED.setdefault(code, why)
+
+
+def _frozen_words(value: Any, what: str) -> frozenset[str]:
+    if isinstance(value, str):
+        value = (value,)
+    try:
+        items = frozenset(value)
+    except TypeError:
+        raise TypeError(f"{what} must be a set of strings") from None
+    for item in items:
+        if not isinstance(item, str):
+            raise TypeError(f"{what} must contain strings, got {type(item).__name__}")
+    return items
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """How a request is checked.
+
+    - ``phone_level``: ``"format"`` (E.164 syntax only), ``"possible"`` (default:
+      plus an assigned calling code and a possible length, as
+      ``phonenumbers.is_possible_number``) or ``"valid"`` (as
+      ``phonenumbers.is_valid_number``).
+    - ``disable``: codes whose rules are switched off (see :data:`INFERRED_RULES`).
+    - ``block_voip``: mirror of the account setting that rejects VOIP recipients
+      (``not_sendable``).  Off by default.
+    - ``allowed_countries``: mirror of the account's enabled countries (ISO
+      3166 alpha-2); other recipients get ``geo_restricted`` (403).  ``None`` = all.
+    - ``widen``: extra values accepted by an inferred vocabulary, by vocabulary name
+      (e.g. ``{"count_operator": {"neq"}}``); see each area module for the names.
+    - ``max_depth``: deepest audience filter group accepted before answering with
+      a problem (bounded recursion).
+    """
+
+    phone_level: PhoneLevel = "possible"
+    disable: frozenset[str] = frozenset()
+    block_voip: bool = False
+    allowed_countries: frozenset[str] | None = None
+    widen: Mapping[str, frozenset[str]] = field(default_factory=lambda: MappingProxyType({}))
+    max_depth: int = 100
+
+    def __post_init__(self) -> None:
+        if self.phone_level not in _LEVELS:
+            raise ValueError(f"phone_level must be one of {', '.join(_LEVELS)}, got {self.phone_level!r}")
+        disable = _frozen_words(self.disable, "disable")
+        unknown = sorted(c for c in disable if c not in catalog.CATALOG)
+        if unknown:
+            raise ValueError(f"unknown error code(s) in disable: {', '.join(unknown)}")
+        object.__setattr__(self, "disable", disable)
+        if not isinstance(self.block_voip, bool):
+            raise TypeError("block_voip must be a bool")
+        if self.allowed_countries is not None:
+            countries = frozenset(c.upper() for c in _frozen_words(self.allowed_countries, "allowed_countries"))
+            bad = sorted(c for c in countries if len(c) != 2 or not c.isascii() or not c.isalpha())
+            if bad:
+                raise ValueError(f"allowed_countries must be ISO 3166 alpha-2 codes, got {', '.join(bad)}")
+            object.__setattr__(self, "allowed_countries", countries)
+        if not isinstance(self.widen, Mapping):
+            raise TypeError("widen must be a mapping of vocabulary name -> set of extra values")
+        widened = {str(k): _frozen_words(v, f"widen[{k!r}]") for k, v in self.widen.items()}
+        object.__setattr__(self, "widen", MappingProxyType(widened))
+        if isinstance(self.max_depth, bool) or not isinstance(self.max_depth, int) or self.max_depth < 1:
+            raise ValueError("max_depth must be a positive int")
+
+    def __hash__(self) -> int:
+        return hash((self.phone_level, self.disable, self.block_voip, self.allowed_countries,
+                     tuple(sorted(self.widen.items(), key=lambda kv: kv[0])), self.max_depth))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Options):
+            return NotImplemented
+        return (self.phone_level == other.phone_level and self.disable == other.disable
+                and self.block_voip == other.block_voip and self.allowed_countries == other.allowed_countries
+                and dict(self.widen) == dict(other.widen) and self.max_depth == other.max_depth)
+
+    def widened(self, name: str) -> frozenset[str]:
+        return self.widen.get(name, frozenset())
+
+
+DEFAULT_OPTIONS = Options()
+
+
+def coerce_options(options: "Options | None") -> Options:
+    if options is None:
+        return DEFAULT_OPTIONS
+    if not isinstance(options, Options):
+        raise TypeError(f"options must be a trackly_validate.Options, got {type(options).__name__}")
+    return options
+

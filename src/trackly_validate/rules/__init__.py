@@ -1,0 +1,1 @@
+"""Field rules written once and used by every model (phones, URLs, ids, text caps…)."""

@@ -1,0 +1,472 @@
+"""The building blocks every model uses: coded errors, markers, the model base.
+
+How a field rule is written
+---------------------------
+A rule is an ``Annotated`` marker whose ``__get_pydantic_core_schema__`` returns a
+pydantic-core schema, so the check runs in Rust wherever possible and raises the
+Trackly code as the pydantic error *type* (``PydanticCustomError`` semantics via
+``custom_error_schema``).  A model used directly (or by FastAPI) therefore
+already carries the API's codes.
+
+Required fields are written ``name: Annotated[str, ..., Required(C.missing_name)] = None``:
+the model config validates defaults, so an absent field, ``null`` and ``""`` all
+reach the presence check and raise the field's documented ``missing_*`` code (the
+docs do not say whether ``""`` is "missing"; we treat it so, see docs/decisions.md).
+
+Rules that depend on :class:`~trackly_validate.Options` (phone level, disabled
+codes, widened vocabularies) are :class:`Rule` objects: ``rule.build(options)``
+returns the schema for those options and :func:`tagged` stores the rule in the
+schema's metadata.  The model's own validator is built with the default options;
+:func:`validator_for` compiles (and caches) a variant for other options by walking
+the model's core schema and rebuilding every tagged node.  No Python runs per
+request to consult the options.
+
+Cross-field rules sit on the field that holds them: a ``field_validator`` on the
+later field reads the earlier ones from ``info.data`` (defaults are validated, so
+it runs even when the field is absent) and raises :func:`fail`, which gives the
+problem the right ``loc``.  A rule on the whole object uses ``model_validator``.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from threading import Lock
+from typing import Any, Callable, ClassVar, Iterable
+
+from pydantic import BaseModel, ConfigDict
+from pydantic_core import PydanticCustomError, SchemaValidator, core_schema as cs
+
+from ..catalog import CodeInfo
+from ..options import DEFAULT_OPTIONS, Options
+
+__all__ = [
+    "TAG",
+    "Rule",
+    "tagged",
+    "fail",
+    "coded",
+    "Required",
+    "Coded",
+    "MaxLen",
+    "OneOf",
+    "TracklyModel",
+    "validator_for",
+    "presence_schema",
+    "ItemsCap",
+    "MaxBytes",
+    "json_size",
+    "walk_rules",
+]
+
+TAG = "trackly_rule"
+
+
+def fail(info: CodeInfo, detail: str | None = None, *, variant: str | None = None) -> PydanticCustomError:
+    """A ``PydanticCustomError`` carrying a Trackly code and its documented text.
+
+    ``detail`` fills the ``…`` of texts such as ``"status must be one of: …"``.
+    The text is passed as a context value, so braces in it (``{{linkN}}``) are
+    never treated as template fields.
+    """
+    return PydanticCustomError(info.code, "{text}", {"text": info.message_for(variant, detail)})
+
+
+def coded(schema: cs.CoreSchema, info: CodeInfo, detail: str | None = None, *,
+          variant: str | None = None) -> cs.CoreSchema:
+    """Wrap ``schema`` so that any failure inside it is reported as ``info``'s code."""
+    return cs.custom_error_schema(schema, custom_error_type=info.code,
+                                  custom_error_message=info.message_for(variant, detail))
+
+
+class Rule:
+    """A piece of schema whose shape depends on :class:`Options`.
+
+    Subclasses set ``codes`` (what the rule can raise) and implement ``build``.
+    The default ``build`` returns ``disabled()`` when every code is switched off.
+    """
+
+    codes: tuple[str, ...] = ()
+
+    def build(self, options: Options) -> cs.CoreSchema:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def is_disabled(self, options: Options) -> bool:
+        return bool(self.codes) and all(c in options.disable for c in self.codes)
+
+
+def tagged(rule: Rule) -> cs.CoreSchema:
+    """The default-options schema of ``rule``, tagged so variants can rebuild it."""
+    schema = dict(rule.build(DEFAULT_OPTIONS))
+    meta = dict(schema.get("metadata") or {})
+    meta[TAG] = rule
+    schema["metadata"] = meta
+    return schema  # type: ignore[return-value]
+
+
+# --- presence --------------------------------------------------------------------------------------
+
+def presence_schema(info: CodeInfo, *, empty_is_missing: bool = True, variant: str | None = None) -> cs.CoreSchema:
+    """Accept any JSON value except ``null`` (and, by default, ``""``, ``[]``, ``{}``)."""
+    n = 1 if empty_is_missing else 0
+    return cs.union_schema(
+        [
+            cs.str_schema(min_length=n, strict=True),
+            cs.bool_schema(strict=True),
+            cs.int_schema(strict=True),
+            cs.float_schema(strict=True),
+            cs.list_schema(min_length=n),
+            cs.dict_schema(min_length=n),
+        ],
+        mode="left_to_right",
+        custom_error_type=info.code,
+        custom_error_message=info.message_for(variant),
+    )
+
+
+class _RequiredRule(Rule):
+    def __init__(self, info: CodeInfo, inner: cs.CoreSchema, empty_is_missing: bool, variant: str | None):
+        self.info, self.inner, self.empty, self.variant = info, inner, empty_is_missing, variant
+        self.codes = (info.code,)
+
+    def build(self, options: Options) -> cs.CoreSchema:
+        if self.is_disabled(options):
+            return cs.nullable_schema(self.inner)
+        return cs.chain_schema([presence_schema(self.info, empty_is_missing=self.empty, variant=self.variant),
+                                self.inner])
+
+
+class Required:
+    """Marker: the field is required; absent, ``null`` or empty raises ``info``'s code.
+
+    Put it last in the ``Annotated`` list and give the field ``= None``.
+    ``empty_is_missing=False`` lets ``""``/``[]``/``{}`` through to the inner checks.
+    """
+
+    __slots__ = ("info", "empty_is_missing", "variant")
+
+    def __init__(self, info: CodeInfo, *, empty_is_missing: bool = True, variant: str | None = None):
+        self.info, self.empty_is_missing, self.variant = info, empty_is_missing, variant
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Callable[[Any], cs.CoreSchema]) -> cs.CoreSchema:
+        return tagged(_RequiredRule(self.info, handler(source), self.empty_is_missing, self.variant))
+
+    def __get_pydantic_json_schema__(self, core_schema: cs.CoreSchema, handler: Any) -> Any:
+        rule = (core_schema.get("metadata") or {}).get(TAG)
+        if isinstance(rule, _RequiredRule):
+            return handler(rule.inner)
+        return handler(core_schema)
+
+    def __repr__(self) -> str:
+        return f"Required({self.info.code})"
+
+
+class _CodedRule(Rule):
+    def __init__(self, info: CodeInfo, inner: cs.CoreSchema, detail: str | None, variant: str | None):
+        self.info, self.inner, self.detail, self.variant = info, inner, detail, variant
+        self.codes = (info.code,)
+
+    def build(self, options: Options) -> cs.CoreSchema:
+        if self.is_disabled(options):
+            return cs.any_schema()
+        return coded(self.inner, self.info, self.detail, variant=self.variant)
+
+
+class Coded:
+    """Marker: any failure of the annotated type is reported as ``info``'s code.
+
+    ``Annotated[bool, Coded(C.invalid_force)]``, ``Annotated[str, Coded(C.invalid_input)]``.
+    Use it on scalars only: wrapping a list or a model would hide its items' codes.
+    """
+
+    __slots__ = ("info", "detail", "variant")
+
+    def __init__(self, info: CodeInfo, detail: str | None = None, *, variant: str | None = None):
+        self.info, self.detail, self.variant = info, detail, variant
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Callable[[Any], cs.CoreSchema]) -> cs.CoreSchema:
+        return tagged(_CodedRule(self.info, handler(source), self.detail, self.variant))
+
+    def __get_pydantic_json_schema__(self, core_schema: cs.CoreSchema, handler: Any) -> Any:
+        rule = (core_schema.get("metadata") or {}).get(TAG)
+        if isinstance(rule, _CodedRule):
+            return handler(rule.inner)
+        return handler(core_schema)
+
+
+class _CheckRule(Rule):
+    """``inner`` first (its own codes), then ``check`` wrapped in ``info``'s code."""
+
+    def __init__(self, info: CodeInfo, inner: cs.CoreSchema, check: cs.CoreSchema, detail: str | None):
+        self.info, self.inner, self.check, self.detail = info, inner, check, detail
+        self.codes = (info.code,)
+
+    def build(self, options: Options) -> cs.CoreSchema:
+        if self.is_disabled(options):
+            return self.inner
+        return cs.chain_schema([self.inner, coded(self.check, self.info, self.detail)])
+
+
+class MaxLen:
+    """Marker: a string of at most ``n`` characters, else ``info`` (e.g. ``name_too_long``).
+
+    Counts code points.  The server (JavaScript) counts UTF-16 units, which are never
+    fewer, so this can miss an over-long astral string but never refuse a valid one.
+    """
+
+    __slots__ = ("info", "n")
+
+    def __init__(self, info: CodeInfo, n: int):
+        self.info, self.n = info, n
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Callable[[Any], cs.CoreSchema]) -> cs.CoreSchema:
+        return tagged(_CheckRule(self.info, handler(source), cs.str_schema(max_length=self.n), None))
+
+    def __get_pydantic_json_schema__(self, core_schema: cs.CoreSchema, handler: Any) -> Any:
+        out = handler(core_schema["steps"][0] if core_schema.get("type") == "chain" else core_schema)
+        if isinstance(out, dict) and out.get("type") == "string":
+            out["maxLength"] = self.n
+        return out
+
+
+class _OneOfRule(Rule):
+    def __init__(self, info: CodeInfo, values: tuple[Any, ...], vocabulary: str | None, inner: cs.CoreSchema):
+        self.info, self.values, self.vocabulary, self.inner = info, values, vocabulary, inner
+        self.codes = (info.code,)
+
+    def build(self, options: Options) -> cs.CoreSchema:
+        if self.is_disabled(options):
+            return self.inner
+        values = list(self.values)
+        if self.vocabulary:
+            values += sorted(v for v in options.widened(self.vocabulary) if v not in self.values)
+        detail = ", ".join(str(v) for v in self.values)
+        return cs.chain_schema([self.inner, coded(cs.literal_schema(values), self.info, detail)])
+
+
+class OneOf:
+    """Marker: the value must be one of ``values`` (an enum), else ``info``.
+
+    ``detail`` for texts with ``…`` is the documented values joined by ", ".
+    ``vocabulary`` names an inferred vocabulary that ``Options(widen={name: {...}})``
+    can extend.
+    """
+
+    __slots__ = ("info", "values", "vocabulary")
+
+    def __init__(self, info: CodeInfo, *values: Any, vocabulary: str | None = None):
+        self.info, self.values, self.vocabulary = info, tuple(values), vocabulary
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Callable[[Any], cs.CoreSchema]) -> cs.CoreSchema:
+        return tagged(_OneOfRule(self.info, self.values, self.vocabulary, handler(source)))
+
+    def __get_pydantic_json_schema__(self, core_schema: cs.CoreSchema, handler: Any) -> Any:
+        return {"enum": list(self.values)}
+
+
+# --- the model base -------------------------------------------------------------------------------------
+
+class TracklyModel(BaseModel):
+    """Base of every request model.
+
+    - Unknown keys are kept (``extra="allow"``): the API ignores them, so must we.
+    - Defaults are validated, so required fields (``= None`` + :class:`Required`) raise
+      their ``missing_*`` code when absent.
+    - Schemas are built on first use (``defer_build``): importing the package stays cheap.
+    - ``__trackly_order__`` is the endpoint's documented error-table order, used to put
+      the problem the server would answer first at the front.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+        validate_default=True,
+        defer_build=True,
+        hide_input_in_errors=True,
+        populate_by_name=True,
+    )
+
+    __trackly_order__: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> Any:
+        json_schema = handler(core_schema)
+        target = handler.resolve_ref_schema(json_schema)
+        required = list(target.get("required", []))
+        props = target.get("properties", {})
+        for name, field in cls.model_fields.items():
+            if any(isinstance(m, Required) for m in field.metadata):
+                key = field.alias or name
+                if key in props:
+                    props[key].pop("default", None)
+                if key not in required:
+                    required.append(key)
+        if required:
+            target["required"] = required
+        return json_schema
+
+
+# --- variants for non-default options ----------------------------------------------------------------
+
+def _rebuild(node: Any, options: Options, memo: dict[int, Any]) -> Any:
+    if isinstance(node, dict):
+        key = id(node)
+        if key in memo:
+            return memo[key][1]
+        meta = node.get("metadata")
+        if isinstance(meta, dict) and isinstance(meta.get(TAG), Rule):
+            out = _rebuild(meta[TAG].build(options), options, memo)
+        else:
+            out = {k: (_rebuild(v, options, memo) if k != "metadata" else v) for k, v in node.items()}
+            if out.get("type") == "model" and isinstance(out.get("cls"), type):
+                out["cls"] = _shadow(out["cls"])
+        memo[key] = (node, out)  # keep ``node`` alive so its id is never reused
+        return out
+    if isinstance(node, list):
+        return [_rebuild(v, options, memo) for v in node]
+    if isinstance(node, tuple):
+        return tuple(_rebuild(v, options, memo) for v in node)
+    return node
+
+
+_SHADOWS: dict[type, type] = {}
+
+
+def _shadow(cls: type) -> type:
+    """A never-built subclass of ``cls`` for variant schemas.
+
+    pydantic-core reuses the prebuilt validator of a *completed* model class found in
+    a schema's ``cls`` (ignoring the schema we hand it), so variant schemas name a
+    deferred subclass instead.  Instances are still ``isinstance`` of the model.
+    """
+    found = _SHADOWS.get(cls)
+    if found is None:
+        found = type(cls)(cls.__name__, (cls,), {"__module__": cls.__module__, "__qualname__": cls.__qualname__,
+                                                   "__doc__": cls.__doc__})
+        _SHADOWS[cls] = found
+    return found
+
+
+_VARIANTS: "OrderedDict[tuple[type, Options], SchemaValidator]" = OrderedDict()
+_VARIANTS_MAX = 128
+_LOCK = Lock()
+
+
+def validator_for(model: type[BaseModel], options: Options = DEFAULT_OPTIONS) -> SchemaValidator:
+    """The validator of ``model`` for ``options`` (the model's own one for the defaults).
+
+    Variants are compiled once per (model, options) and kept in a bounded LRU cache.
+    They produce instances of the same model classes.
+    """
+    if options == DEFAULT_OPTIONS:
+        model.model_rebuild()
+        return model.__pydantic_validator__  # type: ignore[return-value]
+    key = (model, options)
+    with _LOCK:
+        found = _VARIANTS.get(key)
+        if found is not None:
+            _VARIANTS.move_to_end(key)
+            return found
+    model.model_rebuild()
+    schema = _rebuild(model.__pydantic_core_schema__, options, {})
+    validator = SchemaValidator(schema, model.model_config)  # type: ignore[arg-type]
+    with _LOCK:
+        _VARIANTS[key] = validator
+        while len(_VARIANTS) > _VARIANTS_MAX:
+            _VARIANTS.popitem(last=False)
+    return validator
+
+
+def walk_rules(schema: Any) -> Iterable[Rule]:
+    """Every tagged rule in a core schema (used by tests and the docs)."""
+    seen: set[int] = set()
+    stack = [schema]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            meta = node.get("metadata")
+            if isinstance(meta, dict) and isinstance(meta.get(TAG), Rule):
+                yield meta[TAG]
+            stack.extend(v for k, v in node.items() if k != "metadata")
+        elif isinstance(node, (list, tuple)):
+            stack.extend(node)
+
+
+# --- array and size caps --------------------------------------------------------------------------------
+
+class _ItemsCapRule(Rule):
+    def __init__(self, info: CodeInfo, n: int, type_info: CodeInfo, variant: str | None, inner: cs.CoreSchema):
+        self.info, self.n, self.type_info, self.variant, self.inner = info, n, type_info, variant, inner
+        self.codes = (info.code,)
+
+    def build(self, options: Options) -> cs.CoreSchema:
+        steps: list[cs.CoreSchema] = [coded(cs.list_schema(), self.type_info, variant=self.variant)]
+        if not self.is_disabled(options):
+            steps.append(coded(cs.list_schema(max_length=self.n), self.info))
+        steps.append(self.inner)
+        return cs.chain_schema(steps)
+
+
+class ItemsCap:
+    """Marker for a bulk array: a JSON array (else ``type_info``) of at most ``n``
+    items (else ``info``, e.g. ``too_many_messages``), checked before the items are.
+
+    Items beyond the cap are not validated: the server answers 413 without reading them.
+    """
+
+    __slots__ = ("info", "n", "type_info", "variant")
+
+    def __init__(self, info: CodeInfo, n: int, *, type_info: CodeInfo, variant: str | None = None):
+        self.info, self.n, self.type_info, self.variant = info, n, type_info, variant
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Callable[[Any], cs.CoreSchema]) -> cs.CoreSchema:
+        return tagged(_ItemsCapRule(self.info, self.n, self.type_info, self.variant, handler(source)))
+
+    def __get_pydantic_json_schema__(self, core_schema: cs.CoreSchema, handler: Any) -> Any:
+        out = handler(core_schema["steps"][-1] if core_schema.get("type") == "chain" else core_schema)
+        if isinstance(out, dict):
+            out["maxItems"] = self.n
+        return out
+
+
+def json_size(value: Any) -> int:
+    """Bytes of ``value``'s compact UTF-8 JSON (as the server measures a payload)."""
+    try:
+        from pydantic_core import to_json
+
+        return len(to_json(value))
+    except Exception:  # unserialisable: cannot be sent as JSON at all
+        return 1 << 62
+
+
+class _MaxBytesRule(Rule):
+    def __init__(self, info: CodeInfo, n: int, inner: cs.CoreSchema):
+        self.info, self.n, self.inner = info, n, inner
+        self.codes = (info.code,)
+
+    def build(self, options: Options) -> cs.CoreSchema:
+        if self.is_disabled(options):
+            return self.inner
+        n, error = self.n, fail(self.info)
+
+        def check(value: Any) -> Any:
+            if json_size(value) > n:
+                raise error
+            return value
+
+        return cs.no_info_before_validator_function(check, self.inner)
+
+
+class MaxBytes:
+    """Marker: the value's compact UTF-8 JSON is at most ``n`` bytes, else ``info``
+    (the 4,000-byte contact, the 1,024-byte OTP metadata).  Checked on the input as
+    sent, before the inner schema."""
+
+    __slots__ = ("info", "n")
+
+    def __init__(self, info: CodeInfo, n: int):
+        self.info, self.n = info, n
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Callable[[Any], cs.CoreSchema]) -> cs.CoreSchema:
+        return tagged(_MaxBytesRule(self.info, self.n, handler(source)))

@@ -1,0 +1,86 @@
+"""ISO 8601 timestamps (``signup_date``, ``timestamp``, ``start_date``…).
+
+The docs say "ISO 8601" and show ``2025-03-15T14:30:00Z`` as well as
+``2025-06-10T12:00:00`` (no zone, read as UTC).  Accepted: a calendar date
+``YYYY-MM-DD``, optionally followed by ``T`` or a space and ``HH:MM``, optional
+``:SS`` and fraction (``.`` or ``,``, 1-9 digits), optional zone ``Z``/``±HH``/
+``±HH:MM``/``±HHMM``; the date and time must exist (no February 30th).  The
+pattern is linear (no nested quantifiers) and the input is length-capped before
+matching.  Anything else is ``invalid_timestamp``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Any, Callable
+
+from pydantic_core import core_schema as cs
+
+from ..catalog import C, CodeInfo
+from ..options import Options
+from .base import Rule, coded, fail, tagged
+
+__all__ = ["is_iso8601", "Timestamp", "TimestampOf"]
+
+_ISO = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})"
+    r"(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d{1,9})?)?"
+    r"(?:[Zz]|[+-](\d{2})(?::?(\d{2}))?)?)?",
+    re.ASCII,
+)
+_MAX_LEN = 40
+
+
+def is_iso8601(value: object) -> bool:
+    if not isinstance(value, str) or len(value) > _MAX_LEN:
+        return False
+    m = _ISO.fullmatch(value)
+    if m is None:
+        return False
+    y, mo, d, hh, mm, ss, zh, zm = m.groups()
+    try:
+        date(int(y), int(mo), int(d))
+    except ValueError:
+        return False
+    if hh is not None and (int(hh) > 23 or int(mm) > 59 or (ss is not None and int(ss) > 60)):
+        return False
+    if zh is not None and (int(zh) > 23 or (zm is not None and int(zm) > 59)):
+        return False
+    return True
+
+
+class _TimestampRule(Rule):
+    def __init__(self, info: CodeInfo):
+        self.info = info
+        self.codes = (info.code,)
+
+    def build(self, options: Options) -> cs.CoreSchema:
+        if self.is_disabled(options):
+            return cs.any_schema()
+        error = fail(self.info)
+
+        def check(value: str) -> str:
+            if not is_iso8601(value):
+                raise error
+            return value
+
+        return cs.no_info_after_validator_function(check, coded(cs.str_schema(strict=True), self.info))
+
+
+class TimestampOf:
+    """Marker: an ISO 8601 date or date-time string, else ``info``."""
+
+    __slots__ = ("info",)
+
+    def __init__(self, info: CodeInfo = C.invalid_timestamp):
+        self.info = info
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Callable[[Any], cs.CoreSchema]) -> cs.CoreSchema:
+        return tagged(_TimestampRule(self.info))
+
+    def __get_pydantic_json_schema__(self, core_schema: cs.CoreSchema, handler: Any) -> Any:
+        return {"type": "string", "format": "date-time", "examples": ["2025-03-15T14:30:00Z"]}
+
+
+Timestamp = Annotated[str, TimestampOf()]
