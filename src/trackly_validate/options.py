@@ -82,6 +82,11 @@ class Options:
       (e.g. ``{"count_operator": {"neq"}}``); see each area module for the names.
     - ``max_depth``: deepest audience filter group accepted before answering with
       a problem (bounded recursion).
+    - ``require_consent_method``: raise ``missing_consent_method`` for contacts without
+      ``consent_method`` (off: no documented example carries the field).
+    - ``validation_cap``: the reduced per-request cap of ``/v2/contacts/bulk`` when a
+      contact sets ``use_validation`` (``too_many_contacts_with_validation``); the docs
+      give no number, so ``None`` (off) by default.
     """
 
     phone_level: PhoneLevel = "possible"
@@ -90,6 +95,8 @@ class Options:
     allowed_countries: frozenset[str] | None = None
     widen: Mapping[str, frozenset[str]] = field(default_factory=lambda: MappingProxyType({}))
     max_depth: int = 100
+    require_consent_method: bool = False
+    validation_cap: int | None = None
 
     def __post_init__(self) -> None:
         if self.phone_level not in _LEVELS:
@@ -113,17 +120,25 @@ class Options:
         object.__setattr__(self, "widen", MappingProxyType(widened))
         if isinstance(self.max_depth, bool) or not isinstance(self.max_depth, int) or self.max_depth < 1:
             raise ValueError("max_depth must be a positive int")
+        if not isinstance(self.require_consent_method, bool):
+            raise TypeError("require_consent_method must be a bool")
+        cap = self.validation_cap
+        if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int) or cap < 1):
+            raise ValueError("validation_cap must be a positive int or None")
 
     def __hash__(self) -> int:
         return hash((self.phone_level, self.disable, self.block_voip, self.allowed_countries,
-                     tuple(sorted(self.widen.items(), key=lambda kv: kv[0])), self.max_depth))
+                     tuple(sorted(self.widen.items(), key=lambda kv: kv[0])), self.max_depth,
+                     self.require_consent_method, self.validation_cap))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Options):
             return NotImplemented
         return (self.phone_level == other.phone_level and self.disable == other.disable
                 and self.block_voip == other.block_voip and self.allowed_countries == other.allowed_countries
-                and dict(self.widen) == dict(other.widen) and self.max_depth == other.max_depth)
+                and dict(self.widen) == dict(other.widen) and self.max_depth == other.max_depth
+                and self.require_consent_method == other.require_consent_method
+                and self.validation_cap == other.validation_cap)
 
     def widened(self, name: str) -> frozenset[str]:
         return self.widen.get(name, frozenset())
