@@ -322,9 +322,9 @@ _c("invalid_blast_percent", 400, "Invalid blast percent", "validation", L,
    "A percent_audience is invalid or the percents do not sum to 100.")
 _c("schedule_complete", 400, "Schedule is already complete", "validation", S,
    "The schedule has finished and cannot be edited.")
-_c("source_list_not_found", 404, "Source list not found", "not_found", S,
+_c("source_list_not_found", 400, "Source list not found", "validation", S,
    "A source_lists ID does not match a list on the account.",
-   statuses={"POST /v2/audiences": 400, "PUT /v2/audiences/{id}": 400})
+   statuses={"POST /v2/schedules": 404, "PUT /v2/schedules/{id}": 404})
 _c("audience_not_found", 404, "One or more audience IDs do not exist or are not active.", "not_found", S,
    "An audience ID is unknown or not active.", source="campaigns.md")
 
@@ -483,3 +483,44 @@ del _row, _text
 def by_message(text: str) -> str | None:
     """The code whose documented text is exactly ``text`` (case-insensitive), if any."""
     return _BY_MESSAGE.get(text.strip().casefold())
+
+
+def markdown_table(*, local_only: bool = False) -> str:
+    """The catalog as a Markdown table (the README's code table is this text)."""
+    lines = [
+        "| code | HTTP | error text | category | checked locally | retry |",
+        "|---|---|---|---|---|---|",
+    ]
+    for info in CATALOG.values():
+        if local_only and not info.local:
+            continue
+        status = str(info.status)
+        if info.statuses:
+            others = ", ".join(f"{v} on `{k}`" for k, v in info.statuses.items())
+            status = f"{status} ({others})"
+        text = info.message.replace("|", "\\|")
+        lines.append(
+            f"| `{info.code}` | {status} | {text} | {info.category} | "
+            f"{'yes' if info.local else 'no'} | {'yes' if info.retryable else 'no'} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _update_readme(path: str = "README.md") -> bool:
+    """Rewrite the README's code table between its markers; True when it changed."""
+    start, end = "<!-- codes:start -->", "<!-- codes:end -->"
+    with open(path, encoding="utf-8") as fh:
+        text = fh.read()
+    head, _, rest = text.partition(start)
+    _, _, tail = rest.partition(end)
+    new = f"{head}{start}\n{markdown_table()}{end}{tail}"
+    if new != text:
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(new)
+    return new != text
+
+
+if __name__ == "__main__":  # python -m trackly_validate.catalog [README.md]
+    import sys
+
+    print("updated" if _update_readme(*sys.argv[1:2]) else "up to date")
