@@ -330,6 +330,16 @@ def _rebuild(node: Any, options: Options, memo: dict[int, Any]) -> Any:
 _SHADOWS: dict[type, type] = {}
 
 
+def _reduce_shadow(self: BaseModel) -> tuple:
+    """Instances of a shadow class pickle as instances of the public model class
+    (the shadow itself cannot be found by name), e.g. to return them from worker processes."""
+    return (_new_model, (type(self).__bases__[0],), self.__getstate__())
+
+
+def _new_model(cls: type) -> Any:
+    return cls.__new__(cls)
+
+
 def _shadow(cls: type) -> type:
     """A never-built subclass of ``cls`` for variant schemas.
 
@@ -340,7 +350,7 @@ def _shadow(cls: type) -> type:
     found = _SHADOWS.get(cls)
     if found is None:
         found = type(cls)(cls.__name__, (cls,), {"__module__": cls.__module__, "__qualname__": cls.__qualname__,
-                                                   "__doc__": cls.__doc__})
+                                                   "__doc__": cls.__doc__, "__reduce__": _reduce_shadow})
         _SHADOWS[cls] = found
     return found
 
