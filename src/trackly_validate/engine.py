@@ -26,7 +26,8 @@ from .options import Options, coerce_options
 from .routes import Route, resolve
 from .rules.base import validator_for
 
-__all__ = ["MAX_PAYLOAD_BYTES", "check", "validate", "model_for", "run", "encode_body"]
+__all__ = ["MAX_PAYLOAD_BYTES", "check", "validate", "model_for", "run", "encode_body",
+           "problems_from_errors", "route_for_model"]
 
 #: The docs' "5 MB" read as 5 MiB, so nothing the server accepts is refused.
 MAX_PAYLOAD_BYTES = 5 * 1024 * 1024
@@ -174,3 +175,65 @@ def validate(method: str, path: str, body: Any, *, options: Options | None = Non
 def model_for(method: str, path: str) -> type[BaseModel]:
     """The pydantic model a route's body is checked with."""
     return resolve(method, path).model
+
+
+# --- pydantic errors raised outside the engine (FastAPI, a model used directly) ---------------------------
+
+def problems_from_errors(errors: Any, model: type[BaseModel], route: Route | None = None, *,
+                         data: Any = None, options: Options | None = None) -> list[Problem]:
+    """Problems from pydantic error dicts raised by ``model``, in the endpoint's order.
+
+    ``errors`` is ``ValidationError.errors()`` (or FastAPI's ``RequestValidationError.errors()``
+    with its ``"body"`` prefix removed from each ``loc``); ``data`` is the parsed body, used to
+    drop pydantic's synthetic union tags from ``loc``.  ``route`` gives the per-endpoint
+    statuses and the bulk ordering; when ``None`` it is found from the model (or one of its
+    bases) in the route table.  Translation is the engine's: catalog codes keep their text,
+    ``missing`` becomes ``required``, any other pydantic type becomes ``invalid_input``.
+    """
+    opts = coerce_options(options)
+    route = route if route is not None else route_for_model(model)
+    order = getattr(model, "__trackly_order__", ())
+    keyed: list[tuple[tuple, Problem]] = []
+    for seq, err in enumerate(errors):
+        kind = err.get("type")
+        loc = tuple(err.get("loc") or ())
+        info = catalog.CATALOG.get(kind) if isinstance(kind, str) else None
+        if info is not None:
+            text = err.get("msg") or info.message
+        elif kind == "missing":
+            info, text = C.required, f"{loc[-1]} is required" if loc else C.required.message
+        else:
+            info, text = C.invalid_input, C.invalid_input.message
+        if info.code in opts.disable:
+            continue
+        if loc and data is not None:
+            loc = _clean_loc(loc, data)
+        problem = _problem(info, route, loc, text)
+        if route is not None:
+            key = _order_key(problem, route, model, seq)
+        else:
+            rank = order.index(problem.code) if problem.code in order else len(order)
+            key = (0, 0, rank, seq)
+        keyed.append((key, problem))
+    keyed.sort(key=lambda kp: kp[0])
+    return [p for _, p in keyed]
+
+
+_BY_MODEL: dict[str, Route] = {}
+
+
+def route_for_model(model: type) -> Route | None:
+    """The route whose body ``model`` (or one of its bases) checks; ``None`` if none does.
+
+    Matches ``module:qualname`` against the route table without importing other areas.
+    """
+    if not _BY_MODEL:
+        from .routes import ROUTES
+
+        for r in ROUTES:
+            _BY_MODEL.setdefault(r.model_ref, r)
+    for cls in getattr(model, "__mro__", ()):
+        found = _BY_MODEL.get(f"{cls.__module__}:{cls.__qualname__}")
+        if found is not None:
+            return found
+    return None
