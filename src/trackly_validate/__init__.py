@@ -45,6 +45,9 @@ __all__ = [
     "CodeInfo",
     "INFERRED_RULES",
     "models",
+    "to_form_errors",
+    "json_schema",
+    "batches",
     "__version__",
 ]
 
@@ -54,11 +57,16 @@ _LAZY = {
     "model_for": ("engine", "model_for"),
     "partition": ("bulk", "partition"),
     "Partition": ("bulk", "Partition"),
+    "to_form_errors": ("forms", "to_form_errors"),
+    "json_schema": ("forms", "json_schema"),
+    "batches": ("batching", "batches"),
 }
 
 if TYPE_CHECKING:  # pragma: no cover
     from . import models
+    from .batching import batches
     from .bulk import Partition, partition
+    from .forms import json_schema, to_form_errors
     from .engine import check, model_for, validate
 
 
