@@ -1,0 +1,217 @@
+"""The ``{{linkN}}`` rule, written once for creatives and for schedule blasts.
+
+A message's link placeholders are ``{{linkN}}`` (N = ASCII digits; regex
+``\\{\\{link([0-9]+)\\}\\}``, linear: a literal prefix, one digit run, a literal
+suffix).  Each placeholder needs an ``offer_links`` entry whose ``key`` is ``linkN``
+(campaigns.md §1).  The pieces:
+
+- :class:`HasPlaceholder` (marker on ``message``): at least one placeholder, else
+  ``missing_link_placeholder`` (a Rust regex search in pydantic-core).
+- :func:`uncovered` / :func:`coverage_error`: the placeholders no entry covers →
+  ``missing_offer_links_for_placeholders``, whose text names them:
+  ``"Missing offer_links for placeholders: link2, link3"`` — keys joined by ``", "``
+  in order of **first appearance in the message**, each named once (decision: the
+  docs show no example of the filled text).
+- Entry field types (used by ``models.creatives.OfferLink``): ``key`` and
+  ``offer_id`` required (``missing_offer_link_key`` / ``missing_offer_link_offer_id``),
+  a non-string ``key``/``offer_id``, an entry that is not an object, an array that is
+  not an array or a ``url_params`` that is not an object → ``invalid_offer_links``
+  (inferred: the docs say only "the offer_links array is malformed"); ``url`` an http(s)
+  URL via the shared URL rule (``invalid_url_scheme`` / ``invalid_url``; inferred:
+  "no format rule documented"), ``null`` and ``""`` meaning "use the offer's URL".
+- :func:`validate_with`: runs pydantic's own validation and adds problems computed on
+  the raw input, so the coverage problem is reported in the same pass as, say, an
+  entry without ``offer_id`` (a Python validator alone could raise only one error).
+
+Judgement calls (the docs are silent):
+
+- Extra entries without a placeholder, duplicate keys and keys that do not start at
+  ``link1`` are **accepted** (the rule only says each placeholder needs an entry).
+- ``{{link01}}`` is covered by an entry ``link01`` **or** ``link1``: whether the
+  server compares the literal text or the number is not documented, so both are
+  accepted (a leading-zero key never causes a false positive).
+- Malformed entries (not objects, non-string keys) cover nothing; they get their own
+  ``invalid_offer_links`` problem.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Callable, Iterable, Sequence
+
+from pydantic import BeforeValidator, ValidationError
+from pydantic_core import PydanticCustomError, core_schema as cs
+
+from ..catalog import C, CodeInfo
+from ..options import Options, register_inferred
+from .base import Coded, Required, Rule, coded, fail, tagged
+from .urls import HttpUrlOf
+
+__all__ = [
+    "PLACEHOLDER",
+    "placeholders",
+    "uncovered",
+    "coverage_error",
+    "HasPlaceholder",
+    "Shape",
+    "blank_is_none",
+    "validate_with",
+    "LinkKey",
+    "LinkOfferId",
+    "LinkUrl",
+    "UrlParams",
+]
+
+register_inferred("invalid_offer_links",
+                  "the docs say only 'the offer_links array is malformed': used for a non-array, an entry that "
+                  "is not an object, a non-string key/offer_id and a url_params that is not an object")
+register_inferred("invalid_url_scheme", "offer_links[].url and blasts[].mms_image_url: no format rule is documented")
+register_inferred("invalid_url", "offer_links[].url and blasts[].mms_image_url: no format rule is documented")
+
+#: The placeholder syntax (ASCII digits only: JavaScript's ``\\d`` is ASCII).
+PLACEHOLDER = re.compile(r"\{\{link([0-9]+)\}\}")
+_HAS_PLACEHOLDER = r"\{\{link[0-9]+\}\}"  # for pydantic-core's Rust regex (search semantics)
+
+
+def placeholders(message: str) -> list[str]:
+    """The placeholder keys of ``message`` (``"link1"``…), first appearance first, each once."""
+    return list(dict.fromkeys("link" + digits for digits in PLACEHOLDER.findall(message)))
+
+
+def _canonical(key: str) -> str | None:
+    """``link007`` -> ``link7``; ``None`` for a key that is not ``link<digits>``."""
+    digits = key[4:]
+    if not key.startswith("link") or not digits or not (digits.isascii() and digits.isdigit()):
+        return None
+    return "link" + (digits.lstrip("0") or "0")
+
+
+def uncovered(message: Any, offer_links: Any) -> list[str] | None:
+    """Placeholders of ``message`` that no entry of ``offer_links`` covers, in message order.
+
+    ``None`` when the check cannot be made (``message`` not a string or ``offer_links``
+    not a list): the field's own problem is reported instead.
+    """
+    if not isinstance(message, str) or not isinstance(offer_links, list):
+        return None
+    found = placeholders(message)
+    if not found:
+        return []
+    keys = {e.get("key") for e in offer_links if isinstance(e, dict) and isinstance(e.get("key"), str)}
+    canon = {_canonical(k) for k in keys}
+    return [p for p in found if p not in keys and _canonical(p) not in canon]
+
+
+def coverage_error(message: Any, offer_links: Any) -> PydanticCustomError | None:
+    """``missing_offer_links_for_placeholders`` naming the uncovered keys, or ``None``."""
+    missing = uncovered(message, offer_links)
+    if not missing:
+        return None
+    return fail(C.missing_offer_links_for_placeholders, ", ".join(missing))
+
+
+# --- markers -------------------------------------------------------------------------------------------
+
+class _HasPlaceholderRule(Rule):
+    def __init__(self, inner: cs.CoreSchema):
+        self.inner = inner
+        self.codes = (C.missing_link_placeholder.code,)
+
+    def build(self, options: Options) -> cs.CoreSchema:
+        if self.is_disabled(options):
+            return self.inner
+        check = coded(cs.str_schema(pattern=_HAS_PLACEHOLDER), C.missing_link_placeholder)
+        return cs.chain_schema([self.inner, check])
+
+
+class HasPlaceholder:
+    """Marker: the string contains at least one ``{{linkN}}``, else ``missing_link_placeholder``."""
+
+    __slots__ = ()
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Callable[[Any], cs.CoreSchema]) -> cs.CoreSchema:
+        return tagged(_HasPlaceholderRule(handler(source)))
+
+    def __get_pydantic_json_schema__(self, core_schema: cs.CoreSchema, handler: Any) -> Any:
+        out = handler(core_schema["steps"][0] if core_schema.get("type") == "chain" else core_schema)
+        if isinstance(out, dict):
+            out["pattern"] = _HAS_PLACEHOLDER
+        return out
+
+
+_SHAPES = {"array": cs.list_schema, "object": cs.dict_schema}
+
+
+class _ShapeRule(Rule):
+    def __init__(self, info: CodeInfo, kind: str, inner: cs.CoreSchema):
+        self.info, self.kind, self.inner = info, kind, inner
+        self.codes = (info.code,)
+
+    def build(self, options: Options) -> cs.CoreSchema:
+        if self.is_disabled(options):
+            return self.inner
+        return cs.chain_schema([coded(_SHAPES[self.kind](), self.info), self.inner])
+
+
+class Shape:
+    """Marker: the value is a JSON ``kind`` (``"array"`` or ``"object"``), else ``info``;
+    only then is the inner type (items, model fields, with their own codes) checked."""
+
+    __slots__ = ("info", "kind")
+
+    def __init__(self, info: CodeInfo, kind: str):
+        if kind not in _SHAPES:
+            raise ValueError(f"kind must be 'array' or 'object', got {kind!r}")
+        self.info, self.kind = info, kind
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Callable[[Any], cs.CoreSchema]) -> cs.CoreSchema:
+        return tagged(_ShapeRule(self.info, self.kind, handler(source)))
+
+    def __get_pydantic_json_schema__(self, core_schema: cs.CoreSchema, handler: Any) -> Any:
+        return handler(core_schema["steps"][-1] if core_schema.get("type") == "chain" else core_schema)
+
+
+def _blank_is_none(value: Any) -> Any:
+    return None if value == "" else value
+
+
+#: ``BeforeValidator`` reading ``""`` as ``null`` (an optional value sent empty).
+blank_is_none = BeforeValidator(_blank_is_none)
+
+# --- offer_links entry field types -----------------------------------------------------------------------
+
+_LinkText = Annotated[str, Coded(C.invalid_offer_links)]
+LinkKey = Annotated[_LinkText, Required(C.missing_offer_link_key)]
+LinkOfferId = Annotated[_LinkText, Required(C.missing_offer_link_offer_id)]
+LinkUrl = Annotated[Annotated[str, HttpUrlOf()] | None, blank_is_none]
+UrlParams = Annotated[dict[str, Any], Coded(C.invalid_offer_links)]
+
+
+# --- extra problems next to pydantic's -------------------------------------------------------------------
+
+Loc = tuple[Any, ...]
+
+
+def _details(errors: Iterable[dict[str, Any]]) -> list[Any]:
+    return [{"type": PydanticCustomError(e["type"], "{text}", {"text": e["msg"]}), "loc": tuple(e["loc"]),
+             "input": None} for e in errors]
+
+
+def validate_with(handler: Callable[[Any], Any], value: Any,
+                  extra: Sequence[tuple[Loc, PydanticCustomError]], title: str = "Model") -> Any:
+    """``handler(value)`` (pydantic's own validation) plus the ``extra`` problems.
+
+    Both sets are raised together as one ``ValidationError``; ``extra`` locs are
+    relative to ``value``.  Used from ``mode="wrap"`` validators, whose raw input is
+    what ``extra`` was computed on.
+    """
+    if not extra:
+        return handler(value)
+    added = [{"type": err, "loc": loc, "input": None} for loc, err in extra]
+    try:
+        handler(value)
+    except ValidationError as exc:
+        raise ValidationError.from_exception_data(
+            exc.title, _details(exc.errors(include_url=False, include_context=False, include_input=False)) + added,
+            hide_input=True) from None
+    raise ValidationError.from_exception_data(title, added, hide_input=True)
