@@ -1,0 +1,101 @@
+"""Short links: POST /v2/links and POST /v2/links/shorten (campaigns.md §6).
+
+``/v2/links/shorten`` (documented table): ``url`` or ``offerId`` →
+``missing_url_or_offer``; ``listId`` or ``phoneNumber`` → ``missing_list_identifier``;
+``url`` http(s) only → ``invalid_url`` — **for a wrong scheme too**: the endpoint page
+documents ``invalid_url`` and no ``invalid_url_scheme`` (the endpoint page wins over
+the issue text); ``phoneNumber`` E.164 → ``invalid_phone`` ("Invalid E.164 phone number
+format").  ``offerId`` wins over ``url``, so ``url`` is not checked when ``offerId`` is
+given.  ``contactPhone`` E.164 → ``invalid_phone`` (inferred: no code documented).
+
+``/v2/links`` (error table not stored, every code inferred): ``offerId`` or
+``externalOfferId`` → ``missing_offer_id``; ``listId`` or ``phoneNumber`` →
+``missing_list_identifier``; ``phoneNumber`` E.164 → ``invalid_phone``.
+
+"One of" means at least one (both may be given; the docs say which wins).  A value
+sent as ``null`` or ``""`` counts as not given; the "one of" problems are about the
+whole body (``loc`` ``()``) and are reported in the same pass as field problems.
+The phone numbers are sending-list / contact numbers, not recipients of a send, so
+the account mirrors (``block_voip``, ``allowed_countries``) do not apply.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, ClassVar
+
+from pydantic import ValidationInfo, field_validator, model_validator
+
+from ..catalog import C, CodeInfo
+from ..options import register_inferred
+from ..rules.base import TracklyModel, fail
+from ..rules.phones import Phone
+from ..rules.placeholders import blank_is_none, validate_with
+from ..rules.types import Int, Str
+from ..rules.urls import HttpUrlOf
+
+__all__ = ["CreateLink", "ShortenLink"]
+
+register_inferred("missing_offer_id", "POST /v2/links: its error table was not stored; offerId or "
+                                      "externalOfferId is required")
+register_inferred("missing_list_identifier", "POST /v2/links: its error table was not stored")
+register_inferred("invalid_phone", "POST /v2/links phoneNumber and /v2/links/shorten contactPhone: "
+                                   "E.164 is documented, the code is not")
+
+ListPhone = Annotated[Annotated[str, Phone(C.invalid_phone, "e164", role="sender")] | None, blank_is_none]
+ListId = Annotated[Int | None, blank_is_none]
+OptionalText = Annotated[Str | None, blank_is_none]
+
+
+def _given(data: dict[str, Any], key: str) -> bool:
+    return data.get(key) not in (None, "")
+
+
+def _one_of(data: Any, pairs: tuple[tuple[tuple[str, str], CodeInfo], ...]) -> list[tuple[tuple, Any]]:
+    if not isinstance(data, dict):
+        return []
+    return [((), fail(info)) for (a, b), info in pairs if not (_given(data, a) or _given(data, b))]
+
+
+class CreateLink(TracklyModel):
+    """POST /v2/links: a short link for a partnership offer (see the module docstring)."""
+
+    __trackly_order__: ClassVar[tuple[str, ...]] = ("missing_offer_id", "missing_list_identifier", "invalid_phone")
+    _pairs: ClassVar = ((("offerId", "externalOfferId"), C.missing_offer_id),
+                        (("listId", "phoneNumber"), C.missing_list_identifier))
+
+    offerId: OptionalText = None  # noqa: N815 - the API's own camelCase names
+    externalOfferId: OptionalText = None  # noqa: N815
+    listId: ListId = None  # noqa: N815
+    phoneNumber: ListPhone = None  # noqa: N815
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _one_of(cls, data: Any, handler: Any) -> Any:
+        return validate_with(handler, data, _one_of(data, cls._pairs), cls.__name__)
+
+
+class ShortenLink(TracklyModel):
+    """POST /v2/links/shorten: a short link for a URL or an SMS offer (see the module docstring)."""
+
+    __trackly_order__: ClassVar[tuple[str, ...]] = (
+        "missing_url_or_offer", "missing_list_identifier", "invalid_url", "invalid_phone")
+    _pairs: ClassVar = ((("url", "offerId"), C.missing_url_or_offer),
+                        (("listId", "phoneNumber"), C.missing_list_identifier))
+
+    offerId: OptionalText = None  # noqa: N815
+    url: Annotated[Annotated[str, HttpUrlOf(C.invalid_url)] | None, blank_is_none] = None
+    listId: ListId = None  # noqa: N815
+    phoneNumber: ListPhone = None  # noqa: N815
+    contactPhone: ListPhone = None  # noqa: N815
+
+    @field_validator("url", mode="wrap")
+    @classmethod
+    def _offer_wins(cls, value: Any, handler: Any, info: ValidationInfo) -> Any:
+        if info.data.get("offerId") not in (None, ""):
+            return value  # the server uses the offer and ignores url
+        return handler(value)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _one_of(cls, data: Any, handler: Any) -> Any:
+        return validate_with(handler, data, _one_of(data, cls._pairs), cls.__name__)

@@ -1,0 +1,274 @@
+"""Schedules: POST /v2/schedules and PUT /v2/schedules/{id} (campaigns.md §4).
+
+Create (every schedule): ``name`` (``missing_name``; no cap documented, none enforced),
+``send_type`` ``blast|automated`` (``missing_send_type`` / ``invalid_send_type``),
+``is_repeating`` (``missing_is_repeating``; ``false`` is a value, not "missing"),
+``send_time`` (``missing_send_time``), ``audiences`` with at least one id
+(``missing_audiences``; each a 24-hex ObjectId, ``invalid_audience_id``, inferred).
+``status`` ``draft|off|on`` (update adds ``complete|archive``) → ``invalid_status``.
+
+Conditional rules (create):
+
+- one-time (``is_repeating: false``) needs ``send_date`` (``missing_send_date``);
+- repeating (``true``) needs ``start_date`` and ``end_date`` (``missing_start_date``,
+  ``missing_end_date``) and ``days_of_week`` with at least one selected day
+  (``no_days_selected``; absent or ``null`` counts as no day selected);
+- ``send_type: "blast"`` needs a non-empty ``blasts`` (``missing_blasts``; ``[]`` counts
+  as missing, as the spec infers); each blast needs a ``message``
+  (``missing_blast_message``).
+
+Blast percents (``invalid_blast_percent``): each ``percent_audience`` must be a JSON
+number in 0..100 (problem at ``("blasts", i, "percent_audience")``); the values must sum
+to exactly 100 (problem at ``("blasts",)``).  The sum is **exact decimal arithmetic**
+on each number's shortest decimal text (``Decimal(str(x))``), so 33.3 + 33.3 + 33.4 is
+100 (binary floating point would say 99.99999999999999 or 100.00000000000001 for
+similar splits) while 33.33 × 3 = 99.99 is refused.  A blast without
+``percent_audience`` (or ``null``) counts 0 (the spec marks the field required,
+inferred); the sum is not checked while any percent is itself invalid (that blast's
+own problem is reported).  Blasts are not checked when the same request says
+``send_type: "automated"`` (the docs: automated schedules do not need blasts).
+
+Each blast's ``{{linkN}}`` placeholders are checked against **its own** ``offer_links``
+with the creatives' rule (absent ``offer_links`` covers nothing) — inferred, the
+schedule pages document no placeholder codes; a blast message needs no placeholder
+(undocumented) and has no length cap (none documented).  ``mms_image_url``, when given,
+must be http(s) (``invalid_url_scheme``/``invalid_url``, inferred; ``null``/``""`` =
+no image).
+
+Not checked (no documented code): the format of ``send_time`` (a present but malformed
+value is not refused: the docs give no code and a false refusal is the worst bug; a
+non-string is ``invalid_input``), the format and order of ``send_date``/``start_date``/
+``end_date``, the ranges of ``skip_within_hours``/``automated_percent``.
+
+Update (PUT) is partial: an absent field is never a problem.  ``missing_*`` fires when a
+field is **sent empty** (``null``, ``""``, ``[]``).  Conditional rules apply to what the
+update sends, because the server evaluates them on the merged schedule: with
+``is_repeating`` sent, a dependent date sent empty is refused, an absent one is assumed
+stored; ``days_of_week``, when sent as an object, needs a selected day ("if provided");
+``blasts`` sent empty is ``missing_blasts`` only next to ``send_type: "blast"``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any, ClassVar
+
+from pydantic import Field, ValidationInfo, field_validator, model_validator
+
+from ..catalog import C
+from ..options import register_inferred
+from ..rules.base import Coded, OneOf, Required, TracklyModel, fail
+from ..rules.ids import AudienceId
+from ..rules.placeholders import LinkUrl, coverage_error, validate_with
+from ..rules.types import Bool, Int, Number, Str
+from .creatives import OfferLinks
+
+__all__ = ["DaysOfWeek", "Blast", "CreateSchedule", "UpdateSchedule"]
+
+register_inferred("invalid_blast_percent", "a blast without percent_audience counts 0 towards the sum of 100 "
+                                           "(the spec marks the field required by inference)")
+register_inferred("missing_offer_links_for_placeholders",
+                  "schedule blasts: the creatives' rule is applied to each blast against its own offer_links "
+                  "(the schedule pages document no placeholder codes)")
+register_inferred("missing_blasts", "an empty blasts array counts as missing")
+register_inferred("no_days_selected", "on create, a repeating schedule without days_of_week has no day selected")
+
+DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+_ORDER = (
+    "missing_name", "missing_send_type", "invalid_send_type", "missing_is_repeating", "missing_send_time",
+    "missing_audiences", "invalid_status", "missing_send_date", "missing_start_date", "missing_end_date",
+    "no_days_selected", "missing_blasts", "invalid_blast_percent", "missing_blast_message",
+    # not in the documented table: checked with the blasts / at audience lookup (404s come last)
+    "missing_offer_links_for_placeholders", "invalid_offer_links", "missing_offer_link_key",
+    "missing_offer_link_offer_id", "invalid_url_scheme", "invalid_url", "invalid_audience_id",
+)
+
+#: a JSON number in 0..100 (``"60"`` and ``true`` are not numbers), else ``invalid_blast_percent``
+Percent = Annotated[float, Field(strict=True, ge=0, le=100, allow_inf_nan=False), Coded(C.invalid_blast_percent)]
+
+
+def _blank(value: Any) -> bool:
+    """``null``, ``""``, ``[]`` or ``{}``: a value sent empty."""
+    return value is None or (isinstance(value, (str, list, dict)) and len(value) == 0)
+
+
+def _percent(value: Any) -> Decimal | None:
+    """The exact decimal value of a valid percent (``None`` if it is not one)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if isinstance(value, float) and value != value:
+        return None
+    if not 0 <= value <= 100:
+        return None
+    return Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+
+
+def percent_sum_error(blasts: Any) -> Any:
+    """``invalid_blast_percent`` when valid percents do not sum to exactly 100."""
+    if not isinstance(blasts, list) or not blasts:
+        return None
+    total = Decimal(0)
+    for blast in blasts:
+        if not isinstance(blast, dict):
+            return None
+        value = blast.get("percent_audience")
+        if value is None:
+            continue
+        exact = _percent(value)
+        if exact is None:
+            return None
+        total += exact
+    return None if total == 100 else fail(C.invalid_blast_percent)
+
+
+class DaysOfWeek(TracklyModel):
+    """``days_of_week``: a boolean per day; a day is selected when its value is true."""
+
+    monday: Bool | None = None
+    tuesday: Bool | None = None
+    wednesday: Bool | None = None
+    thursday: Bool | None = None
+    friday: Bool | None = None
+    saturday: Bool | None = None
+    sunday: Bool | None = None
+
+    def selected(self) -> tuple[str, ...]:
+        return tuple(day for day in DAYS if getattr(self, day) is True)
+
+
+class Blast(TracklyModel):
+    """One ``blasts`` variant (see the module docstring)."""
+
+    message: Annotated[Str, Required(C.missing_blast_message)] = None
+    offer_links: OfferLinks | None = None
+    percent_audience: Percent | None = None
+    variant_name: Str | None = None
+    mms_image_url: LinkUrl = None
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _coverage(cls, data: Any, handler: Any) -> Any:
+        error = None
+        if isinstance(data, dict):
+            links = data.get("offer_links")
+            error = coverage_error(data.get("message"), [] if links is None else links)
+        return validate_with(handler, data, [(("offer_links",), error)] if error else (), cls.__name__)
+
+
+# --- field types ----------------------------------------------------------------------------------------
+
+Name = Annotated[Str, Required(C.missing_name)]
+SendType = Annotated[Any, OneOf(C.invalid_send_type, "blast", "automated"), Required(C.missing_send_type)]
+Audiences = Annotated[list[AudienceId], Required(C.missing_audiences)]
+IsRepeating = Annotated[Bool, Required(C.missing_is_repeating)]
+SendTime = Annotated[Str, Required(C.missing_send_time)]
+Blasts = list[Blast]
+
+
+def _sent() -> Any:
+    """Default of an update field: not validated when absent, validated when sent."""
+    return Field(None, validate_default=False)
+
+
+class _ScheduleRules(TracklyModel):
+    """The cross-field rules shared by create and update (no fields of its own)."""
+
+    __trackly_order__: ClassVar[tuple[str, ...]] = _ORDER
+    _partial: ClassVar[bool] = False
+
+    @field_validator("send_date", check_fields=False)
+    @classmethod
+    def _send_date(cls, value: Any, info: ValidationInfo) -> Any:
+        if _blank(value) and info.data.get("is_repeating") is False:
+            raise fail(C.missing_send_date)
+        return value
+
+    @field_validator("start_date", check_fields=False)
+    @classmethod
+    def _start_date(cls, value: Any, info: ValidationInfo) -> Any:
+        if _blank(value) and info.data.get("is_repeating") is True:
+            raise fail(C.missing_start_date)
+        return value
+
+    @field_validator("end_date", check_fields=False)
+    @classmethod
+    def _end_date(cls, value: Any, info: ValidationInfo) -> Any:
+        if _blank(value) and info.data.get("is_repeating") is True:
+            raise fail(C.missing_end_date)
+        return value
+
+    @field_validator("days_of_week", check_fields=False)
+    @classmethod
+    def _days(cls, value: DaysOfWeek | None, info: ValidationInfo) -> Any:
+        repeating = info.data.get("is_repeating") is True
+        if value is None:
+            bad = repeating
+        else:
+            bad = (repeating or cls._partial) and not value.selected()
+        if bad:
+            raise fail(C.no_days_selected)
+        return value
+
+    @field_validator("blasts", mode="wrap", check_fields=False)
+    @classmethod
+    def _blasts(cls, value: Any, handler: Any, info: ValidationInfo) -> Any:
+        send_type = info.data.get("send_type")
+        if send_type == "automated":
+            return value
+        if _blank(value):
+            if send_type == "blast":
+                raise fail(C.missing_blasts)
+            return value
+        error = percent_sum_error(value)
+        return validate_with(handler, value, [((), error)] if error else (), cls.__name__)
+
+
+class CreateSchedule(_ScheduleRules):
+    """POST /v2/schedules (see the module docstring)."""
+
+    name: Name = None
+    send_type: SendType = None
+    source_lists: list[Int] | None = None
+    audiences: Audiences = None
+    is_repeating: IsRepeating = None
+    send_time: SendTime = None
+    status: Annotated[Any, OneOf(C.invalid_status, "draft", "off", "on")] | None = None
+    send_date: Any = None
+    start_date: Any = None
+    end_date: Any = None
+    days_of_week: DaysOfWeek | None = None
+    skip_within_hours: Int | None = None
+    use_local_time: Bool | None = None
+    filter_bots: Bool | None = None
+    is_mms: Bool | None = None
+    is_cto: Bool | None = None
+    automated_percent: Number | None = None
+    ir_revenue: Number | None = None
+    blasts: Blasts | None = None
+
+
+class UpdateSchedule(_ScheduleRules):
+    """PUT /v2/schedules/{id}: partial (see the module docstring)."""
+
+    _partial: ClassVar[bool] = True
+
+    name: Name = _sent()
+    send_type: SendType = _sent()
+    source_lists: list[Int] | None = None
+    audiences: Audiences = _sent()
+    is_repeating: IsRepeating = _sent()
+    send_time: SendTime = _sent()
+    status: Annotated[Any, OneOf(C.invalid_status, "draft", "off", "on", "complete", "archive")] | None = None
+    send_date: Any = _sent()
+    start_date: Any = _sent()
+    end_date: Any = _sent()
+    days_of_week: DaysOfWeek | None = _sent()
+    skip_within_hours: Int | None = None
+    use_local_time: Bool | None = None
+    filter_bots: Bool | None = None
+    is_mms: Bool | None = None
+    is_cto: Bool | None = None
+    automated_percent: Number | None = None
+    ir_revenue: Number | None = None
+    blasts: Blasts | None = _sent()
