@@ -27,7 +27,7 @@ from .routes import Route, resolve
 from .rules.base import validator_for
 
 __all__ = ["MAX_PAYLOAD_BYTES", "check", "validate", "model_for", "run", "encode_body",
-           "problems_from_errors", "route_for_model"]
+           "problems_from_errors", "route_for_model", "run_many"]
 
 #: The docs' "5 MB" read as 5 MiB, so nothing the server accepts is refused.
 MAX_PAYLOAD_BYTES = 5 * 1024 * 1024
@@ -237,3 +237,28 @@ def route_for_model(model: type) -> Route | None:
         if found is not None:
             return found
     return None
+
+
+def run_many(route: Route, bodies: Any, options: Options) -> Any:
+    """:func:`run` over many bodies of one route, for streams (the CLI, pipelines).
+
+    Yields each body's problems (``[]`` when accepted), in order, one body at a time;
+    the model and its validator are looked up once, not per body.  Same answers as
+    ``run(route, body, options)[0]``.
+    """
+    model = route.model
+    validate = validator_for(model, options).validate_json
+    for body in bodies:
+        raw = encode_body(body, route)
+        if isinstance(raw, Problem):
+            yield [raw]
+            continue
+        try:
+            validate(raw)
+        except ValidationError as exc:
+            yield _translate(exc, route, model, raw, options)
+            continue
+        except RecursionError:  # pragma: no cover - pydantic-core guards its own depth
+            yield [_problem(C.invalid_input, route)]
+            continue
+        yield []
