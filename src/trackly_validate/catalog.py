@@ -158,12 +158,12 @@ _c("invalid_force", 400, "force must be a boolean", "validation", L,
    "force is not a strict JSON boolean (\"true\" and 1 are rejected).")
 _c("invalid_channel", 400, "channel must be one of: sms, voice, auto", "validation", L,
    "The OTP channel is not one of the allowed options.")
-_c("missing_consent_method", 400, "consent_method is required", "validation", S,
-   "No documented request field carries consent_method; not raised locally.")
-_c("invalid_consent_method", 400, "Invalid consent_method", "validation", S,
-   "Allowed consent methods are not documented; not raised locally.")
-_c("verbal_not_valid_for_marketing", 400, "Verbal consent not valid for marketing", "validation", S,
-   "No documented request field carries consent; not raised locally.")
+_c("missing_consent_method", 400, "consent_method is required", "validation", L,
+   "Contacts without consent_method; raised only with Options(require_consent_method=True) (inferred).")
+_c("invalid_consent_method", 400, "Invalid consent_method", "validation", L,
+   "consent_method outside the inferred vocabulary 'consent_method' (allowed values undocumented).")
+_c("verbal_not_valid_for_marketing", 400, "Verbal consent not valid for marketing", "validation", L,
+   "consent_method verbal on a contact opted into marketing (inferred fields: marketing, consent_type).")
 _c("missing_messages", 400, "messages array is required", "validation", L,
    "A bulk send without messages (absent; empty is treated the same).",
    variants={"v1": "Messages array is required"})
@@ -374,8 +374,8 @@ _c("too_many_messages", 413, "Maximum 1000 messages per request", "limit", L,
    "More than 1,000 messages in a bulk send.", statuses={"v1": 400})
 _c("too_many_contacts", 413, "Maximum 1000 contacts per request", "limit", L,
    "More than 1,000 contacts in a bulk contact request.")
-_c("too_many_contacts_with_validation", 413, "Maximum reduced when use_validation=true", "limit", S,
-   "The reduced cap with use_validation=true is not documented; not raised locally.")
+_c("too_many_contacts_with_validation", 413, "Maximum reduced when use_validation=true", "limit", L,
+   "More contacts than Options.validation_cap with use_validation=true (the cap is undocumented; off by default).")
 _c("too_many_records", 413, "Maximum 1000 records per request", "limit", L,
    "More than 1,000 records in a bulk import.")
 _c("too_many_phones", 413, "Maximum 500 phones per request", "limit", L,
