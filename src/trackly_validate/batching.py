@@ -9,10 +9,10 @@ Items are never split, copied or reordered; ``extra`` top-level fields (e.g.
 body and count towards its size.
 
 Judgement call: an item that cannot fit in a body on its own (with ``extra``) raises
-:class:`BatchItemTooLarge` when it is reached (bodies before it have been yielded);
-yielding it would break the "never over 5 MiB" promise and the server would refuse that
-whole body with 413.  An item that cannot be encoded as JSON at all raises
-:class:`~trackly_validate.TracklyError`.
+:class:`BatchItemTooLarge` when it is reached, after every item before it has been
+yielded; yielding it would break the "never over 5 MiB" promise, and the server would
+refuse that whole body with 413.  An item that cannot be encoded as JSON at all raises
+:class:`~trackly_validate.TracklyError` the same way.
 Nothing else is checked: run :func:`trackly_validate.check` on each body for that.
 """
 
@@ -71,8 +71,13 @@ def batches(items: Iterable[Any], kind: str = "messages", *, extra: Mapping[str,
         try:
             n = len(to_json(item))
         except Exception:  # not JSON-encodable: no request could carry it
-            raise TracklyError(f"item {index} cannot be encoded as JSON") from None
-        if base + n > max_bytes:
+            n = -1
+        if n < 0 or base + n > max_bytes:
+            if chunk:  # everything before it is still delivered
+                yield {**fields, kind: chunk}
+                chunk = []
+            if n < 0:
+                raise TracklyError(f"item {index} cannot be encoded as JSON")
             raise BatchItemTooLarge(index, base + n, max_bytes)
         extra_bytes = n + (1 if chunk else 0)  # a comma between items
         if chunk and (len(chunk) >= cap or size + extra_bytes > max_bytes):
