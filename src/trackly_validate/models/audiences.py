@@ -118,7 +118,9 @@ class _ValueRule(Rule):
 
         def needed(value: Any, info: cs.ValidationInfo) -> Any:
             if value is None or (empty and _is_empty(value)):
-                op = info.data.get("operator")
+                if "operator" not in info.data:  # the operator failed: whether a value is needed is unknown
+                    return None
+                op = info.data["operator"]
                 if isinstance(op, str) and op in NO_VALUE_OPERATORS:
                     return None
                 raise error
@@ -130,8 +132,8 @@ class _ValueRule(Rule):
 class ValueFor:
     """Marker: the condition's ``value`` (or time ``unit``) is required, else ``info``,
     unless the condition's ``operator`` (an earlier field) is ``exists``/``not_exists``.
-    An operator that failed its own check is absent from ``info.data``: the value is
-    then still required (the server reads both)."""
+    An operator that failed its own check is absent from ``info.data``: whether a value
+    is needed is then unknown, so only the operator's problem is reported."""
 
     __slots__ = ("info", "empty_is_missing")
 
