@@ -281,3 +281,11 @@ def test_any_offer_links_value_gets_coded_problems_and_never_crashes(links):
                "missing_offer_link_key", "missing_offer_link_offer_id", "invalid_url_scheme", "invalid_url"}
     assert {p.code for p in problems} <= allowed
     assert all(p.loc[:1] == ("offer_links",) for p in problems)
+
+
+def test_json_schema_keeps_the_entry_model_and_its_required_fields():
+    schema = tv.models.CreateCreative.model_json_schema()
+    assert schema["properties"]["offer_links"]["items"] == {"$ref": "#/$defs/OfferLink"}
+    assert schema["$defs"]["OfferLink"]["required"] == ["key", "offer_id"]
+    assert schema["properties"]["message"]["pattern"] == r"\{\{link[0-9]+\}\}"
+    assert schema["properties"]["message"]["maxLength"] == 1600

@@ -292,3 +292,10 @@ def test_inferred_rules_are_registered_and_can_be_switched_off():
 def test_the_percent_sum_can_be_switched_off():
     body = ok(blasts=[blast(10)])
     assert tv.check(*CREATE, body, options=Options(disable={"invalid_blast_percent"})) == []
+
+
+def test_json_schemas_say_what_is_required():
+    create = CreateSchedule.model_json_schema()
+    assert create["required"] == ["name", "send_type", "audiences", "is_repeating", "send_time"]
+    assert create["$defs"]["Blast"]["required"] == ["message"]
+    assert "required" not in UpdateSchedule.model_json_schema()

@@ -253,6 +253,12 @@ class UpdateSchedule(_ScheduleRules):
 
     _partial: ClassVar[bool] = True
 
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> Any:
+        json_schema = super().__get_pydantic_json_schema__(core_schema, handler)
+        handler.resolve_ref_schema(json_schema).pop("required", None)  # partial: nothing is required
+        return json_schema
+
     name: Name = _sent()
     send_type: SendType = _sent()
     source_lists: list[Int] | None = None

@@ -168,7 +168,10 @@ class Shape:
         return tagged(_ShapeRule(self.info, self.kind, handler(source)))
 
     def __get_pydantic_json_schema__(self, core_schema: cs.CoreSchema, handler: Any) -> Any:
-        return handler(core_schema["steps"][-1] if core_schema.get("type") == "chain" else core_schema)
+        inner = core_schema["steps"][-1] if core_schema.get("type") == "chain" else core_schema
+        # a one-step chain is rendered through the generator's full path, so an inner
+        # model keeps its $ref and its own JSON-schema hook (required fields)
+        return handler(cs.chain_schema([inner]))
 
 
 def _blank_is_none(value: Any) -> Any:
