@@ -52,7 +52,8 @@ from ..rules.placeholders import (
 from ..rules.types import Str
 from ..sms import CreativeEstimate, SmsAnalysis, analyze_sms, estimate_creative
 
-__all__ = ["OfferLink", "OfferLinks", "CreateCreative", "UpdateCreative", "CreativeSize"]
+#: models only; ``OfferLinks`` and ``CreativeSize`` are imported from this module
+__all__ = ["OfferLink", "CreateCreative", "UpdateCreative"]
 
 
 class OfferLink(TracklyModel):
