@@ -238,9 +238,10 @@ def _csv(stream: IO[bytes], schema: dict[str, Any], delimiter: str) -> Iterator[
 
 
 def read_records(name: str, stream: IO[bytes], fmt: str = "auto",
-                 schema: dict[str, Any] | None = None) -> Iterator[tuple[int, Any]]:
+                 schema: "dict[str, Any] | Callable[[], dict[str, Any]] | None" = None) -> Iterator[tuple[int, Any]]:
     """``(line, body)`` for every record of a file: JSON bytes for JSONL and JSON
-    arrays (parsed later, in pydantic-core), dicts for CSV."""
+    arrays (parsed later, in pydantic-core), dicts for CSV (``schema``, or a function
+    returning it, types the cells)."""
     kind = _detect(name, stream, fmt)
     if kind == "jsonl":
         return _jsonl(stream)
@@ -249,7 +250,8 @@ def read_records(name: str, stream: IO[bytes], fmt: str = "auto",
     if kind == "csv":
         if schema is None:
             raise InputError("CSV input needs --endpoint (its columns are one endpoint's fields)")
-        return _csv(stream, schema, "\t" if name.lower().endswith(".tsv") else ",")
+        return _csv(stream, schema() if callable(schema) else schema,
+                    "\t" if name.lower().endswith(".tsv") else ",")
     raise InputError(f"unknown input format {fmt!r}")
 
 
@@ -346,7 +348,7 @@ def run_check(files: list[str], endpoint: str | None, fmt: str, max_problems: in
 
     out = out or sys.stdout
     route = _endpoint(endpoint) if endpoint else None
-    schema = route.model.model_json_schema() if route is not None else None
+    schema = (lambda: route.model.model_json_schema()) if route is not None else None  # CSV only
     report = _Report(max_problems, len(files) > 1, out if fmt == "text" else None)
     progress = _progress(len(files))
     if progress is not None:
