@@ -22,8 +22,9 @@ Grammar
   ``invalid_*`` code (no ``missing_*`` code exists for them).
 - ``value`` (and ``unit`` for time) is required → the type's ``missing_*_value`` code,
   except for ``exists``/``not_exists`` (documented for time, inferred elsewhere).
-  ``""`` counts as missing, except for custom fields, where ``""`` is a value one may
-  compare with.  Values are typed only where the docs say so: time and count values
+  When the operator itself is absent or unknown, whether a value is needed is unknown
+  and only the operator is reported.  ``""`` counts as missing, except for custom
+  fields, where ``""`` is a value one may compare with.  Values are typed only where the docs say so: time and count values
   are numbers (a numeric string passes, as pydantic's lax mode reads it),
   ``phone_numbers`` values an array of E.164 numbers (inferred, ``invalid_phone``);
   revenue, carrier, timezone and custom-field values accept any JSON value.
@@ -91,9 +92,6 @@ register_inferred("invalid_group_operator", "a filter group without operator get
                                             "(no missing code exists)")
 register_inferred("invalid_phone", "phone_numbers filter values are read as an array of E.164 numbers "
                                    "(no page shows that condition)")
-for _code in ("missing_revenue_value", "missing_carrier_value", "missing_timezone_value",
-              "missing_custom_field_value", "missing_phone_numbers_value"):
-    register_inferred(_code, "not raised for the inferred exists/not_exists operators (as for time conditions)")
 
 _KEYS = [["condition_type"], ["conditionType"]]  # request key first, then the responses' camelCase key
 _V = VOCABULARIES
