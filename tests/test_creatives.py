@@ -235,3 +235,16 @@ def test_update_estimate_needs_a_message():
     assert tv.validate(*UPDATE, {"name": "x"}).estimate() is None
     size = tv.validate(*UPDATE, {"message": "{{link1}} hi"}).estimate()
     assert size.documented.character_count == 3 + 23 + 34
+
+
+def test_python_callers_may_nest_entry_models():
+    from pydantic import ValidationError
+
+    from trackly_validate.models import OfferLink
+
+    built = CreateCreative(name="n", message="{{link1}}", offer_links=[OfferLink(key="link1", offer_id="o")])
+    assert built.offer_links[0].offer_id == "o"
+    with pytest.raises(ValidationError) as exc:
+        CreateCreative(name="n", message="{{link1}} {{link2}}", offer_links=[OfferLink(key="link1", offer_id="o")])
+    assert [(e["type"], e["loc"]) for e in exc.value.errors()] == [
+        ("missing_offer_links_for_placeholders", ("offer_links",))]

@@ -299,3 +299,19 @@ def test_json_schemas_say_what_is_required():
     assert create["required"] == ["name", "send_type", "audiences", "is_repeating", "send_time"]
     assert create["$defs"]["Blast"]["required"] == ["message"]
     assert "required" not in UpdateSchedule.model_json_schema()
+
+
+def test_python_callers_may_nest_blast_models():
+    from pydantic import ValidationError
+
+    from trackly_validate.models import Blast
+
+    base = {"name": "n", "send_type": "blast", "audiences": [AUDIENCE], "is_repeating": False, "send_time": "10:00",
+            "send_date": "2025-07-01"}
+    built = CreateSchedule(**base, blasts=[Blast(message="a", percent_audience=33.3),
+                                           Blast(message="b", percent_audience=33.3), {"message": "c",
+                                                                                      "percent_audience": 33.4}])
+    assert [b.message for b in built.blasts] == ["a", "b", "c"]
+    with pytest.raises(ValidationError) as exc:
+        CreateSchedule(**base, blasts=[Blast(message="a", percent_audience=60), Blast(message="b", percent_audience=30)])
+    assert [(e["type"], e["loc"]) for e in exc.value.errors()] == [("invalid_blast_percent", ("blasts",))]

@@ -47,6 +47,7 @@ from ..rules.placeholders import (
     Shape,
     UrlParams,
     coverage_error,
+    field_of,
     validate_with,
 )
 from ..rules.types import Str
@@ -118,8 +119,8 @@ class CreateCreative(_Creative):
     @model_validator(mode="wrap")
     @classmethod
     def _coverage(cls, data: Any, handler: Any) -> Any:
-        links = data.get("offer_links") if isinstance(data, dict) else None
-        error = coverage_error(data.get("message"), links) if links else None
+        links = field_of(data, "offer_links")
+        error = coverage_error(field_of(data, "message"), links) if links else None
         return validate_with(handler, data, [(("offer_links",), error)] if error else (), cls.__name__)
 
 
@@ -138,5 +139,5 @@ class UpdateCreative(_Creative):
     @model_validator(mode="wrap")
     @classmethod
     def _coverage(cls, data: Any, handler: Any) -> Any:
-        error = coverage_error(data.get("message"), data.get("offer_links")) if isinstance(data, dict) else None
+        error = coverage_error(field_of(data, "message"), field_of(data, "offer_links"))
         return validate_with(handler, data, [(("offer_links",), error)] if error else (), cls.__name__)

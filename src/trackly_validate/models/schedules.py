@@ -59,7 +59,7 @@ from ..catalog import C
 from ..options import register_inferred
 from ..rules.base import Coded, OneOf, Required, TracklyModel, fail
 from ..rules.ids import AudienceId
-from ..rules.placeholders import LinkUrl, coverage_error, validate_with
+from ..rules.placeholders import LinkUrl, coverage_error, field_of, validate_with
 from ..rules.types import Bool, Int, Number, Str
 from .creatives import OfferLinks
 
@@ -104,15 +104,18 @@ def _percent(value: Any) -> Decimal | None:
     return Decimal(str(value)) if isinstance(value, float) else Decimal(value)
 
 
+_NOT_AN_OBJECT = object()
+
+
 def percent_sum_error(blasts: Any) -> Any:
     """``invalid_blast_percent`` when valid percents do not sum to exactly 100."""
     if not isinstance(blasts, list) or not blasts:
         return None
     total = Decimal(0)
     for blast in blasts:
-        if not isinstance(blast, dict):
+        value = field_of(blast, "percent_audience", _NOT_AN_OBJECT)
+        if value is _NOT_AN_OBJECT:
             return None
-        value = blast.get("percent_audience")
         if value is None:
             continue
         exact = _percent(value)
@@ -149,10 +152,8 @@ class Blast(TracklyModel):
     @model_validator(mode="wrap")
     @classmethod
     def _coverage(cls, data: Any, handler: Any) -> Any:
-        error = None
-        if isinstance(data, dict):
-            links = data.get("offer_links")
-            error = coverage_error(data.get("message"), [] if links is None else links)
+        links = field_of(data, "offer_links")
+        error = coverage_error(field_of(data, "message"), [] if links is None else links)
         return validate_with(handler, data, [(("offer_links",), error)] if error else (), cls.__name__)
 
 

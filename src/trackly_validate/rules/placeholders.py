@@ -39,7 +39,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Callable, Iterable, Sequence
 
-from pydantic import BeforeValidator, ValidationError
+from pydantic import BaseModel, BeforeValidator, ValidationError
 from pydantic_core import PydanticCustomError, core_schema as cs
 
 from ..catalog import C, CodeInfo
@@ -50,6 +50,7 @@ from .urls import HttpUrlOf
 __all__ = [
     "PLACEHOLDER",
     "placeholders",
+    "field_of",
     "uncovered",
     "coverage_error",
     "HasPlaceholder",
@@ -78,6 +79,20 @@ def placeholders(message: str) -> list[str]:
     return list(dict.fromkeys("link" + digits for digits in PLACEHOLDER.findall(message)))
 
 
+_ABSENT = object()
+
+
+def field_of(obj: Any, name: str, default: Any = None) -> Any:
+    """``obj[name]`` for a JSON object, ``obj.name`` for a model instance (Python callers
+    may nest models), else ``default``."""
+    if isinstance(obj, dict):
+        return obj.get(name, default)
+    if isinstance(obj, BaseModel):
+        value = getattr(obj, name, _ABSENT)
+        return default if value is _ABSENT else value
+    return default
+
+
 def _canonical(key: str) -> str | None:
     """``link007`` -> ``link7``; ``None`` for a key that is not ``link<digits>``."""
     digits = key[4:]
@@ -97,7 +112,7 @@ def uncovered(message: Any, offer_links: Any) -> list[str] | None:
     found = placeholders(message)
     if not found:
         return []
-    keys = {e.get("key") for e in offer_links if isinstance(e, dict) and isinstance(e.get("key"), str)}
+    keys = {k for k in (field_of(e, "key") for e in offer_links) if isinstance(k, str)}
     canon = {_canonical(k) for k in keys}
     return [p for p in found if p not in keys and _canonical(p) not in canon]
 
@@ -139,7 +154,11 @@ class HasPlaceholder:
         return out
 
 
-_SHAPES = {"array": cs.list_schema, "object": cs.dict_schema}
+_SHAPES = {
+    "array": cs.list_schema,
+    # a JSON object, or (for Python callers) an already-built model instance
+    "object": lambda: cs.union_schema([cs.dict_schema(), cs.is_instance_schema(BaseModel)], mode="left_to_right"),
+}
 
 
 class _ShapeRule(Rule):
