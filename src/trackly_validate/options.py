@@ -16,7 +16,7 @@ model for a body whose only problems are disabled ones.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from types import MappingProxyType
 from typing import Any, Literal, Mapping
 
@@ -142,6 +142,17 @@ class Options:
 
     def widened(self, name: str) -> frozenset[str]:
         return self.widen.get(name, frozenset())
+
+    def __reduce__(self) -> tuple:
+        """Pickle by field values (``widen`` is a read-only mapping proxy, which cannot be
+        pickled), e.g. to send options to worker processes."""
+        state = {f.name: getattr(self, f.name) for f in fields(self)}
+        state = {k: dict(v) if isinstance(v, MappingProxyType) else v for k, v in state.items()}
+        return (_options_from, (state,))
+
+
+def _options_from(state: dict[str, Any]) -> "Options":
+    return Options(**state)
 
 
 DEFAULT_OPTIONS = Options()
