@@ -243,7 +243,8 @@ def messages_with(draw):
 
 
 @SETTINGS
-@given(msg=messages_with(), keys=st.lists(numbers, min_size=1, max_size=8), where=st.sampled_from(["creative", "blast"]))
+@given(msg=messages_with(), keys=st.lists(numbers, min_size=1, max_size=8),
+       where=st.sampled_from(["creative", "blast"]))
 def test_a_message_fails_exactly_when_its_placeholders_are_not_covered(msg, keys, where):
     message, ns = msg
     links = entries(*(f"link{k}" for k in keys))

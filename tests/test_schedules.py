@@ -313,5 +313,6 @@ def test_python_callers_may_nest_blast_models():
                                                                                       "percent_audience": 33.4}])
     assert [b.message for b in built.blasts] == ["a", "b", "c"]
     with pytest.raises(ValidationError) as exc:
-        CreateSchedule(**base, blasts=[Blast(message="a", percent_audience=60), Blast(message="b", percent_audience=30)])
+        CreateSchedule(**base, blasts=[Blast(message="a", percent_audience=60),
+                                       Blast(message="b", percent_audience=30)])
     assert [(e["type"], e["loc"]) for e in exc.value.errors()] == [("invalid_blast_percent", ("blasts",))]
