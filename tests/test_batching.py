@@ -150,4 +150,5 @@ def test_never_over_either_limit_in_order_nothing_split_or_lost(items, max_items
         assert {k: v for k, v in body.items() if k != "messages"} == extra
         if i + 1 < len(out):  # greedy: the next item did not fit in this body
             nxt = out[i + 1]["messages"][0]
-            assert len(body["messages"]) == max_items or _size({**body, "messages": body["messages"] + [nxt]}) > max_bytes
+            grown = {**body, "messages": body["messages"] + [nxt]}
+            assert len(body["messages"]) == max_items or _size(grown) > max_bytes

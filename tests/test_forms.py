@@ -39,8 +39,9 @@ def test_keys_follow_the_servers_order():
 def test_messages_carry_code_and_status_for_validationerror_code():
     errors = tv.to_form_errors(tv.check("POST", "/v2/send/bulk", {"messages": [{}] * 1001}))
     [message] = errors["messages"]
-    assert (message, message.code, message.status) == ("Maximum 1000 messages per request", "too_many_messages", 413)
-    assert isinstance(message, str) and json.dumps(errors) == '{"messages": ["Maximum 1000 messages per request"]}'
+    assert message == "Maximum 1000 messages per request"
+    assert (message.code, message.status) == ("too_many_messages", 413)
+    assert isinstance(message, FormMessage) and json.dumps(errors) == '{"messages": ["Maximum 1000 messages per request"]}'
     again = pickle.loads(pickle.dumps(message))
     assert (again, again.code, again.status) == (message, "too_many_messages", 413)
 

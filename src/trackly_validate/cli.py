@@ -326,7 +326,7 @@ def _envelope_problems(raw: Any, options: Any) -> list:
     return run(route, env.get("body", {}), options)[0]
 
 
-def _progress(streams_total: int):
+def _progress():
     """A rich progress bar on stderr when it is a terminal, else ``None``."""
     if not sys.stderr.isatty():
         return None
@@ -350,7 +350,7 @@ def run_check(files: list[str], endpoint: str | None, fmt: str, max_problems: in
     route = _endpoint(endpoint) if endpoint else None
     schema = (lambda: route.model.model_json_schema()) if route is not None else None  # CSV only
     report = _Report(max_problems, len(files) > 1, out if fmt == "text" else None)
-    progress = _progress(len(files))
+    progress = _progress()
     if progress is not None:
         progress.start()
     try:
@@ -365,7 +365,7 @@ def run_check(files: list[str], endpoint: str | None, fmt: str, max_problems: in
                 if route is not None:
                     current = [0]
 
-                    def bodies(records: Iterator[tuple[int, Any]] = records) -> Iterator[Any]:
+                    def bodies(records: Iterator[tuple[int, Any]] = records, current: list = current) -> Iterator[Any]:
                         for line, body in records:
                             current[0] = line
                             yield body
