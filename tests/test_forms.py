@@ -41,7 +41,8 @@ def test_messages_carry_code_and_status_for_validationerror_code():
     [message] = errors["messages"]
     assert message == "Maximum 1000 messages per request"
     assert (message.code, message.status) == ("too_many_messages", 413)
-    assert isinstance(message, FormMessage) and json.dumps(errors) == '{"messages": ["Maximum 1000 messages per request"]}'
+    assert isinstance(message, FormMessage)
+    assert json.dumps(errors) == '{"messages": ["Maximum 1000 messages per request"]}'
     again = pickle.loads(pickle.dumps(message))
     assert (again, again.code, again.status) == (message, "too_many_messages", 413)
 
