@@ -478,7 +478,8 @@ def _options(phone_level: str | None, disable: list[str] | None):
     from .options import Options
 
     try:
-        return Options(phone_level=phone_level or "possible", disable=frozenset(disable or ()))  # type: ignore[arg-type]
+        level: Any = phone_level or "possible"
+        return Options(phone_level=level, disable=frozenset(disable or ()))
     except (ValueError, TypeError) as exc:
         raise InputError(str(exc)) from None
 
