@@ -67,6 +67,18 @@ def test_validated_instances_pickle_as_the_public_model(options):
     assert again.messages[0].extra == {"kept": [1, 2]}
 
 
+def test_using_a_variant_instance_does_not_weaken_later_checks():
+    """Dumping or pickling an instance built with non-default options builds its (shadow)
+    class; later variant validators must still apply their own rules to nested items."""
+    ok = {"to": "+14155551234", "list_number": "+18005551000", "body": "x"}
+    instance = tv.validate("POST", "/v2/send/bulk", {"messages": [ok]}, options=tv.Options(phone_level="format"))
+    instance.model_dump()
+    _round_trip(instance).model_dump_json()
+    us_only = tv.Options(allowed_countries={"US"}, block_voip=True)  # a combination compiled nowhere else
+    problems = tv.check("POST", "/v2/send/bulk", {"messages": [ok, {**ok, "to": "+447400123456"}]}, options=us_only)
+    assert [(p.code, p.status, p.loc) for p in problems] == [("geo_restricted", 403, ("messages", 1, "to"))]
+
+
 # --- the recipe -----------------------------------------------------------------------------------------------
 
 @pytest.fixture

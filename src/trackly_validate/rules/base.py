@@ -348,7 +348,9 @@ def _shadow(cls: type) -> type:
     deferred subclass instead.  Instances are still ``isinstance`` of the model.
     """
     found = _SHADOWS.get(cls)
-    if found is None:
+    # a shadow that got built (e.g. ``model_dump()`` on a variant instance builds its class)
+    # would be reused by pydantic-core with the default rules: name a fresh one instead
+    if found is None or found.__dict__.get("__pydantic_complete__"):
         found = type(cls)(cls.__name__, (cls,), {"__module__": cls.__module__, "__qualname__": cls.__qualname__,
                                                    "__doc__": cls.__doc__, "__reduce__": _reduce_shadow})
         _SHADOWS[cls] = found
