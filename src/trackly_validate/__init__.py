@@ -48,6 +48,7 @@ __all__ = [
     "to_form_errors",
     "json_schema",
     "batches",
+    "render_filter",
     "__version__",
 ]
 
@@ -60,6 +61,7 @@ _LAZY = {
     "to_form_errors": ("forms", "to_form_errors"),
     "json_schema": ("forms", "json_schema"),
     "batches": ("batching", "batches"),
+    "render_filter": ("models.audiences", "render_filter"),
 }
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -68,6 +70,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .bulk import Partition, partition
     from .forms import json_schema, to_form_errors
     from .engine import check, model_for, validate
+    from .models.audiences import render_filter
 
 
 def __getattr__(name: str) -> Any:
