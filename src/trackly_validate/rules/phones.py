@@ -13,9 +13,23 @@ Levels (``Options.phone_level``):
 ``"valid"``
     format, plus ``phonenumbers.is_valid_number``.
 
-Verdicts are phonenumbers' own: the level checks call :func:`is_possible` /
-:func:`is_valid`, which parse with ``phonenumbers.parse(number, None)`` exactly as
-a user would.  Results are memoised in bounded LRU caches (65,536 numbers each).
+Verdicts are exactly phonenumbers' own (``is_possible_number`` / ``is_valid_number`` of
+``phonenumbers.parse(number, None)``), at regex speed:
+
+- the common case is decided in pydantic-core, with no Python call: a field's schema is
+  ``union([fast accept…, exact fallback], mode="left_to_right")``.  The fast choices are
+  Rust regexes compiled from phonenumbers' own metadata by :mod:`.phonemeta`; they only
+  accept numbers whose verdict is provably True (no national prefix after the CC that
+  ``parse`` could strip, the region that ``region_code_for_number`` would pick, a
+  possible length, the region's general and type patterns);
+- anything else reaches the fallback, which asks phonenumbers and raises the field's
+  code (one union-level custom error, so a bad number is one problem at the field).
+
+The metadata is compiled lazily, on the first schema build at the ``possible`` or
+``valid`` level (about a second, once per process); ``import trackly_validate``
+neither imports phonenumbers nor compiles anything.  phonenumbers' geocoder,
+carrier and timezone modules are never imported.  Fallback verdicts are memoised in
+bounded LRU caches (:data:`CACHE_SIZE` numbers each).
 
 Roles:
 
@@ -38,7 +52,7 @@ import re
 from functools import lru_cache
 from typing import Any, Callable, Literal
 
-from pydantic_core import core_schema as cs
+from pydantic_core import SchemaValidator, core_schema as cs
 
 from ..catalog import C, CodeInfo
 from ..options import DEFAULT_OPTIONS, Options
@@ -55,6 +69,9 @@ __all__ = [
     "region_of",
     "is_voip",
     "normalise_v1",
+    "level_schema",
+    "fast_choices",
+    "CACHE_SIZE",
 ]
 
 #: E.164 syntax, for pydantic-core's Rust regex engine and Python's ``re`` alike.
@@ -62,7 +79,8 @@ E164_PATTERN = r"^\+[1-9][0-9]{1,14}$"
 _E164 = re.compile(r"\+[1-9][0-9]{1,14}")  # used with fullmatch: no '$'-before-newline trap
 
 PhoneRole = Literal["recipient", "sender", "v1"]
-_CACHE = 1 << 16
+#: Size of each bounded LRU cache of exact (phonenumbers) verdicts and parsed numbers.
+CACHE_SIZE = 1 << 14
 
 
 def is_e164(number: object) -> bool:
@@ -76,7 +94,7 @@ def _phonenumbers():
     return phonenumbers
 
 
-@lru_cache(maxsize=_CACHE)
+@lru_cache(maxsize=CACHE_SIZE)
 def _parse(number: str) -> Any:
     pn = _phonenumbers()
     try:
@@ -85,22 +103,72 @@ def _parse(number: str) -> Any:
         return None
 
 
-@lru_cache(maxsize=_CACHE)
-def is_possible(number: str) -> bool:
-    """``format`` and ``phonenumbers.is_possible_number(phonenumbers.parse(number))``."""
-    if not is_e164(number):
-        return False
+@lru_cache(maxsize=CACHE_SIZE)
+def _exact_possible(number: str) -> bool:
     parsed = _parse(number)
     return parsed is not None and bool(_phonenumbers().is_possible_number(parsed))
 
 
-@lru_cache(maxsize=_CACHE)
-def is_valid(number: str) -> bool:
-    """``format`` and ``phonenumbers.is_valid_number(phonenumbers.parse(number))``."""
-    if not is_e164(number):
-        return False
+@lru_cache(maxsize=CACHE_SIZE)
+def _exact_valid(number: str) -> bool:
     parsed = _parse(number)
     return parsed is not None and bool(_phonenumbers().is_valid_number(parsed))
+
+
+_EXACT = {"possible": _exact_possible, "valid": _exact_valid}
+
+
+def fast_choices(level: str) -> list[cs.CoreSchema]:
+    """The fast-accept schemas of ``level`` (new dicts on each call): each one accepts
+    only E.164 strings phonenumbers says are possible / valid, in Rust."""
+    from .phonemeta import fast_patterns
+
+    fp = fast_patterns()
+    if level == "possible":
+        return [cs.str_schema(pattern=fp.possible, strict=True)]
+    return [cs.chain_schema([cs.str_schema(pattern=guard, strict=True), cs.str_schema(pattern=general),
+                             cs.str_schema(pattern=types)])
+            for guard, general, types in fp.valid]
+
+
+_FAST: dict[str, SchemaValidator] = {}  # one validator per level: a fixed-size table
+
+
+def _fast(level: str) -> SchemaValidator:
+    found = _FAST.get(level)
+    if found is None:
+        found = _FAST[level] = SchemaValidator(cs.union_schema(fast_choices(level), mode="left_to_right"))
+    return found
+
+
+def _verdict(number: str, level: str) -> bool:
+    return _fast(level).isinstance_python(number) or _EXACT[level](number)
+
+
+def is_possible(number: str) -> bool:
+    """``format`` and ``phonenumbers.is_possible_number(phonenumbers.parse(number))``."""
+    return is_e164(number) and _verdict(number, "possible")
+
+
+def is_valid(number: str) -> bool:
+    """``format`` and ``phonenumbers.is_valid_number(phonenumbers.parse(number))``."""
+    return is_e164(number) and _verdict(number, "valid")
+
+
+def level_schema(level: str, info: CodeInfo, variant: str | None = None) -> cs.CoreSchema:
+    """E.164 at ``level`` (``possible``/``valid``), any failure reported as ``info``:
+    the fast Rust choices first, then phonenumbers for what they cannot settle."""
+    exact = _EXACT[level]
+    reject = fail(info, variant=variant)
+
+    def fallback(value: Any) -> Any:
+        if isinstance(value, str) and is_e164(value) and exact(value):
+            return value
+        raise reject
+
+    return cs.union_schema([*fast_choices(level), cs.no_info_plain_validator_function(fallback)],
+                           mode="left_to_right", custom_error_type=info.code,
+                           custom_error_message=info.message_for(variant))
 
 
 def passes(number: object, level: str) -> bool:
@@ -159,25 +227,19 @@ class PhoneRule(Rule):
         extra = ("not_sendable", "geo_restricted") if role != "sender" else ()
         self.codes = (info.code, *extra)
 
-    # one compiled check function per (rule, options); pydantic-core calls it only
-    # after the Rust regex has accepted the syntax
+    # the level is checked in the schema (Rust first); only the account mirrors
+    # (block_voip, allowed_countries) need Python on every number
     def _after(self, options: Options) -> Callable[[str], str] | None:
-        level = options.phone_level
-        check_level = self.info.code not in options.disable and level != "format"
         voip = self.role != "sender" and options.block_voip and "not_sendable" not in options.disable
         countries = options.allowed_countries if self.role != "sender" else None
         if countries is not None and "geo_restricted" in options.disable:
             countries = None
-        if not (check_level or voip or countries is not None):
+        if not (voip or countries is not None):
             return None
-        level_ok = is_possible if level == "possible" else is_valid
-        invalid = fail(self.info, variant=self.variant)
         not_sendable = fail(C.not_sendable)
         geo = fail(C.geo_restricted)
 
         def check(number: str) -> str:
-            if check_level and not level_ok(number):
-                raise invalid
             if voip and is_voip(number):
                 raise not_sendable
             if countries is not None and region_of(number) not in countries:
@@ -191,8 +253,10 @@ class PhoneRule(Rule):
             return self._build_v1(options)
         if self.info.code in options.disable:
             syntax: cs.CoreSchema = cs.str_schema()
-        else:
+        elif options.phone_level == "format":
             syntax = coded(cs.str_schema(pattern=E164_PATTERN, strict=True), self.info, variant=self.variant)
+        else:
+            syntax = level_schema(options.phone_level, self.info, self.variant)
         after = self._after(options)
         if after is None:
             return syntax
