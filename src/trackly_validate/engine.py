@@ -22,7 +22,7 @@ from pydantic_core import from_json, to_json
 from . import catalog
 from .catalog import C
 from .errors import Problem, TracklyValidationError
-from .options import Options, coerce_options
+from .options import DEFAULT_OPTIONS, Options, coerce_options
 from .routes import Route, resolve
 from .rules.base import validator_for
 
@@ -132,13 +132,68 @@ def _order_key(problem: Problem, route: Route, model: type[BaseModel], seq: int)
     return (0, 0, rank, seq)
 
 
-def run(route: Route, body: Any, options: Options) -> tuple[list[Problem], BaseModel | None]:
-    """Check ``body`` against ``route``: (problems, model instance or None)."""
-    raw = encode_body(body, route)
-    if isinstance(raw, Problem):
-        return [raw], None
+# --- the hot path ----------------------------------------------------------------------------------------
+# check() costs a couple of µs, so its per-call Python is kept to a few dict lookups:
+# the route of a (method, path) pair, and the model and validator of a route for
+# given options, are remembered in bounded tables (the default-options validator is
+# the model's own, fetched once instead of calling model_rebuild() per request).  The
+# body is still serialised with to_json: the 5 MiB rule needs its exact compact size
+# (no cheap bound gives it), and validating those bytes keeps one path for raw and
+# parsed bodies, so a dict holding e.g. a datetime is judged as the JSON it becomes.
+
+_ROUTE_OF: dict[tuple[str, str], Route] = {}  # (method, path) -> route
+_DEFAULT_OF: dict[str, tuple[type[BaseModel], Any]] = {}  # route.model_ref -> (model, validator)
+_VARIANT_OF: dict[tuple[str, int], tuple[Options, type[BaseModel], Any]] = {}  # (model_ref, id(options)) -> …
+_TABLE_MAX = 4096  # each table is cleared when it reaches this size
+
+
+def _resolve(method: str, path: str) -> Route:
+    if type(method) is not str or type(path) is not str:
+        return resolve(method, path)
+    key = (method, path)
+    found = _ROUTE_OF.get(key)
+    if found is None:
+        found = resolve(method, path)  # UnknownEndpointError is never remembered
+        if len(_ROUTE_OF) >= _TABLE_MAX:
+            _ROUTE_OF.clear()
+        _ROUTE_OF[key] = found
+    return found
+
+
+def _compiled(route: Route, options: Options) -> tuple[type[BaseModel], Any]:
+    """(model, validator) of ``route`` for ``options``, remembered."""
+    if options is DEFAULT_OPTIONS:
+        found = _DEFAULT_OF.get(route.model_ref)
+        if found is None:
+            model = route.model
+            found = _DEFAULT_OF[route.model_ref] = (model, validator_for(model, options))
+        return found
+    key = (route.model_ref, id(options))
+    hit = _VARIANT_OF.get(key)
+    if hit is not None and hit[0] is options:  # the options object is kept, so its id is not reused
+        return hit[1], hit[2]
     model = route.model
     validator = validator_for(model, options)
+    if len(_VARIANT_OF) >= _TABLE_MAX:
+        _VARIANT_OF.clear()
+    _VARIANT_OF[key] = (options, model, validator)
+    return model, validator
+
+
+def run(route: Route, body: Any, options: Options) -> tuple[list[Problem], BaseModel | None]:
+    """Check ``body`` against ``route``: (problems, model instance or None)."""
+    if type(body) is dict:  # the common case, exactly as encode_body() does it
+        try:
+            raw: Any = to_json(body)
+        except Exception:  # unserialisable objects, cycles, pathological depth
+            return [_problem(C.invalid_input, route)], None
+        if len(raw) > MAX_PAYLOAD_BYTES:
+            return [_problem(C.payload_too_large, route)], None
+    else:
+        raw = encode_body(body, route)
+        if isinstance(raw, Problem):
+            return [raw], None
+    model, validator = _compiled(route, options)
     try:
         return [], validator.validate_json(raw)
     except ValidationError as exc:
@@ -158,14 +213,13 @@ def check(method: str, path: str, body: Any, *, options: Options | None = None) 
     Empty when the request would be accepted.  Never raises for a modelled endpoint
     (``UnknownEndpointError`` for an unmodelled one); never mutates ``body``.
     """
-    route = resolve(method, path)
-    return run(route, body, coerce_options(options))[0]
+    return run(_resolve(method, path), body, DEFAULT_OPTIONS if options is None else coerce_options(options))[0]
 
 
 def validate(method: str, path: str, body: Any, *, options: Options | None = None) -> BaseModel:
     """The validated model instance, or :class:`TracklyValidationError` with every problem."""
-    route = resolve(method, path)
-    problems, instance = run(route, body, coerce_options(options))
+    problems, instance = run(_resolve(method, path), body,
+                             DEFAULT_OPTIONS if options is None else coerce_options(options))
     if problems:
         raise TracklyValidationError(problems)
     assert instance is not None
