@@ -4,8 +4,10 @@ Written to refuse only what a WHATWG URL parser (the server's ``new URL()``)
 would refuse or what is not http(s):
 
 - not a string, no scheme (a relative URL), an empty host, a host with a forbidden
-  code point (space, ``<``, ``>``, ``^``, ``|``, ``%``, ``@``…), or a port that is not
-  a number up to 65535 → ``invalid_url``;
+  code point (space, ``<``, ``>``, ``^``, ``|``, ``%``, ``@``…) once its valid ``%XX``
+  escapes are decoded as UTF-8 (``ex%61mple.com`` is ``example.com``; ``a%zz``, ``a%25``
+  and ``%FF`` are refused, as by the WHATWG parser), or a port that is not a number up
+  to 65535 → ``invalid_url``;
 - a scheme other than ``http``/``https`` → ``invalid_url_scheme`` (the links
   endpoint documents ``invalid_url`` for it instead: pass ``scheme_info``).
 
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import re
 from typing import Annotated, Any, Callable
+from urllib.parse import unquote
 
 from pydantic_core import core_schema as cs
 
@@ -65,6 +68,11 @@ def url_problem(value: object, scheme_info: CodeInfo = C.invalid_url_scheme) -> 
     host, colon, port = host.partition(":")
     if colon and not _port_ok(port):
         return C.invalid_url
+    if "%" in host:  # WHATWG percent-decodes the host (``ex%61mple.com``) before checking it
+        try:
+            host = unquote(host, errors="strict")
+        except UnicodeDecodeError:
+            return C.invalid_url
     if not host or any(ch in _FORBIDDEN_HOST for ch in host):
         return C.invalid_url
     return None
