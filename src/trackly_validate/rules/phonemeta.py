@@ -231,7 +231,9 @@ class Nfa:
         start = self._new()
         self.accept = self._build(node, start)
         self.live = self._coreachable()
+        self._rest = self._rest_lengths()
         self._sets: list[frozenset[int]] = [frozenset()]
+        self._rest_of: list[int] = [0]
         self._ids: dict[frozenset[int], int] = {frozenset(): 0}
         self._trans: dict[tuple[int, str], int] = {}  # lives as long as the NFA (build time only)
         self.start = self._intern(self.closure((start,)))
@@ -241,7 +243,36 @@ class Nfa:
         if found is None:
             found = self._ids[states] = len(self._sets)
             self._sets.append(states)
+            mask = 0
+            for st in states:
+                mask |= self._rest[st]
+            self._rest_of.append(mask)
         return found
+
+    def rest(self, state: int) -> int:
+        """Bit mask of the numbers of further digits that can complete a match."""
+        return self._rest_of[state]
+
+    def _rest_lengths(self) -> list[int]:
+        rest = [-1] * len(self.eps)
+        for root in range(len(self.eps)):  # iterative post-order (the NFA has no cycles)
+            stack = [(root, False)]
+            while stack:
+                node, done = stack.pop()
+                if rest[node] >= 0:
+                    continue
+                kids = self.eps[node] + [t for _, t in self.edges[node]]
+                if not done:
+                    stack.append((node, True))
+                    stack.extend((k, False) for k in kids if rest[k] < 0)
+                    continue
+                mask = 1 if node == self.accept else 0
+                for t in self.eps[node]:
+                    mask |= rest[t]
+                for _, t in self.edges[node]:
+                    mask |= rest[t] << 1
+                rest[node] = mask
+        return rest
 
     def _new(self) -> int:
         self.eps.append([])
@@ -328,15 +359,28 @@ def _nfa(pattern: str | tuple) -> Nfa:
 
 
 # --- conditions a guard must rule out ----------------------------------------------------------------
-# Each condition is stepped digit by digit along the trie of NSN prefixes.
-#   threat(state): the NSN lengths for which it may still hold for a number starting
-#                  with these digits (empty: it cannot), or None (it may: look deeper);
+# Each condition is stepped digit by digit along the trie of NSN prefixes.  Lengths are
+# bit masks (bit L = an NSN of L digits).
+#   threat(state, depth): the NSN lengths for which it may still hold, for a number
+#                         starting with these ``depth`` digits (0: it cannot);
 #   certain(state): it holds for every such number (the prefix is dropped).
+
+_ANY_LENGTH = (1 << 18) - 1
+
+
+def _from(depth: int) -> int:
+    """Every length >= depth."""
+    return _ANY_LENGTH & ~((1 << depth) - 1)
+
+
+def _lowest(mask: int) -> int:
+    return (mask & -mask).bit_length() - 1
+
 
 class _PrefixMatch:
     """``re.match(pattern, nsn)`` finds a non-empty match (the empty match is checked
     once, by the caller): another region's ``leading_digits``, or a national-prefix rule
-    with a transform."""
+    with a transform.  A match still to come needs at least the shortest completion."""
 
     def __init__(self, pattern: str | tuple):
         self.nfa = _nfa(pattern)
@@ -354,8 +398,13 @@ class _PrefixMatch:
     def matched(self, state: Any) -> bool:
         return state[1]
 
-    def threat(self, state: Any) -> frozenset[int] | None:
-        return None if self.possible(state) else frozenset()
+    def threat(self, state: Any, depth: int) -> int:
+        if state[1]:
+            return _from(depth)
+        return _from(depth + _lowest(self.nfa.rest(state[0]))) if state[0] else 0
+
+    def settled(self, state: Any) -> bool:
+        return state[1] or not state[0]
 
     def certain(self, state: Any) -> bool:
         return state[1]
@@ -364,26 +413,31 @@ class _PrefixMatch:
 class _NationalPrefix:
     """A national-prefix rule without a transform.  ``parse`` strips a matched prefix
     of m digits from an NSN of length L only when the rest is a possible length or too
-    long (``_test_number_length`` is IS_POSSIBLE or TOO_LONG), so once the rule can
-    match no longer prefix, only the lengths L where some matched m allows that are
-    threatened."""
+    long (``_test_number_length`` is IS_POSSIBLE or TOO_LONG), so a match at m threatens
+    only those L; a match still to come threatens every length it could fit in."""
 
     def __init__(self, node: tuple, possible: Iterable[int], local: Iterable[int]):
         self.nfa = _nfa(node)
         lens, local = frozenset(possible), frozenset(local)
-        self.strips = lambda rest: rest not in local and (rest in lens or rest > max(lens))
+
+        def strips(rest: int) -> bool:
+            return rest not in local and (rest in lens or rest > max(lens))
+
+        self.threat_at = [sum(1 << n for n in range(18) if strips(n - m)) for m in range(18)]
 
     def start(self) -> Any:
-        return (self.nfa.start, frozenset(), 0)
+        return (self.nfa.start, 0, 0)  # (NFA state, lengths threatened by matches so far, depth)
 
     def step(self, state: Any, digit: str) -> Any:
-        nxt, hits, depth = self.nfa.step(state[0], digit), state[1], state[2] + 1
-        return (nxt, hits | {depth} if self.nfa.accepts(nxt) else hits, depth)
+        nxt, depth = self.nfa.step(state[0], digit), state[2] + 1
+        return (nxt, state[1] | self.threat_at[depth] if self.nfa.accepts(nxt) else state[1], depth)
 
-    def threat(self, state: Any) -> frozenset[int] | None:
-        if state[0]:
-            return None  # a longer prefix may still match
-        return frozenset(n for n in range(2, 18) if any(self.strips(n - m) for m in state[1]))
+    def threat(self, state: Any, depth: int) -> int:
+        later = _from(depth + _lowest(self.nfa.rest(state[0]))) if state[0] else 0
+        return state[1] | later
+
+    def settled(self, state: Any) -> bool:
+        return not state[0]
 
     def certain(self, state: Any) -> bool:
         return False
@@ -391,11 +445,10 @@ class _NationalPrefix:
 
 class _WholeMatch:
     """A ``…$`` alternative of a national-prefix rule: it can match only a whole NSN,
-    so it threatens only its own ``lengths``."""
+    so it threatens only the lengths it can still complete."""
 
     def __init__(self, node: tuple):
         self.nfa = _nfa(node)
-        self.lengths = lengths(node)
 
     def start(self) -> Any:
         return self.nfa.start
@@ -403,8 +456,11 @@ class _WholeMatch:
     def step(self, state: Any, digit: str) -> Any:
         return self.nfa.step(state, digit)
 
-    def threat(self, state: Any) -> frozenset[int] | None:
-        return self.lengths if state else frozenset()
+    def threat(self, state: Any, depth: int) -> int:
+        return (self.nfa.rest(state) << depth) & _ANY_LENGTH
+
+    def settled(self, state: Any) -> bool:
+        return not state
 
     def certain(self, state: Any) -> bool:
         return False
@@ -412,7 +468,7 @@ class _WholeMatch:
 
 class _FullMatch:
     """The region's general pattern and one of its type patterns can both still match
-    (lengths ignored): the number might be valid there.  An over-approximation."""
+    the whole NSN: the number might be valid there (an over-approximation)."""
 
     def __init__(self, general: str, types: list[str]):
         self.general = _nfa(general)
@@ -427,8 +483,15 @@ class _FullMatch:
     def possible(self, state: Any) -> bool:
         return bool(state[0]) and bool(state[1])
 
-    def threat(self, state: Any) -> frozenset[int] | None:
-        return None if self.possible(state) else frozenset()
+    def accepts(self, state: Any) -> bool:
+        return self.general.accepts(state[0]) and self.types.accepts(state[1])
+
+    def threat(self, state: Any, depth: int) -> int:
+        both = self.general.rest(state[0]) & self.types.rest(state[1])
+        return (both << depth) & _ANY_LENGTH
+
+    def settled(self, state: Any) -> bool:
+        return not (state[0] and state[1])
 
     def certain(self, state: Any) -> bool:
         return False
@@ -441,25 +504,28 @@ class _Never:
     def step(self, state: Any, digit: str) -> Any:
         return None
 
-    def threat(self, state: Any) -> frozenset[int] | None:
-        return frozenset()
+    def threat(self, state: Any, depth: int) -> int:
+        return 0
+
+    def settled(self, state: Any) -> bool:
+        return True
 
     def certain(self, state: Any) -> bool:
         return False
 
 
 class _Always(_Never):
-    def threat(self, state: Any) -> frozenset[int] | None:
-        return None
+    def threat(self, state: Any, depth: int) -> int:
+        return _ANY_LENGTH
 
     def certain(self, state: Any) -> bool:
         return True
 
 
 def _trie(blockers: list[Any], required: Any, wanted: Any, allowed: set[int]) -> str | None:
-    """Regex (NSN level, anchored by the caller) of NSNs whose length is in ``allowed``
-    and whose leading digits prove that no blocker holds, that ``required`` (a
-    _PrefixMatch, or None) matched, and that ``wanted`` (a _FullMatch, or None) still can.
+    """Regex (NSN level, anchored by the caller) of NSNs whose length is in ``allowed``,
+    whose leading digits prove that no blocker holds at that length, that ``required``
+    (a _PrefixMatch, or None) matched, and that ``wanted`` (a _FullMatch, or None) still can.
 
     Breadth first, so a spent budget cuts the deepest prefixes (left to phonenumbers)."""
     if not allowed or any(isinstance(b, _Always) for b in blockers) or isinstance(required, _Never):
@@ -468,13 +534,31 @@ def _trie(blockers: list[Any], required: Any, wanted: Any, allowed: set[int]) ->
         required = None
     conds = [*blockers, *([required] if required is not None else []), *([wanted] if wanted is not None else [])]
     nb = len(blockers)
+    allowed_mask = sum(1 << n for n in allowed)
     limit = min(_MAX_DEPTH, max(allowed) - 1)  # deepest prefix whose children are looked at
-    leaves: dict[str, list[tuple[str, frozenset[int]]]] = {}  # prefix -> (digit, NSN lengths) completing it
-    kids: dict[str, list[str]] = {}                           # prefix -> digits to descend into
+    leaves: dict[str, list[tuple[str, int]]] = {}  # prefix -> (digit, mask of NSN lengths) completing it
+    kids: dict[str, list[str]] = {}               # prefix -> digits to descend into
     frontier = [("", tuple(c.start() for c in conds))]
     budget = _MAX_NODES
+    claims = [i for i, b in enumerate(blockers) if isinstance(b, _FullMatch)] if wanted is not None else []
+    memo: dict[tuple, bool] = {}
+
+    def escapes(i: int, ws: Any, bs: Any) -> bool:
+        """Some completion is (roughly) valid in the wanted region and not claimed by
+        the earlier region ``blockers[i]``; if none is, the prefix is not worth a look."""
+        key = (i, ws, bs)
+        found = memo.get(key)
+        if found is None:
+            b = blockers[i]
+            found = (wanted.accepts(ws) and not b.accepts(bs)) or any(
+                escapes(i, nw, b.step(bs, d)) for d in _DIGITS
+                for nw in (wanted.step(ws, d),) if wanted.possible(nw))
+            memo[key] = found
+        return found
+
     for depth in range(limit + 1):
         nxt_frontier = []
+        longer = allowed_mask & _from(depth + 1)  # lengths a child prefix can still have
         for prefix, states in frontier:
             for d in _DIGITS:
                 budget -= 1
@@ -487,22 +571,29 @@ def _trie(blockers: list[Any], required: Any, wanted: Any, allowed: set[int]) ->
                     continue  # the region can no longer be picked
                 if any(c.certain(s) for c, s in zip(blockers, nxt)):
                     continue  # always taken from this row
-                threats = [c.threat(s) for c, s in zip(blockers, nxt)]
-                if None not in threats and (required is None or required.matched(nxt[nb])):
-                    ok = frozenset(n for n in allowed if n > depth).difference(*threats)
-                    if ok:
-                        leaves.setdefault(prefix, []).append((d, ok))
-                elif depth < limit:
+                if any(not escapes(i, nxt[-1], nxt[i]) for i in claims):
+                    continue  # every number of the region here belongs to an earlier region
+                ok, settled = 0, False
+                if required is None or required.matched(nxt[nb]):
+                    threat = 0
+                    for c, st in zip(blockers, nxt):
+                        threat |= c.threat(st, depth + 1)
+                    ok = longer & ~threat
+                    settled = all(c.settled(st) for c, st in zip(blockers, nxt))
+                if ok:
+                    leaves.setdefault(prefix, []).append((d, ok))
+                if ok != longer and not settled and depth < limit:  # longer prefixes may free more lengths
                     kids.setdefault(prefix, []).append(d)
                     nxt_frontier.append((prefix + d, nxt))
         frontier = nxt_frontier
 
     def emit_node(prefix: str) -> str | None:
         depth = len(prefix) + 1  # digits consumed by a leaf under this prefix
-        by_lengths: dict[frozenset[int], list[str]] = {}
+        by_lengths: dict[int, list[str]] = {}
         for d, ok in leaves.get(prefix, ()):
             by_lengths.setdefault(ok, []).append(d)
-        alts = [digit_class(ds) + _length_class(n - depth for n in ok) for ok, ds in by_lengths.items()]
+        alts = [digit_class(ds) + _length_class(n - depth for n in range(18) if ok >> n & 1)
+                for ok, ds in by_lengths.items()]
         for d in kids.get(prefix, ()):
             sub = emit_node(prefix + d)
             if sub is not None:
