@@ -42,7 +42,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from threading import Lock
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 __all__ = ["FastPatterns", "fast_patterns", "parse_regex", "emit", "lengths", "Nfa", "Unsupported"]
 
@@ -522,12 +522,15 @@ class _Always(_Never):
         return True
 
 
-def _trie(blockers: list[Any], required: Any, wanted: Any, allowed: set[int]) -> str | None:
+def _trie(blockers: list[Any], required: Any, wanted: Any, allowed: set[int],
+          tail: Callable[[str, int], str | None] | None = None) -> str | None:
     """Regex (NSN level, anchored by the caller) of NSNs whose length is in ``allowed``,
     whose leading digits prove that no blocker holds at that length, that ``required``
     (a _PrefixMatch, or None) matched, and that ``wanted`` (a _FullMatch, or None) still can.
 
-    Breadth first, so a spent budget cuts the deepest prefixes (left to phonenumbers)."""
+    After a safe prefix comes ``tail(prefix, lengths)`` (None: drop it), by default any
+    digits making up one of the NSN ``lengths`` (a bit mask).  Breadth first, so a spent
+    budget cuts the deepest prefixes (left to phonenumbers)."""
     if not allowed or any(isinstance(b, _Always) for b in blockers) or isinstance(required, _Never):
         return None
     if isinstance(required, _Always):
@@ -587,13 +590,18 @@ def _trie(blockers: list[Any], required: Any, wanted: Any, allowed: set[int]) ->
                     nxt_frontier.append((prefix + d, nxt))
         frontier = nxt_frontier
 
+    def any_digits(prefix: str, ok: int) -> str:
+        return _length_class(n - len(prefix) for n in range(18) if ok >> n & 1)
+
+    follow = tail or any_digits
+
     def emit_node(prefix: str) -> str | None:
-        depth = len(prefix) + 1  # digits consumed by a leaf under this prefix
-        by_lengths: dict[int, list[str]] = {}
+        by_tail: dict[str, list[str]] = {}
         for d, ok in leaves.get(prefix, ()):
-            by_lengths.setdefault(ok, []).append(d)
-        alts = [digit_class(ds) + _length_class(n - depth for n in range(18) if ok >> n & 1)
-                for ok, ds in by_lengths.items()]
+            rest = follow(prefix + d, ok)
+            if rest is not None:
+                by_tail.setdefault(rest, []).append(d)
+        alts = [digit_class(ds) + rest for rest, ds in by_tail.items()]
         for d in kids.get(prefix, ()):
             sub = emit_node(prefix + d)
             if sub is not None:
@@ -603,6 +611,55 @@ def _trie(blockers: list[Any], required: Any, wanted: Any, allowed: set[int]) ->
         return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
 
     return emit_node("")
+
+
+class _Exact:
+    """The exact rest of a region's valid numbers after a safe prefix: the product of
+    its general pattern and its type patterns (as DFAs), restricted to the allowed NSN
+    lengths, emitted as a regex.  Runs of "any digit" collapse to ``[0-9]{m,n}``."""
+
+    def __init__(self, general: str, types: list[str]):
+        self.nfas = (_nfa(general), _nfa("|".join(f"(?:{t})" for t in types)))
+        self._memo: dict[tuple, Any] = {}
+
+    def __call__(self, prefix: str, ok: int) -> str | None:
+        states = tuple(n.start for n in self.nfas)
+        for d in prefix:
+            states = tuple(n.step(st, d) for n, st in zip(self.nfas, states))
+            if not all(states):
+                return None
+        out = self._emit(states, ok >> len(prefix))
+        return None if out is None else out[0]
+
+    def _emit(self, states: tuple, mask: int) -> tuple[str, frozenset[int] | None] | None:
+        """(regex, lengths if it is just "any digits" of those lengths) or None if empty."""
+        key = (states, mask)
+        if key in self._memo:
+            return self._memo[key]
+        here = bool(mask & 1) and all(n.accepts(st) for n, st in zip(self.nfas, states))
+        groups: dict[tuple, list[str]] = {}
+        if mask >> 1:
+            for d in _DIGITS:
+                nxt = tuple(n.step(st, d) for n, st in zip(self.nfas, states))
+                if all(nxt):
+                    groups.setdefault(nxt, []).append(d)
+        subs = [(ds, self._emit(nxt, mask >> 1)) for nxt, ds in groups.items()]
+        subs = [(ds, sub) for ds, sub in subs if sub is not None]
+        out: tuple[str, frozenset[int] | None] | None
+        if not subs:
+            out = ("", frozenset((0,))) if here else None
+        elif len(subs) == 1 and len(subs[0][0]) == 10 and subs[0][1][1] is not None:
+            lens = frozenset({0} if here else set()) | {n + 1 for n in subs[0][1][1]}
+            out = (_length_class(lens), lens)
+        else:
+            by_rest: dict[str, list[str]] = {}
+            for ds, (rest, _) in subs:
+                by_rest.setdefault(rest, []).extend(ds)
+            alts = [digit_class(ds) + rest for rest, ds in by_rest.items()]
+            body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+            out = ("(?:" + body + ")?" if here else body, None)
+        self._memo[key] = out
+        return out
 
 
 # --- the metadata -----------------------------------------------------------------------------------
@@ -717,7 +774,7 @@ def _build() -> FastPatterns:
     skipped: list[str] = []
     dropped: list[str] = []
     possible: dict[int, str] = {}
-    rows: list[tuple[dict[int, str], dict[int, str], dict[int, str]]] = []
+    rows: tuple[dict[int, str], dict[int, str], dict[int, str]] = ({}, {}, {})  # guard, general, types
     by_cc: dict[int, dict[str, Any]] = {}
     for cc, regions in sorted(COUNTRY_CODE_TO_REGION_CODE.items()):
         span = set(range(2, 16 - len(str(cc))))  # NSN lengths E.164 and parse() allow
@@ -748,15 +805,18 @@ def _build() -> FastPatterns:
                 skipped.append(f"{cc}/{region}: {exc}")
                 row, claim = None, _Always()
             if row is not None:
-                while len(rows) <= rank:
-                    rows.append(({}, {}, {}))
-                for table, piece in zip(rows[rank], row):
-                    table[cc] = piece
                 entry["valid"].append((region, *row))
             blockers.append(claim)
+        if entry["valid"]:
+            if len(regions) > 1:  # exact per-region patterns: alternatives of one guard
+                row = ("|".join(f"(?:{g})" for _, g, _, _ in entry["valid"]), _ANY, _ANY)
+            else:
+                row = entry["valid"][0][1:]
+            for table, piece in zip(rows, row):
+                table[cc] = piece
     return FastPatterns(
         possible=_anchored(possible),
-        valid=tuple((_anchored(g), _anchored(gen), _anchored(t)) for g, gen, t in rows),
+        valid=(tuple(_anchored(table) for table in rows),),
         by_cc=by_cc,
         skipped=tuple(skipped),
         dropped=tuple(dropped),
@@ -780,17 +840,28 @@ def _valid_row(cc: int, region: str, meta: Any, blockers: list[Any], claim: Any,
         if own and not (lengths(node) & allowed) <= own:
             dropped.append(f"{cc}/{region}/{name}")  # would need a length intersection
             continue
-        types.append(emit(node))
+        pattern = emit(node)
+        if pattern not in types:  # fixed-line and mobile are often the same pattern
+            types.append(pattern)
     if not types:
         return None
     # One region: region_code_for_number never looks at leading_digits.  Shared CC: a
     # region is picked by its leading digits, or (without them) by being valid there.
     required = claim if shared and meta.leading_digits is not None else None
-    wanted = _FullMatch(general.national_number_pattern, _type_patterns(meta)) if shared else None
-    guard = _trie(blockers, required, wanted, allowed)
+    if shared:
+        # one exact pattern per region (prefix + the rest of its valid numbers), so all
+        # the regions of a CC fit in one row: no number has to fail a row to reach its own
+        exact = _Exact(emit(parse_regex(general.national_number_pattern)), types)
+        wanted = _FullMatch(general.national_number_pattern, _type_patterns(meta))
+        found = _trie(blockers, required, wanted, allowed, tail=exact)
+        return None if found is None else (found, _ANY, _ANY)
+    guard = _trie(blockers, required, None, allowed)
     if guard is None:
         return None
     return guard, emit(parse_regex(general.national_number_pattern)), "|".join(types)
+
+
+_ANY = "[0-9]+"  # a row piece that leaves the decision to the other pieces
 
 
 _BUILT: list[FastPatterns] = []
