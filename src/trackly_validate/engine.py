@@ -221,7 +221,9 @@ def run(route: Route, body: Any, options: Options) -> tuple[list[Problem], BaseM
         return [_problem(C.invalid_input, route)], None
 
 
-_HOT: dict[tuple[str, str], tuple[Route, type[BaseModel], Any]] = {}  # (method, path) -> default-options run
+_HOT: dict[tuple[str, str, int], tuple[Any, Route, Options, type[BaseModel], Any]] = {}
+# (method, path, id(options)) -> (options, route, coerced options, model, validator); the
+# options object is kept in the entry, so its id cannot be reused while the entry lives
 
 
 def check(method: str, path: str, body: Any, *, options: Options | None = None) -> list[Problem]:
@@ -230,14 +232,14 @@ def check(method: str, path: str, body: Any, *, options: Options | None = None) 
     Empty when the request would be accepted.  Never raises for a modelled endpoint
     (``UnknownEndpointError`` for an unmodelled one); never mutates ``body``.
     """
-    if options is None and type(body) is dict:
+    if type(body) is dict:
         # run() inlined for the commonest call (same steps, same answers)
         try:
-            hot = _HOT.get((method, path))
+            hot = _HOT.get((method, path, id(options)))
         except TypeError:  # unhashable method/path: resolve() explains
             hot = None
-        if hot is not None:
-            route, model, validator = hot
+        if hot is not None and hot[0] is options:
+            _, route, opts, model, validator = hot
             try:
                 raw = to_json(body)
             except Exception:  # unserialisable objects, cycles, pathological depth
@@ -248,16 +250,17 @@ def check(method: str, path: str, body: Any, *, options: Options | None = None) 
                 validator.validate_json(raw)
                 return []
             except ValidationError as exc:
-                problems = _translate(exc, route, model, raw, DEFAULT_OPTIONS)
+                problems = _translate(exc, route, model, raw, opts)
                 return problems
             except RecursionError:  # pragma: no cover - pydantic-core guards its own depth
                 return [_problem(C.invalid_input, route)]
         route = _resolve(method, path)
+        opts = DEFAULT_OPTIONS if options is None else coerce_options(options)
         if type(method) is str and type(path) is str:
             if len(_HOT) >= _TABLE_MAX:
                 _HOT.clear()
-            _HOT[(method, path)] = (route, *_compiled(route, DEFAULT_OPTIONS))
-        return run(route, body, DEFAULT_OPTIONS)[0]
+            _HOT[(method, path, id(options))] = (options, route, opts, *_compiled(route, opts))
+        return run(route, body, opts)[0]
     return run(_resolve(method, path), body, DEFAULT_OPTIONS if options is None else coerce_options(options))[0]
 
 
