@@ -9,14 +9,12 @@ from __future__ import annotations
 import re
 
 from .catalog import C
-from .errors import Problem
+from .errors import Problem, _redact
 
 __all__ = ["check_api_key", "redact", "API_KEY_PATTERN"]
 
 API_KEY_PATTERN = r"^trk_[A-Za-z0-9]{32}$"
 _KEY = re.compile(r"trk_[A-Za-z0-9]{32}", re.ASCII)
-# anything key-shaped, even too short/long or with other characters, is hidden in texts
-_LOOKS_LIKE_KEY = re.compile(r"trk_[A-Za-z0-9_\-]{4,64}", re.ASCII)
 _LOC = ("X-Api-Key",)
 
 
@@ -39,5 +37,6 @@ def check_api_key(key: object) -> list[Problem]:
 
 
 def redact(text: str) -> str:
-    """``text`` with every key-shaped substring replaced by ``trk_***``."""
-    return _LOOKS_LIKE_KEY.sub("trk_***", text)
+    """``text`` with every key-shaped substring (``trk_`` + 4-64 letters, digits, ``_``
+    or ``-``) replaced by ``trk_***``."""
+    return _redact(text)

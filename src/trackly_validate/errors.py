@@ -14,6 +14,7 @@ the API's own documented texts and a JSON path, nothing the caller sent.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
@@ -28,6 +29,20 @@ __all__ = [
 ]
 
 Loc = tuple[str | int, ...]
+
+# anything shaped like an API key (trk_ + letters/digits), also too short or too long
+_KEY_SHAPED = re.compile(r"trk_[A-Za-z0-9_\-]{4,64}", re.ASCII)
+
+
+def _redact(text: str) -> str:
+    return _KEY_SHAPED.sub("trk_***", text) if "trk_" in text else text
+
+
+def redact_loc(loc: Loc) -> Loc:
+    """``loc`` with key-shaped parts (a key used as a custom field name…) redacted."""
+    if not any(isinstance(p, str) and "trk_" in p for p in loc):
+        return loc
+    return tuple(_redact(p) if isinstance(p, str) else p for p in loc)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,12 +115,16 @@ class TracklyValidationError(TracklyError):
 
 
 class UnknownEndpointError(TracklyError, LookupError):
-    """The library has no model for this method and path."""
+    """The library has no model for this method and path.
+
+    The message shows the path without its query string and with anything key-shaped
+    redacted (a key pasted into a URL must not reach a log)."""
 
     def __init__(self, method: str, path: str):
         self.method = method
         self.path = path
-        super().__init__(f"no Trackly endpoint is modelled for {method} {path}")
+        shown = _redact(str(path).split("?", 1)[0].split("#", 1)[0])
+        super().__init__(f"no Trackly endpoint is modelled for {_redact(str(method))[:20]} {shown[:200]}")
 
     def __reduce__(self):
         return (type(self), (self.method, self.path))
@@ -132,7 +151,7 @@ class ApiError(TracklyError):
         self.code = code
         self.message = message
         self.body = body
-        super().__init__(f"{self.status} {code or '-'}: {error}")
+        super().__init__(_redact(f"{self.status} {code or '-'}: {error}"))
 
     @classmethod
     def from_response(cls, status: int, body: Any) -> "ApiError":
@@ -194,7 +213,7 @@ class ApiError(TracklyError):
         return self.status == 403 and self.code is None and "suspended" in self.error.lower()
 
     def __repr__(self) -> str:
-        return f"ApiError(status={self.status}, code={self.code!r}, error={self.error!r})"
+        return _redact(f"ApiError(status={self.status}, code={self.code!r}, error={self.error!r})")
 
     def __reduce__(self):
         return (type(self), (self.status, self.error, self.code, self.message, self.body))
