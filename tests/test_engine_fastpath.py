@@ -1,0 +1,186 @@
+"""The engine's fast paths answer exactly like the plain path (issue 6).
+
+``check()`` remembers routes, models and validators, compiles the default validators
+with ``cache_strings="keys"``, and validates a large JSON-native dict in Python mode
+instead of parsing its JSON back.  None of that may change an answer:
+
+- every route, every body: ``check(dict)`` == ``check(its JSON bytes)`` == ``run()``;
+- for JSON-native bodies, each route validator gives the same errors in Python mode
+  and in JSON mode (what makes the Python-mode shortcut an equivalent);
+- ``_json_native`` only says yes to plain JSON data.
+"""
+
+from __future__ import annotations
+
+import datetime
+import enum
+import json
+import math
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+from pydantic_core import ValidationError, to_json
+
+import trackly_validate as tv
+from trackly_validate import engine
+from trackly_validate.options import DEFAULT_OPTIONS
+from trackly_validate.routes import ROUTES
+
+SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PAYLOADS = Path(__file__).resolve().parents[1] / "examples" / "payloads"
+EXAMPLES = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(PAYLOADS.glob("*.json"))]
+VALID_OPTS = tv.Options(phone_level="valid")
+
+
+def _fields(route) -> list[str]:
+    model = route.model
+    return sorted({(f.alias or name) for name, f in model.model_fields.items()})
+
+
+def _seed(route) -> dict:
+    for ex in EXAMPLES:
+        if ex["method"] == route.method and engine._resolve(ex["method"], ex["path"]) is route:
+            return ex["body"]
+    return {}
+
+
+SCALARS = st.one_of(
+    st.none(), st.booleans(), st.integers(-3, 3), st.integers(), st.floats(allow_nan=False, allow_infinity=False),
+    st.sampled_from(["", "x", "true", "1", "+14155552671", "+4407400123456", "+1415555", "14155552671",
+                     "2025-06-01T00:00:00Z", "https://example.com/a?b=1", "{{first_name}}", "665fa1b2c3d4e5f6a7b8c901",
+                     "active", "paused", "fixed", "sms", "eq", "gte", "days", "a" * 300]),
+    st.text(max_size=12),
+)
+JSON = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner,
+                                                                                          max_size=3), max_leaves=8)
+
+
+@st.composite
+def bodies(draw, route):
+    """A JSON-native body: the route's example (if any) with fields replaced, dropped
+    or added, using the model's own field names so validation goes deep."""
+    body = json.loads(json.dumps(_seed(route)))
+    names = _fields(route)
+    for _ in range(draw(st.integers(0, 4))):
+        key = draw(st.sampled_from(names) | st.text(max_size=5))
+        if draw(st.booleans()) and key in body:
+            del body[key]
+        else:
+            body[key] = draw(JSON)
+    if route.items and draw(st.booleans()):
+        item = body.get(route.items, [{}])
+        item = item[0] if isinstance(item, list) and item and isinstance(item[0], dict) else {}
+        n = draw(st.integers(0, 60))
+        body[route.items] = [dict(item, **({draw(st.sampled_from(names) | st.text(max_size=4)): draw(JSON)}
+                                            if draw(st.booleans()) else {})) for _ in range(n)]
+    return body
+
+
+def _outcome(fn, arg):
+    """Success, or each error's type and loc, and its text when it is a Trackly code
+    (the engine replaces pydantic's own texts, which differ between modes, by
+    ``invalid_input``'s)."""
+    try:
+        fn(arg)
+    except ValidationError as exc:
+        return [(e["type"], e["loc"], e["msg"] if e["type"] in tv.CATALOG else None)
+                for e in exc.errors(include_url=False, include_input=False)]
+    return "ok"
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.key)
+@SETTINGS
+@given(data=st.data())
+def test_python_mode_equals_json_mode_for_json_native_bodies(route, data):
+    body = data.draw(bodies(route))
+    assert engine._json_native(body)
+    raw = to_json(body)
+    for opts in (DEFAULT_OPTIONS, VALID_OPTS):
+        _, validator = engine._compiled(route, opts)
+        assert _outcome(validator.validate_python, body) == _outcome(validator.validate_json, raw)
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.key)
+@SETTINGS
+@given(data=st.data())
+def test_check_of_a_dict_equals_check_of_its_json(route, data):
+    body = data.draw(bodies(route))
+    if data.draw(st.booleans()):  # big enough for the Python-mode path
+        body["zz_padding"] = "p" * engine._PYTHON_MODE_MIN
+    raw = to_json(body)
+    before = json.dumps(body, sort_keys=True)
+    for opts in (None, VALID_OPTS):
+        want = engine.run(route, raw, opts or DEFAULT_OPTIONS)[0]
+        assert tv.check(route.method, route.template.replace("{id}", "abc123"), body, options=opts) == want
+        assert tv.check(route.method, route.template.replace("{id}", "abc123"), raw, options=opts) == want
+        assert engine.run(route, body, opts or DEFAULT_OPTIONS)[0] == want
+    assert json.dumps(body, sort_keys=True) == before  # never mutated
+
+
+class Colour(str, enum.Enum):
+    RED = "red"
+
+
+class Sub(str):
+    pass
+
+
+@pytest.mark.parametrize("value, native", [
+    ({"a": [1, 2.5, True, None, "x", {"b": []}]}, True),
+    ([], True),
+    ({"a": (1, 2)}, False),
+    ({"a": Sub("x")}, False),
+    ({"a": Colour.RED}, False),
+    ({"a": datetime.date(2025, 1, 1)}, False),
+    ({"a": math.nan}, False),
+    ({"a": [math.inf]}, False),
+    ({1: "a"}, False),
+    ({"a": b"x"}, False),
+    ({"a": {1, 2}}, False),
+    ({"a": tv.Problem("x", "y", 400)}, False),
+    ({"a": [[[[{"b": object()}]]]]}, False),
+])
+def test_json_native(value, native):
+    assert engine._json_native(value) is native
+
+
+def test_json_native_stops_at_its_depth_limit():
+    value: list = []
+    for _ in range(engine._NATIVE_DEPTH - 1):
+        value = [value]
+    assert engine._json_native(value)
+    assert not engine._json_native([value])  # one level deeper: left to the JSON path
+
+
+@pytest.mark.parametrize("depth", [1, 5, 14, 15, 16, 17, 30, 60, 100])
+def test_deep_bodies_get_the_same_answer_as_dict_and_as_json(depth):
+    group: dict = {"conditions": [{"field": "click_count", "operator": "gte", "value": 5}]}
+    for _ in range(depth):
+        group = {"groups": [group], "logic": "and"}
+    for body in ({"name": "Deep", "filters": group, "pad": "p" * 5000},
+                 {"messages": [{"to": "+14155552671", "list_number": "+18005551000", "body": "x",
+                                "metadata": group}] * 40}):
+        for method, path in (("POST", "/v2/audiences"), ("POST", "/v2/send/bulk")):
+            assert tv.check(method, path, body) == tv.check(method, path, to_json(body)), (depth, path)
+
+
+def test_non_native_big_bodies_still_take_the_json_path():
+    msg = {"to": "+14155552671", "list_number": "+18005551000", "body": "hi",
+           "metadata": {"when": datetime.datetime(2025, 1, 1, 12, 0), "tags": ("a", "b")}}
+    body = {"messages": [msg] * 200}
+    assert len(to_json(body)) >= engine._PYTHON_MODE_MIN
+    # as the JSON it becomes (an ISO string, a list), the body is fine
+    assert tv.check("POST", "/v2/send/bulk", body) == [] == tv.check("POST", "/v2/send/bulk", to_json(body))
+
+
+def test_remembered_routes_and_validators_do_not_leak_between_options():
+    body = {"to": "+11234567890", "list_number": "+18005551000", "body": "hi"}  # possible, not valid
+    for _ in range(3):
+        assert tv.check("POST", "/v2/send", body) == []
+        assert [p.code for p in tv.check("POST", "/v2/send", body, options=VALID_OPTS)] == ["invalid_phone"]
+        assert tv.check("POST", "/v2/send", body, options=tv.Options()) == []
+    with pytest.raises(tv.UnknownEndpointError):
+        tv.check("POST", "/v2/nope", body)
+    with pytest.raises(tv.UnknownEndpointError):
+        tv.check(["POST"], "/v2/send", body)  # type: ignore[arg-type]
