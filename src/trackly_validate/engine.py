@@ -194,50 +194,43 @@ def _compiled(route: Route, options: Options) -> tuple[type[BaseModel], Any]:
     return model, validator
 
 
-#: Serialised size from which check() validates a JSON-native dict as is (Python mode)
-#: instead of parsing its JSON back: for a 1,000-message bulk body the parse costs more
-#: than the walk proving the dict is plain JSON.  Below it the JSON path is as fast.
-_PYTHON_MODE_MIN = 4096
+# check() validates a JSON-native dict as it is (Python mode) rather than parsing its
+# JSON back: the walk that proves it is plain JSON costs less than the parse (~0.3 µs
+# against ~1 µs for a /v2/send body, 0.3 ms against 0.55 ms for a 1,000-message bulk).
+# The JSON is still produced, for the exact 5 MiB rule and for error locations.
 
 
-def _json_native(value: Any) -> bool:
+def _json_native(value: Any, depth: int = 1) -> bool:
     """Whether ``value`` is plain JSON data: dicts with str keys, lists, str, int, bool,
     None and finite floats, all of these exact types (no subclasses, no tuples, no
     model instances), nested at most :data:`_NATIVE_DEPTH` containers deep.  For such a
     value ``from_json(to_json(value)) == value`` with the same types, so pydantic-core
     judges it in Python mode as it judges its JSON (deeper values keep the JSON path:
-    its parser has its own nesting limit)."""
-    if type(value) is not dict and type(value) is not list:
-        return _native_scalar(value)
-    level: list[Any] = [value]
-    for _ in range(_NATIVE_DEPTH):  # breadth first, one nesting level at a time
-        deeper: list[Any] = []
-        push = deeper.append
-        for v in level:
-            if type(v) is dict:
-                for k, x in v.items():
-                    if type(k) is not str:
-                        return False
-                    tx = type(x)
-                    if tx is str or tx is int or tx is bool or x is None:
-                        continue
-                    if tx is dict or tx is list:
-                        push(x)
-                    elif not _native_scalar(x):
-                        return False
-            else:
-                for x in v:
-                    tx = type(x)
-                    if tx is str or tx is int or tx is bool or x is None:
-                        continue
-                    if tx is dict or tx is list:
-                        push(x)
-                    elif not _native_scalar(x):
-                        return False
-        if not deeper:
-            return True
-        level = deeper
-    return False
+    its parser has its own nesting limit).  Recursion is bounded by that depth."""
+    t = type(value)
+    if t is dict:
+        if depth > _NATIVE_DEPTH:
+            return False
+        for k, x in value.items():
+            if type(k) is not str:
+                return False
+            tx = type(x)
+            if tx is str or tx is int or tx is bool or x is None:
+                continue
+            if not (_json_native(x, depth + 1) if tx is dict or tx is list else _native_scalar(x)):
+                return False
+        return True
+    if t is list:
+        if depth > _NATIVE_DEPTH:
+            return False
+        for x in value:
+            tx = type(x)
+            if tx is str or tx is int or tx is bool or x is None:
+                continue
+            if not (_json_native(x, depth + 1) if tx is dict or tx is list else _native_scalar(x)):
+                return False
+        return True
+    return _native_scalar(value)
 
 
 def _native_scalar(v: Any) -> bool:
@@ -304,7 +297,7 @@ def check(method: str, path: str, body: Any, *, options: Options | None = None) 
             if len(raw) > MAX_PAYLOAD_BYTES:
                 return [_problem(C.payload_too_large, route)]
             try:
-                if len(raw) >= _PYTHON_MODE_MIN and _json_native(body):
+                if _json_native(body):
                     validator.validate_python(body)
                 else:
                     validator.validate_json(raw)
