@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from threading import Lock
 from typing import Any, Callable, Iterable
 
@@ -63,11 +64,27 @@ class Unsupported(ValueError):
 # Nodes: ("set", frozenset), ("cat", tuple), ("alt", tuple), ("rep", node, lo, hi), ("end",)
 
 def parse_regex(pattern: str) -> tuple:
+    found = _PARSED.get(pattern)
+    if found is None:
+        found = _parse(pattern)
+        if _BUILDING:
+            _PARSED[pattern] = found
+    return found
+
+
+_PARSED: dict[str, tuple] = {}  # filled during build() only, then cleared
+_BUILDING: list[bool] = []
+
+
+def _parse(pattern: str) -> tuple:
     parser = _Parser(pattern)
     node = parser.alt()
     if parser.i != len(pattern):
         raise Unsupported(f"unexpected {pattern[parser.i]!r} in {pattern!r}")
     return node
+
+
+_REPEAT = re.compile(r"\{(\d+)(,(\d+))?\}")
 
 
 class _Parser:
@@ -136,7 +153,7 @@ class _Parser:
     def quantified(self, node: tuple) -> tuple:
         if self.eat("?"):
             return ("rep", node, 0, 1)
-        m = re.compile(r"\{(\d+)(,(\d+))?\}").match(self.s, self.i)
+        m = _REPEAT.match(self.s, self.i)
         if m:
             self.i = m.end()
             lo = int(m.group(1))
@@ -690,7 +707,12 @@ def _anchored(branches: dict[int, str]) -> str:
 
 
 def _length_class(lens: Iterable[int]) -> str:
-    ls = sorted(set(lens))
+    return _length_class_of(frozenset(lens))
+
+
+@lru_cache(maxsize=4096)
+def _length_class_of(lens: frozenset[int]) -> str:
+    ls = sorted(lens)
     parts, i = [], 0
     while i < len(ls):
         j = i
@@ -761,10 +783,13 @@ def _type_patterns(meta: Any) -> list[str]:
 
 def build() -> FastPatterns:
     """Compile the fast patterns from the installed phonenumbers' metadata (call once)."""
+    _BUILDING.append(True)
     try:
         return _build()
     finally:
+        _BUILDING.pop()
         _NFAS.clear()
+        _PARSED.clear()
 
 
 def _build() -> FastPatterns:
@@ -799,7 +824,7 @@ def _build() -> FastPatterns:
             try:
                 if meta is None:
                     raise Unsupported("no metadata")
-                claim = _claim(meta)
+                claim = _claim(meta) if len(regions) > 1 else _Never()  # only later regions care
                 row = _valid_row(cc, region, meta, blockers, claim, len(regions) > 1, span, dropped)
             except (Unsupported, re.error) as exc:
                 skipped.append(f"{cc}/{region}: {exc}")
