@@ -3,38 +3,51 @@
 The ``"possible"`` and ``"valid"`` phone levels must give exactly the verdicts of
 ``phonenumbers.is_possible_number(phonenumbers.parse(n))`` and
 ``phonenumbers.is_valid_number(phonenumbers.parse(n))``.  Calling phonenumbers costs
-35-400 µs a number, so this module reads its metadata once (lazily, on the first
-phone check at those levels: ``import trackly_validate`` never imports phonenumbers)
-and derives, per country calling code (CC), regexes that pydantic-core runs in Rust:
+35-400 µs a number, so this module reads its metadata once - lazily, on the first
+schema build at those levels (``import trackly_validate`` never imports phonenumbers;
+the build takes about a second) - and derives, per country calling code (CC),
+anchored patterns over the whole E.164 string that pydantic-core runs in Rust.  They
+only accept numbers whose verdict is *provably* True; anything else goes to
+phonenumbers itself, so the verdict is exact either way.
 
-``guard``
-    NSN prefixes (the digits after the CC) for which ``parse`` provably keeps the NSN
-    as written: the main region's ``national_prefix_for_parsing`` cannot match at its
-    start (so no national prefix or carrier code is stripped or transformed) and, for
-    the ``valid`` level of the k-th region of a shared CC, no earlier region of the
-    CC can claim the number (``leading_digits`` cannot match; a region without them
-    cannot find a matching type pattern).  Found by walking a digit trie with NFA
-    simulation of those patterns; a prefix that cannot be proved safe within the
-    depth/size budget is simply left out.
-``lengths``
-    the main region's possible lengths (local-only ones included), for ``possible``.
-``general`` / ``types``
-    the region's ``general_desc`` and the union of its type patterns (each kept only
-    when the pattern can produce no length outside the type's ``possible_length``;
-    dropping a type only shrinks the accepted set), for ``valid``.
+What can make ``parse``/``is_valid_number`` disagree with a plain reading of
+``+CC NSN``, and how the patterns rule it out:
 
-A number is *fast-accepted* when it matches E.164 and every regex of one region's
-row; each row accepts only numbers whose phonenumbers verdict is provably True.
-Everything else (national prefixes after the CC, shared-CC numbers a row cannot
-settle, numbers no pattern matches…) goes to phonenumbers itself, so the verdict is
-exact either way.  ``$`` in a prefix pattern is read as "always", which can only
-over-approximate a match (so it only ever makes the guard stricter); an unsupported
-construct drops the CC (or region) from the fast path.
+national prefix (``national_prefix_for_parsing`` of the CC's main region)
+    ``parse`` strips (or transforms) a prefix it matches at the start of the NSN.  A
+    trie of NSN prefixes is walked with an NFA of the rule; a prefix is safe for the
+    NSN lengths at which the rule provably cannot apply.  Without a transform rule,
+    a match of m digits is only applied when the rest has a possible length or is too
+    long (``_test_number_length``), so e.g. Russian ``8…`` numbers of 10 digits stay
+    fast; a ``…$`` alternative can only match a whole NSN of its own lengths; a rule
+    that can match nothing is harmless unless it then transforms (none does today).
+shared CCs (``region_code_for_number``)
+    the first region whose ``leading_digits`` match (or, without them, whose patterns
+    accept the number) is the one validated.  For the k-th region, earlier regions
+    must provably not claim the prefix (their leading digits cannot match at that
+    length; their patterns cannot accept a number of that length), and its own leading
+    digits must have matched.  Prefixes whose every valid completion is claimed by an
+    earlier region are pruned (an exact product-automaton search).
+lengths and patterns
+    ``possible``: the main region's possible lengths, local-only ones included.
+    ``valid``: the region's ``general_desc`` and the union of its type patterns, each
+    type kept only when its pattern cannot produce a length outside its
+    ``possible_length`` (dropping one only shrinks the accepted set; none is dropped
+    with today's metadata).
 
-The patterns use a small regex subset (digits, ``\\d``, classes, groups, ``|``,
-``?``, ``{n}``, ``{n,m}``, ``$``); they are re-emitted with ``[0-9]`` for ``\\d`` and
-non-capturing groups.  Everything here is computed once and kept for the process
-(a fixed-size table, not a growing cache).
+Shapes: ``possible`` is one pattern (safe prefix + allowed lengths).  ``valid`` is one
+row of three patterns that must all match: for a single-region CC (guard, general,
+types); for a shared CC, each region's safe prefixes followed by the exact rest of its
+valid numbers (the product of its general and type patterns, as a DFA emitted as a
+regex), in the first pattern of the row, the others accepting anything - so no number
+ever fails one row to reach another.
+
+The metadata patterns use a small regex subset (digits, ``\\d``, classes, groups,
+``|``, ``?``, ``{n}``, ``{n,m}``, ``$``); they are parsed, simulated as NFAs and
+re-emitted with ``[0-9]`` for ``\\d`` and non-capturing groups.  An unsupported
+construct drops the CC (or region) from the fast path; a prefix that cannot be proved
+safe within the trie budget is simply left to phonenumbers.  The result is built once
+and kept for the process (one fixed-size value, not a growing cache).
 """
 
 from __future__ import annotations
