@@ -145,6 +145,30 @@ def test_json_native(value, native):
     assert engine._json_native(value) is native
 
 
+@pytest.mark.parametrize("filler", ["a", "\x01", "é", "😀", '"'])
+def test_bodies_at_the_size_limit_answer_like_their_json(filler):
+    limit = engine.MAX_PAYLOAD_BYTES
+    base = {"to": "+14155552671", "list_number": "+18005551000", "body": "hi", "pad": ""}
+    per_char = len(to_json(filler)) - 2
+    for delta in (-1, 0, 1):
+        n = (limit - len(to_json(base))) // per_char + delta
+        body = dict(base, pad=filler * n)
+        raw = to_json(body)
+        got = tv.check("POST", "/v2/send", body)
+        assert [p.code for p in got] == ([] if len(raw) <= limit else ["payload_too_large"]), (filler, delta)
+        assert got == tv.check("POST", "/v2/send", raw)
+
+
+def test_values_that_are_not_plain_json_answer_as_on_the_plain_path():
+    route = engine._resolve("POST", "/v2/send")
+    base = {"list_number": "+18005551000", "body": "hi"}
+    for to in ("\ud800", object(), {1, 2}, ("+14155552671",), 1 << 70, math.inf, datetime.date(2025, 1, 1)):
+        body = dict(base, to=to)
+        assert tv.check("POST", "/v2/send", body) == engine.run(route, body, DEFAULT_OPTIONS)[0], to
+    for body in ({"to": "\ud800"}, {"\udc00": "x"}, {"to": object()}):  # to_json refuses these
+        assert [p.code for p in tv.check("POST", "/v2/send", body)] == ["invalid_input"]
+
+
 def test_json_native_stops_at_its_depth_limit():
     value: list = []
     for _ in range(engine._NATIVE_DEPTH - 1):
