@@ -271,9 +271,9 @@ def run(route: Route, body: Any, options: Options) -> tuple[list[Problem], BaseM
         return [_problem(C.invalid_input, route)], None
 
 
-_HOT: dict[tuple[str, str, int], tuple[Any, Route, Options, type[BaseModel], Any]] = {}
-# (method, path, id(options)) -> (options, route, coerced options, model, validator); the
-# options object is kept in the entry, so its id cannot be reused while the entry lives
+_HOT: dict[str, dict[str, tuple[Any, Route, Options, type[BaseModel], Any]]] = {}
+# path -> method -> (options, route, coerced options, model, validator) of the last
+# check() there; the options object is kept in the entry and compared by identity
 
 
 def check(method: str, path: str, body: Any, *, options: Options | None = None) -> list[Problem]:
@@ -285,8 +285,8 @@ def check(method: str, path: str, body: Any, *, options: Options | None = None) 
     if type(body) is dict:
         # run() inlined for the commonest call (same steps, same answers)
         try:
-            hot = _HOT.get((method, path, id(options)))
-        except TypeError:  # unhashable method/path: resolve() explains
+            hot = _HOT[path][method]
+        except (KeyError, TypeError):  # first call here, or an unhashable method/path
             hot = None
         if hot is not None and hot[0] is options:
             _, route, opts, model, validator = hot
@@ -296,15 +296,21 @@ def check(method: str, path: str, body: Any, *, options: Options | None = None) 
                 return [_problem(C.invalid_input, route)]
             if len(raw) > MAX_PAYLOAD_BYTES:
                 return [_problem(C.payload_too_large, route)]
+            native = True  # _json_native(body), its first level inlined
+            for k, x in body.items():
+                tx = type(x)
+                if type(k) is not str or not (tx is str or tx is int or tx is bool or x is None
+                                              or _json_native(x, 2)):
+                    native = False
+                    break
             try:
-                if _json_native(body):
+                if native:
                     validator.validate_python(body)
                 else:
                     validator.validate_json(raw)
                 return []
             except ValidationError as exc:
-                problems = _translate(exc, route, model, raw, opts)
-                return problems
+                return _translate(exc, route, model, raw, opts)
             except RecursionError:  # pragma: no cover - pydantic-core guards its own depth
                 return [_problem(C.invalid_input, route)]
         route = _resolve(method, path)
@@ -312,7 +318,7 @@ def check(method: str, path: str, body: Any, *, options: Options | None = None) 
         if type(method) is str and type(path) is str:
             if len(_HOT) >= _TABLE_MAX:
                 _HOT.clear()
-            _HOT[(method, path, id(options))] = (options, route, opts, *_compiled(route, opts))
+            _HOT.setdefault(path, {})[method] = (options, route, opts, *_compiled(route, opts))
         return run(route, body, opts)[0]
     return run(_resolve(method, path), body, DEFAULT_OPTIONS if options is None else coerce_options(options))[0]
 
