@@ -318,7 +318,10 @@ def check(method: str, path: str, body: Any, *, options: Options | None = None) 
         if type(method) is str and type(path) is str:
             if len(_HOT) >= _TABLE_MAX:
                 _HOT.clear()
-            _HOT.setdefault(path, {})[method] = (options, route, opts, *_compiled(route, opts))
+            by_method = _HOT.setdefault(path, {})
+            if len(by_method) >= 16:  # odd spellings of methods cannot grow it without bound
+                by_method.clear()
+            by_method[method] = (options, route, opts, *_compiled(route, opts))
         return run(route, body, opts)[0]
     return run(_resolve(method, path), body, DEFAULT_OPTIONS if options is None else coerce_options(options))[0]
 
