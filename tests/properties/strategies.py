@@ -59,6 +59,19 @@ def compact_size(value) -> int:
     return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
 
 
+def without_floats(value):
+    """``value`` with every float written as a string.  Size properties use it: how a float
+    is spelt in JSON is not settled (``1e-09``, ``1e-9``; ``100.0``, ``100`` in JavaScript),
+    and at an exact byte boundary one character decides."""
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, dict):
+        return {k: without_floats(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [without_floats(v) for v in value]
+    return value
+
+
 def with_extras(base):
     """``base`` bodies, each with up to two unknown keys added."""
     return st.builds(lambda body, more: {**body, **more}, base, extras)

@@ -48,9 +48,11 @@ def _sized(delta, at=()):
     """The contact at ``at`` padded with an unknown key to exactly 4,000 + ``delta`` bytes."""
     def mutate(body, draw):
         path = at(body, draw) if callable(at) else at
-        contact = dict(body if not path else body[path[0]][path[1]])
+        contact = S.without_floats(body if not path else body[path[0]][path[1]])
         contact.pop("x_pad", None)
-        contact["x_pad"] = "a" * (MAX_CONTACT + draw(delta) - S.compact_size({**contact, "x_pad": ""}))
+        pad = MAX_CONTACT + draw(delta) - S.compact_size({**contact, "x_pad": ""})
+        assert pad >= 0, "the generated contact is already larger than the target size"
+        contact["x_pad"] = "a" * pad
         return put(body, path, contact), path
     return mutate
 
