@@ -142,10 +142,15 @@ def _order_key(problem: Problem, route: Route, model: type[BaseModel], seq: int)
 # check() costs a couple of µs, so its per-call Python is kept to a few dict lookups:
 # the route of a (method, path) pair, and the model and validator of a route for
 # given options, are remembered in bounded tables (the default-options validator is
-# the model's own, fetched once instead of calling model_rebuild() per request).  The
-# body is still serialised with to_json: the 5 MiB rule needs its exact compact size
-# (no cheap bound gives it), and validating those bytes keeps one path for raw and
-# parsed bodies, so a dict holding e.g. a datetime is judged as the JSON it becomes.
+# the model's own schema, compiled once with cache_strings="keys", instead of calling
+# model_rebuild() per request; a later forced rebuild of a library model is not seen).
+# The body is still serialised with to_json: the 5 MiB rule needs its exact compact
+# size.  A sound upper bound (6 bytes a character...) would let small bodies skip it,
+# but computing one in Python costs as much as to_json itself, and to_json also decides
+# what cannot be sent at all (lone surrogates, unserialisable objects) - so no bound.
+# A dict that is not plain JSON (a datetime, a tuple, a model instance...) is judged
+# as the JSON it becomes; a plain-JSON dict is validated as it is (same answer, no
+# parse): see _json_native().
 
 _ROUTE_OF: dict[tuple[str, str], Route] = {}  # (method, path) -> route
 _DEFAULT_OF: dict[str, tuple[type[BaseModel], Any]] = {}  # route.model_ref -> (model, validator)
