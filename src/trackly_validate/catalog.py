@@ -185,10 +185,10 @@ _c("phone_type_blocked", 403, "Phone type blocked by account settings", "forbidd
 # --- Generic input validation --------------------------------------------------------------
 _c("invalid_input", 400, "Invalid input", "validation", L,
    "The payload could not be parsed or has an invalid structure (wrong JSON type).")
-_c("missing_fields", 400, "Required fields missing", "validation", L,
+_c("missing_fields", 400, "Required fields missing", "validation", S,
    "One or more required fields are absent.")
 _c("missing_id", 400, "id is required", "validation", L, "A resource identifier was not provided.")
-_c("missing_url", 400, "url is required", "validation", L, "A url field was not provided.")
+_c("missing_url", 400, "url is required", "validation", S, "A url field was not provided.")
 _c("missing_url_or_offer", 400, "url or offer_id is required", "validation", L,
    "Neither a raw URL nor an offer reference was provided.")
 _c("invalid_url", 400, "Invalid URL", "validation", L, "The URL is malformed or cannot be parsed.")
@@ -197,19 +197,19 @@ _c("invalid_url_scheme", 400, "URL scheme must be http or https", "validation", 
 _c("unsafe_url", 400, "Unsafe URL", "validation", S, "The URL's domain is on the carrier-safety blocklist.")
 _c("url_too_long", 400, "URL exceeds maximum length", "validation", S,
    "No per-endpoint URL maximum is documented; not raised locally.")
-_c("field_too_long", 400, "Field exceeds maximum length", "validation", L,
+_c("field_too_long", 400, "Field exceeds maximum length", "validation", S,
    "A string exceeds its per-endpoint character cap.")
-_c("too_long", 400, "Value too long", "validation", L, "Generic length-cap violation.")
+_c("too_long", 400, "Value too long", "validation", S, "Generic length-cap violation.")
 _c("invalid_metadata", 400, "Invalid metadata", "validation", L, "metadata is not a valid object.")
 _c("metadata_too_large", 400, "Metadata exceeds maximum size", "validation", L,
    "metadata exceeds the per-endpoint byte cap.")
 _c("invalid_ip_address", 400, "Invalid IP address", "validation", L, "Not a valid IPv4 or IPv6 address.")
 _c("invalid_timestamp", 400, "Invalid timestamp", "validation", L, "The timestamp cannot be parsed.")
-_c("mutually_exclusive", 400, "Mutually exclusive fields provided", "validation", L,
+_c("mutually_exclusive", 400, "Mutually exclusive fields provided", "validation", S,
    "Two fields that may not coexist were both provided.")
 _c("payload_too_large", 413, "Payload exceeds size limit", "limit", L,
    "The request body exceeds 5 MB (or one contact exceeds 4,000 bytes).")
-_c("required", 400, "Field is required", "validation", L,
+_c("required", 400, "Field is required", "validation", S,
    "Generic required-field violation; the text names the field.")
 _c("validation_failed", 400, "Validation failed", "validation", S,
    "Generic compound-rule rejection (contacts: use_validation disposition invalid/unreachable).")
@@ -302,7 +302,7 @@ _c("invalid_entities", 400, "Invalid entities", "validation", L,
    "entities contains values other than sends, clicks, revenue.")
 _c("missing_entities", 400, "entities is required", "validation", L,
    "entities was not provided to history/clear.")
-_c("invalid_events", 400, "Invalid events", "validation", L, "events contains unrecognised event names.")
+_c("invalid_events", 400, "Invalid events", "validation", S, "events contains unrecognised event names.")
 
 # --- Schedule validation -------------------------------------------------------------------------
 _c("missing_send_type", 400, "send_type is required", "validation", L, "send_type was not provided.")
@@ -330,7 +330,7 @@ _c("audience_not_found", 404, "One or more audience IDs do not exist or are not 
 
 # --- Offer / partnership offer validation --------------------------------------------------------
 _c("missing_offer_id", 400, "offer_id is required", "validation", L, "offer_id was not provided.")
-_c("invalid_offer_id", 400, "Invalid offer_id", "validation", L, "The offer ID could not be parsed.")
+_c("invalid_offer_id", 400, "Invalid offer_id", "validation", S, "The offer ID could not be parsed.")
 _c("invalid_offer_link_offer_id", 400, "Invalid offer_link offer_id", "validation", S,
    "An offer_links entry references an invalid offer ID (offer ID format undocumented).")
 _c("invalid_offer_links", 400, "Invalid offer_links", "validation", L, "The offer_links array is malformed.")
