@@ -272,6 +272,16 @@ def bench_import() -> None:
     report("4. import (fresh interpreter, -X importtime cumulative)", "import pydantic, phonenumbers", c_imp,
            "import trackly_validate", p_imp, "<= 1.5x", p_imp / c_imp <= 1.5, p_imp / c_imp,
            f"wall incl. interpreter start: {fmt(c_wall)} vs {fmt(p_wall)} (bare python {fmt(base)})")
+    first = ("import time, trackly_validate as tv\n"
+             "body = {'to': '+14155552671', 'list_number': '+18005551000', 'body': 'hi'}\n"
+             "t = time.perf_counter(); tv.check('POST', '/v2/send', body); a = time.perf_counter() - t\n"
+             "t = time.perf_counter(); tv.check('POST', '/v2/send', body, options=tv.Options(phone_level='valid'))\n"
+             "print(a, time.perf_counter() - t)")
+    firsts = [subprocess.run([sys.executable, "-c", first], check=True, capture_output=True, text=True).stdout.split()
+              for _ in range(3)]
+    a, b = (statistics.median(float(f[i]) for f in firsts) for i in (0, 1))
+    print(f"  first check() in a process (imports pydantic and phonenumbers, builds the model and the phone "
+          f"fast paths): {fmt(a)}; first one at phone_level='valid' after that: {fmt(b)}", flush=True)
 
 
 def bench_stream() -> None:
