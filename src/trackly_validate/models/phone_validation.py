@@ -18,11 +18,13 @@ class ValidatePhone(TracklyModel):
     """POST /v1/phone/validate.  ``phone`` may be in the US formats the server
     normalises (``4155551234``, ``(415) 555-1234``); ``force`` must be a strict JSON
     boolean (``"true"`` and ``1`` are ``invalid_force``).  The code for an unparseable
-    number (``invalid_phone``) is read from the batch example: inferred."""
+    number (``invalid_phone``) is read from the batch example: inferred.  The account
+    mirrors (``block_voip``, ``allowed_countries``) do not apply: the number is looked up,
+    not messaged."""
 
     __trackly_order__: ClassVar[tuple[str, ...]] = ("invalid_force", "invalid_phone", "missing_phone")
 
-    phone: Annotated[str, Phone(C.invalid_phone, "v1", role="v1"), Required(C.missing_phone)] = None
+    phone: Annotated[str, Phone(C.invalid_phone, "v1", role="lookup"), Required(C.missing_phone)] = None
     force: Force | None = None  # type: ignore[valid-type]
 
 

@@ -40,10 +40,15 @@ Roles:
 ``"sender"``
     ``list_number`` and other sending-list numbers: level checks only.
 ``"v1"``
-    v1 endpoints and ``/v1/phone/validate``, where the server normalises US formats
-    (``4155551234``, ``(415) 555-1234``, ``14155551234``): spaces, dots, hyphens and
-    parentheses are ignored and a number without ``+`` is tried as ``+<digits>`` and,
-    with 10 digits, as ``+1<digits>``; it is refused only when no reading passes.
+    v1 sending endpoints, where the server normalises US formats (``4155551234``,
+    ``(415) 555-1234``, ``14155551234``): spaces, dots, hyphens and parentheses are
+    ignored and a number without ``+`` is tried as ``+<digits>`` and, with 10 digits, as
+    ``+1<digits>``; it is refused only when no reading passes.  Recipients: the account
+    mirrors apply.
+``"lookup"``
+    ``/v1/phone/validate``: the ``v1`` normalisation, but the number is looked up, not
+    messaged, so the account mirrors (``block_voip``, ``allowed_countries``) never apply —
+    reporting a VOIP line type is what the endpoint is for.
 """
 
 from __future__ import annotations
@@ -78,7 +83,7 @@ __all__ = [
 E164_PATTERN = r"^\+[1-9][0-9]{1,14}$"
 _E164 = re.compile(r"\+[1-9][0-9]{1,14}")  # used with fullmatch: no '$'-before-newline trap
 
-PhoneRole = Literal["recipient", "sender", "v1"]
+PhoneRole = Literal["recipient", "sender", "v1", "lookup"]
 #: Size of each bounded LRU cache of exact (phonenumbers) verdicts and parsed numbers.
 CACHE_SIZE = 1 << 14
 
@@ -224,7 +229,7 @@ def normalise_v1(number: str) -> list[str]:
 class PhoneRule(Rule):
     def __init__(self, info: CodeInfo, variant: str | None, role: PhoneRole):
         self.info, self.variant, self.role = info, variant, role
-        extra = ("not_sendable", "geo_restricted") if role != "sender" else ()
+        extra = ("not_sendable", "geo_restricted") if role in ("recipient", "v1") else ()
         self.codes = (info.code, *extra)
 
     # the level is checked in the schema (Rust first); only the account mirrors
@@ -249,7 +254,7 @@ class PhoneRule(Rule):
         return check
 
     def build(self, options: Options) -> cs.CoreSchema:
-        if self.role == "v1":
+        if self.role in ("v1", "lookup"):
             return self._build_v1(options)
         if self.info.code in options.disable:
             syntax: cs.CoreSchema = cs.str_schema()
@@ -266,8 +271,9 @@ class PhoneRule(Rule):
         level = options.phone_level
         invalid = fail(self.info, variant=self.variant)
         disabled = self.info.code in options.disable
-        voip = options.block_voip and "not_sendable" not in options.disable
-        countries = None if "geo_restricted" in options.disable else options.allowed_countries
+        mirrors = self.role == "v1"
+        voip = mirrors and options.block_voip and "not_sendable" not in options.disable
+        countries = None if not mirrors or "geo_restricted" in options.disable else options.allowed_countries
         not_sendable, geo = fail(C.not_sendable), fail(C.geo_restricted)
 
         def check(number: str) -> str:
@@ -292,13 +298,13 @@ class Phone:
     ``info`` is the field's own code (``invalid_phone``, ``invalid_list_number``),
     ``variant`` selects the documented text (``"e164"``: "Invalid E.164 phone number
     format"; ``"v1"``: "Invalid phone number format"), ``role`` is one of
-    ``recipient``/``sender``/``v1`` (see the module docstring).
+    ``recipient``/``sender``/``v1``/``lookup`` (see the module docstring).
     """
 
     __slots__ = ("info", "variant", "role")
 
     def __init__(self, info: CodeInfo, variant: str | None = None, *, role: PhoneRole = "recipient"):
-        if role not in ("recipient", "sender", "v1"):
+        if role not in ("recipient", "sender", "v1", "lookup"):
             raise ValueError(f"unknown phone role {role!r}")
         self.info, self.variant, self.role = info, variant, role
 
@@ -306,13 +312,13 @@ class Phone:
         return tagged(PhoneRule(self.info, self.variant, self.role))
 
     def __get_pydantic_json_schema__(self, core_schema: cs.CoreSchema, handler: Any) -> Any:
-        if self.role == "v1":
+        if self.role in ("v1", "lookup"):
             return {"type": "string", "examples": ["+14155551234", "(415) 555-1234"]}
         return {"type": "string", "pattern": E164_PATTERN, "examples": ["+14155551234"]}
 
 
 def default_check(number: object, role: PhoneRole = "recipient") -> bool:
     """Whether ``number`` passes the default options' phone check for ``role``."""
-    if role == "v1":
+    if role in ("v1", "lookup"):
         return isinstance(number, str) and any(passes(c, DEFAULT_OPTIONS.phone_level) for c in normalise_v1(number))
     return passes(number, DEFAULT_OPTIONS.phone_level)
