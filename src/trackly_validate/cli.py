@@ -44,6 +44,8 @@ import sys
 from collections import Counter
 from typing import IO, Annotated, Any, Callable, Iterator, List, Optional
 
+from .auth import redact
+
 __all__ = ["main", "build_app", "iter_json_array", "read_records", "InputError"]
 
 PROG = "trackly-validate"
@@ -295,11 +297,11 @@ class _Report:
             if len(self.problems) < self.cap:
                 entry: dict[str, Any] = {"line": line, "code": p.code, "error": p.error, "loc": list(p.loc)}
                 if self.with_file:
-                    entry = {"file": name, **entry}
+                    entry = {"file": redact(name), **entry}
                 self.problems.append(entry)
                 if self.out is not None:
                     where = f" at {p.path}" if p.loc else ""
-                    self.out.write(f"{name}:{line}: {p.code} ({p.status}){where}: {p.error}\n")
+                    self.out.write(f"{redact(name)}:{line}: {p.code} ({p.status}){where}: {p.error}\n")
 
     def as_dict(self) -> dict[str, Any]:
         return {"total": self.total, "valid": self.valid, "invalid": self.invalid,
@@ -584,7 +586,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = app(args=argv, prog_name=PROG, standalone_mode=False)
     except InputError as exc:
-        sys.stderr.write(f"{PROG}: error: {exc}\n")
+        sys.stderr.write(redact(f"{PROG}: error: {exc}\n"))
         return 2
     except BrokenPipeError:  # e.g. piped into head
         try:
@@ -599,9 +601,9 @@ def main(argv: list[str] | None = None) -> int:
         if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):
             message = exc.format_message()
             if message:  # (no command at all: the help was printed)
-                sys.stderr.write(f"{PROG}: error: {message}\n")
+                sys.stderr.write(redact(f"{PROG}: error: {message}\n"))
             return 2 if exc.exit_code in (None, 1, 2) else int(exc.exit_code)
-        sys.stderr.write(f"{PROG}: error: {type(exc).__name__}: {exc}\n")
+        sys.stderr.write(redact(f"{PROG}: error: {type(exc).__name__}: {exc}\n"))
         return 2
     if isinstance(result, int):
         return result

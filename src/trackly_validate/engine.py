@@ -20,6 +20,7 @@ of pydantic-core; see the "hot path" section below and benchmarks/README.md.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -27,7 +28,7 @@ from pydantic_core import SchemaValidator, from_json, to_json
 
 from . import catalog
 from .catalog import C
-from .errors import Problem, TracklyValidationError
+from .errors import Problem, TracklyValidationError, redact_loc
 from .options import DEFAULT_OPTIONS, Options, coerce_options
 from .routes import Route, resolve
 from .rules.base import validator_for
@@ -41,7 +42,8 @@ MAX_PAYLOAD_BYTES = 5 * 1024 * 1024
 
 def _problem(info: catalog.CodeInfo, route: Route | None, loc: tuple = (), text: str | None = None) -> Problem:
     status = info.status_for(route.key, route.version) if route is not None else info.status
-    return Problem(info.code, text if text is not None else info.message, status, loc)
+    # a loc may hold the caller's own keys (custom field names...): never echo a key-shaped one
+    return Problem(info.code, text if text is not None else info.message, status, redact_loc(loc))
 
 
 def encode_body(body: Any, route: Route | None = None, limit: int = MAX_PAYLOAD_BYTES) -> bytes | Problem:
@@ -94,9 +96,9 @@ _TAG_WORDS = frozenset({"str", "int", "float", "bool", "none", "list", "dict", "
 
 
 def _translate(exc: ValidationError, route: Route, model: type[BaseModel], raw: bytes,
-               options: Options) -> list[Problem]:
+               options: Options, data: Any = None) -> list[Problem]:
     errors = exc.errors(include_url=False, include_context=False, include_input=False)
-    data: Any = _UNSET
+    data = _UNSET if data is None else data
     problems: list[tuple[tuple, Problem]] = []
     for seq, err in enumerate(errors):
         kind = err["type"]
@@ -255,6 +257,74 @@ _NATIVE_DEPTH = 32
 _INF = float("inf")
 
 
+def _nonfinite_literal(raw: bytes) -> bool:
+    """Whether ``raw`` holds a ``NaN``/``Infinity`` literal outside strings.
+
+    pydantic-core's parser accepts them; JSON (RFC 8259) and the server's parser do not,
+    so such a body is ``invalid_input``.  A byte search keeps this off the common path."""
+    if b"NaN" not in raw and b"Infinity" not in raw:
+        return False
+    try:
+        from_json(raw, allow_inf_nan=False)
+        return False
+    except ValueError:
+        try:
+            from_json(raw)  # parses once the literals are allowed: they were the problem
+        except ValueError:
+            return False  # unparseable for another reason: validation reports it
+        return True
+
+
+def _too_deep(exc: ValidationError) -> bool:
+    """pydantic-core's JSON parser stops at 200 nesting levels (a 100-deep audience filter
+    is ~201): such bodies are re-read with Python's parser rather than refused."""
+    errors = exc.errors(include_url=False, include_context=False, include_input=False)
+    return len(errors) == 1 and errors[0]["type"] == "json_invalid" and "recursion" in errors[0]["msg"]
+
+
+def _judge(validator: Any, raw: bytes, route: Route, model: type[BaseModel], options: Options,
+           body: Any = None) -> tuple[list[Problem], BaseModel | None]:
+    """Validate JSON bytes: (problems, instance).  The one place every JSON path ends in."""
+    if (b"NaN" in raw or b"Infinity" in raw) and _nonfinite_literal(raw):
+        return [_problem(C.invalid_input, route)], None
+    data: Any = None
+    try:
+        return [], validator.validate_json(raw)
+    except ValidationError as exc:
+        if not _too_deep(exc):
+            return _failed(exc, route, model, raw, options, None)
+    except RecursionError:  # pragma: no cover - pydantic-core guards its own depth
+        return [_problem(C.invalid_input, route)], None
+    # deeper than pydantic-core's parser goes: Python's parser (bounded by the interpreter's
+    # recursion limit) and Python-mode validation, which the models bound themselves
+    data = body if type(body) in (dict, list) else None
+    if data is None:
+        try:
+            data = json.loads(raw)
+        except (ValueError, RecursionError, UnicodeDecodeError):
+            return [_problem(C.invalid_input, route)], None
+    try:
+        return [], validator.validate_python(data)
+    except ValidationError as exc:
+        return _failed(exc, route, model, raw, options, data)
+    except RecursionError:  # pragma: no cover
+        return [_problem(C.invalid_input, route)], None
+
+
+def _failed(exc: ValidationError, route: Route, model: type[BaseModel], raw: bytes, options: Options,
+            data: Any) -> tuple[list[Problem], BaseModel | None]:
+    problems = _translate(exc, route, model, raw, options, data)
+    if problems:
+        return problems, None
+    # every problem was a disabled code: build the model from the parsed body
+    # without the rules that fired
+    try:
+        parsed = data if data is not None else from_json(raw)
+        return [], model.model_construct(**parsed)
+    except Exception:  # pragma: no cover - not an object after all
+        return [_problem(C.invalid_input, route)], None
+
+
 def run(route: Route, body: Any, options: Options) -> tuple[list[Problem], BaseModel | None]:
     """Check ``body`` against ``route``: (problems, model instance or None)."""
     if type(body) is dict:  # the common case, exactly as encode_body() does it
@@ -269,17 +339,7 @@ def run(route: Route, body: Any, options: Options) -> tuple[list[Problem], BaseM
         if isinstance(raw, Problem):
             return [raw], None
     model, validator = _compiled(route, options)
-    try:
-        return [], validator.validate_json(raw)
-    except ValidationError as exc:
-        problems = _translate(exc, route, model, raw, options)
-        if problems:
-            return problems, None
-        # every problem was a disabled code: build the model from the parsed body
-        # without the rules that fired
-        return [], model.model_construct(**from_json(raw))  # pragma: no cover - rare
-    except RecursionError:  # pragma: no cover - pydantic-core guards its own depth
-        return [_problem(C.invalid_input, route)], None
+    return _judge(validator, raw, route, model, options, body)
 
 
 _HOT: dict[str, dict[str, tuple[Any, Route, Options, type[BaseModel], Any]]] = {}
@@ -314,11 +374,10 @@ def check(method: str, path: str, body: Any, *, options: Options | None = None) 
                                               or _json_native(x, 2)):
                     native = False
                     break
+            if not native:
+                return _judge(validator, raw, route, model, opts, body)[0]
             try:
-                if native:
-                    validator.validate_python(body)
-                else:
-                    validator.validate_json(raw)
+                validator.validate_python(body)
                 return []
             except ValidationError as exc:
                 return _translate(exc, route, model, raw, opts)
@@ -422,18 +481,18 @@ def run_many(route: Route, bodies: Any, options: Options) -> Any:
     ``run(route, body, options)[0]``.
     """
     model = route.model
-    validate = validator_for(model, options).validate_json
+    validator = validator_for(model, options)
+    validate = validator.validate_json
     for body in bodies:
         raw = encode_body(body, route)
         if isinstance(raw, Problem):
             yield [raw]
             continue
-        try:
-            validate(raw)
-        except ValidationError as exc:
-            yield _translate(exc, route, model, raw, options)
-            continue
-        except RecursionError:  # pragma: no cover - pydantic-core guards its own depth
-            yield [_problem(C.invalid_input, route)]
-            continue
-        yield []
+        if b"NaN" not in raw and b"Infinity" not in raw:
+            try:  # the common case inlined: no Python beyond this call
+                validate(raw)
+                yield []
+                continue
+            except (ValidationError, RecursionError):
+                pass
+        yield _judge(validator, raw, route, model, options, body)[0]
