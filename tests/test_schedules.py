@@ -266,8 +266,9 @@ def test_any_list_of_valid_percents_passes_exactly_when_it_sums_to_100(percents,
 
 
 @settings(max_examples=60, deadline=None)
-@given(value=st.floats(allow_nan=True) | st.integers() | st.text(max_size=5) | st.booleans())
+@given(value=st.floats(allow_nan=False, allow_infinity=False) | st.integers() | st.text(max_size=5) | st.booleans())
 def test_a_single_percent_is_valid_exactly_when_it_is_a_number_in_0_to_100(value):
+    # (NaN and infinities are not JSON: such bodies are invalid_input, see test_hostile.py)
     problems = [(p.code, p.loc) for p in tv.check(*CREATE, ok(blasts=[blast(value), blast(0)]))]
     number = not isinstance(value, (bool, str)) and value == value and 0 <= value <= 100
     if not number:

@@ -97,32 +97,15 @@ _TAG_WORDS = frozenset({"str", "int", "float", "bool", "none", "list", "dict", "
 
 def _translate(exc: ValidationError, route: Route, model: type[BaseModel], raw: bytes,
                options: Options, data: Any = None) -> list[Problem]:
+    """The engine's side of :func:`problems_from_errors`: parses the body (only when a
+    problem has a loc to clean) unless the caller already has it."""
     errors = exc.errors(include_url=False, include_context=False, include_input=False)
-    data = _UNSET if data is None else data
-    problems: list[tuple[tuple, Problem]] = []
-    for seq, err in enumerate(errors):
-        kind = err["type"]
-        loc = tuple(err["loc"])
-        info = catalog.CATALOG.get(kind)
-        if info is not None:
-            text = err["msg"]
-        elif kind == "missing":
-            info, text = C.required, f"{loc[-1]} is required" if loc else C.required.message
-        else:
-            info, text = C.invalid_input, C.invalid_input.message
-        if info.code in options.disable:
-            continue
-        if loc:
-            if data is _UNSET:
-                try:
-                    data = from_json(raw)
-                except ValueError:
-                    data = None
-            loc = _clean_loc(loc, data) if data is not None else loc
-        problem = _problem(info, route, loc, text)
-        problems.append((_order_key(problem, route, model, seq), problem))
-    problems.sort(key=lambda kp: kp[0])
-    return [p for _, p in problems]
+    if data is None and any(err["loc"] for err in errors):
+        try:
+            data = from_json(raw)
+        except ValueError:
+            data = None
+    return problems_from_errors(errors, model, route, data=data, options=options)
 
 
 _UNSET = object()

@@ -54,6 +54,7 @@ __all__ = [
     "presence_schema",
     "ItemsCap",
     "MaxBytes",
+    "StrCheck",
     "json_size",
     "walk_rules",
 ]
@@ -261,6 +262,42 @@ class OneOf:
 
     def __get_pydantic_json_schema__(self, core_schema: cs.CoreSchema, handler: Any) -> Any:
         return {"enum": list(self.values)}
+
+
+class _PredicateRule(Rule):
+    def __init__(self, info: CodeInfo, predicate: Callable[[str], bool]):
+        self.info, self.predicate = info, predicate
+        self.codes = (info.code,)
+
+    def build(self, options: Options) -> cs.CoreSchema:
+        if self.is_disabled(options):
+            return cs.any_schema()
+        error, predicate = fail(self.info), self.predicate
+
+        def check(value: str) -> str:
+            if not predicate(value):
+                raise error
+            return value
+
+        return cs.no_info_after_validator_function(check, coded(cs.str_schema(strict=True), self.info))
+
+
+class StrCheck:
+    """Marker: a string for which ``predicate`` holds, else ``info`` (a non-string too).
+
+    For rules a pattern cannot express (a date that must exist, an IP address);
+    ``json_schema`` is what the field shows in JSON Schema."""
+
+    __slots__ = ("info", "predicate", "json_schema")
+
+    def __init__(self, info: CodeInfo, predicate: Callable[[str], bool], json_schema: dict[str, Any]):
+        self.info, self.predicate, self.json_schema = info, predicate, json_schema
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Callable[[Any], cs.CoreSchema]) -> cs.CoreSchema:
+        return tagged(_PredicateRule(self.info, self.predicate))
+
+    def __get_pydantic_json_schema__(self, core_schema: cs.CoreSchema, handler: Any) -> Any:
+        return dict(self.json_schema)
 
 
 # --- the model base -------------------------------------------------------------------------------------

@@ -7,13 +7,10 @@ and IPv4-mapped addresses, as Node's ``net.isIP`` accepts them.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Callable
+from typing import Annotated
 
-from pydantic_core import core_schema as cs
-
-from ..catalog import C, CodeInfo
-from ..options import Options
-from .base import Rule, coded, fail, tagged
+from ..catalog import C
+from .base import StrCheck
 
 __all__ = ["is_ip_address", "IpAddress"]
 
@@ -28,35 +25,5 @@ def is_ip_address(value: object) -> bool:
     return bool(validators.ipv4(value, cidr=False)) or bool(validators.ipv6(value, cidr=False))
 
 
-class _IpRule(Rule):
-    def __init__(self, info: CodeInfo):
-        self.info = info
-        self.codes = (info.code,)
-
-    def build(self, options: Options) -> cs.CoreSchema:
-        if self.is_disabled(options):
-            return cs.any_schema()
-        error = fail(self.info)
-
-        def check(value: str) -> str:
-            if not is_ip_address(value):
-                raise error
-            return value
-
-        return cs.no_info_after_validator_function(check, coded(cs.str_schema(strict=True), self.info))
-
-
-class _IpMarker:
-    __slots__ = ("info",)
-
-    def __init__(self, info: CodeInfo = C.invalid_ip_address):
-        self.info = info
-
-    def __get_pydantic_core_schema__(self, source: Any, handler: Callable[[Any], cs.CoreSchema]) -> cs.CoreSchema:
-        return tagged(_IpRule(self.info))
-
-    def __get_pydantic_json_schema__(self, core_schema: cs.CoreSchema, handler: Any) -> Any:
-        return {"type": "string", "examples": ["203.0.113.42", "2001:db8::1"]}
-
-
-IpAddress = Annotated[str, _IpMarker()]
+IpAddress = Annotated[str, StrCheck(C.invalid_ip_address, is_ip_address,
+                                    {"type": "string", "examples": ["203.0.113.42", "2001:db8::1"]})]

@@ -13,13 +13,10 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated, Any, Callable
-
-from pydantic_core import core_schema as cs
+from typing import Annotated
 
 from ..catalog import C, CodeInfo
-from ..options import Options
-from .base import Rule, coded, fail, tagged
+from .base import StrCheck
 
 __all__ = ["is_iso8601", "Timestamp", "TimestampOf"]
 
@@ -50,37 +47,10 @@ def is_iso8601(value: object) -> bool:
     return True
 
 
-class _TimestampRule(Rule):
-    def __init__(self, info: CodeInfo):
-        self.info = info
-        self.codes = (info.code,)
-
-    def build(self, options: Options) -> cs.CoreSchema:
-        if self.is_disabled(options):
-            return cs.any_schema()
-        error = fail(self.info)
-
-        def check(value: str) -> str:
-            if not is_iso8601(value):
-                raise error
-            return value
-
-        return cs.no_info_after_validator_function(check, coded(cs.str_schema(strict=True), self.info))
-
-
-class TimestampOf:
+def TimestampOf(info: CodeInfo = C.invalid_timestamp) -> StrCheck:  # noqa: N802 - reads like a marker
     """Marker: an ISO 8601 date or date-time string, else ``info``."""
-
-    __slots__ = ("info",)
-
-    def __init__(self, info: CodeInfo = C.invalid_timestamp):
-        self.info = info
-
-    def __get_pydantic_core_schema__(self, source: Any, handler: Callable[[Any], cs.CoreSchema]) -> cs.CoreSchema:
-        return tagged(_TimestampRule(self.info))
-
-    def __get_pydantic_json_schema__(self, core_schema: cs.CoreSchema, handler: Any) -> Any:
-        return {"type": "string", "format": "date-time", "examples": ["2025-03-15T14:30:00Z"]}
+    return StrCheck(info, is_iso8601, {"type": "string", "format": "date-time",
+                                       "examples": ["2025-03-15T14:30:00Z"]})
 
 
 Timestamp = Annotated[str, TimestampOf()]
