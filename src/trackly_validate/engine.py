@@ -30,11 +30,12 @@ from . import catalog
 from .catalog import C
 from .errors import Problem, TracklyValidationError, redact_loc
 from .options import DEFAULT_OPTIONS, Options, coerce_options
-from .routes import Route, resolve
+from .routes import Route, normalise_path, resolve
 from .rules.base import validator_for
+from .rules.ids import is_object_id
 
 __all__ = ["MAX_PAYLOAD_BYTES", "check", "validate", "model_for", "run", "encode_body",
-           "problems_from_errors", "route_for_model", "run_many"]
+           "problems_from_errors", "route_for_model", "run_many", "path_problems"]
 
 #: The docs' "5 MB" read as 5 MiB, so nothing the server accepts is refused.
 MAX_PAYLOAD_BYTES = 5 * 1024 * 1024
@@ -368,6 +369,8 @@ def check(method: str, path: str, body: Any, *, options: Options | None = None) 
                 return [_problem(C.invalid_input, route)]
         route = _resolve(method, path)
         opts = DEFAULT_OPTIONS if options is None else coerce_options(options)
+        if route.path_checks:  # rare (an ID in the path): never on the remembered path
+            return path_problems(route, path, opts) + run(route, body, opts)[0]
         if type(method) is str and type(path) is str:
             if len(_HOT) >= _TABLE_MAX:
                 _HOT.clear()
@@ -376,13 +379,38 @@ def check(method: str, path: str, body: Any, *, options: Options | None = None) 
                 by_method.clear()
             by_method[method] = (options, route, opts, *_compiled(route, opts))
         return run(route, body, opts)[0]
-    return run(_resolve(method, path), body, DEFAULT_OPTIONS if options is None else coerce_options(options))[0]
+    route = _resolve(method, path)
+    opts = DEFAULT_OPTIONS if options is None else coerce_options(options)
+    problems = run(route, body, opts)[0]
+    return path_problems(route, path, opts) + problems if route.path_checks else problems
+
+
+def path_problems(route: Route, path: str, options: Options) -> list[Problem]:
+    """Problems with the route's path parameters (``PUT /v2/audiences/{id}``: the id must
+    be an ObjectId, ``invalid_audience_id``, inferred).  ``loc`` is ``("path", name)``;
+    they come first: the server reads the path before the body."""
+    out: list[Problem] = []
+    if not route.path_checks:
+        return out
+    values = route.params(normalise_path(path))
+    for name, code in route.path_checks:
+        if code in options.disable:
+            continue
+        if not _PATH_RULES[code](values.get(name, "")):
+            out.append(_problem(catalog.CATALOG[code], route, ("path", name)))
+    return out
+
+
+_PATH_RULES = {"invalid_audience_id": is_object_id}
 
 
 def validate(method: str, path: str, body: Any, *, options: Options | None = None) -> BaseModel:
     """The validated model instance, or :class:`TracklyValidationError` with every problem."""
-    problems, instance = run(_resolve(method, path), body,
-                             DEFAULT_OPTIONS if options is None else coerce_options(options))
+    route = _resolve(method, path)
+    opts = DEFAULT_OPTIONS if options is None else coerce_options(options)
+    problems, instance = run(route, body, opts)
+    if route.path_checks:
+        problems = path_problems(route, path, opts) + problems
     if problems:
         raise TracklyValidationError(problems)
     assert instance is not None

@@ -28,7 +28,8 @@ class Route:
     ``items`` names the array of a bulk endpoint (its problems carry the item index in
     ``loc``; :func:`trackly_validate.partition` splits on it); ``echo`` lists the item
     fields the server repeats in its ``errors[]`` entries (``to_msisdn`` on v1,
-    ``phone_number`` on contacts).  ``max_items`` is the documented cap.
+    ``phone_number`` on contacts).  ``max_items`` is the documented cap.  ``path_checks``
+    pairs a path parameter with the code its format rule raises.
     """
 
     method: str
@@ -38,6 +39,7 @@ class Route:
     echo: tuple[str, ...] = ()
     max_items: int | None = None
     summary: str = ""
+    path_checks: tuple[tuple[str, str], ...] = ()
     _parts: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -55,6 +57,10 @@ class Route:
     @property
     def model(self) -> "type[BaseModel]":
         return _load(self.model_ref)
+
+    def params(self, parts: tuple[str, ...]) -> dict[str, str]:
+        """The path parameters of a matching path: ``{"id": "101"}``."""
+        return {t[1:-1]: p for t, p in zip(self._parts, parts) if t.startswith("{")}
 
     def matches(self, parts: tuple[str, ...]) -> bool:
         if len(parts) != len(self._parts):
@@ -102,7 +108,8 @@ ROUTES: tuple[Route, ...] = (
     Route("DELETE", "/v2/history/clear", _M + "history:ClearHistory", summary="Clear imported history"),
     # --- audiences and contacts (audiences-contacts.md) -----------------------------------------
     Route("POST", "/v2/audiences", _M + "audiences:CreateAudience", summary="Create an audience"),
-    Route("PUT", "/v2/audiences/{id}", _M + "audiences:UpdateAudience", summary="Update an audience"),
+    Route("PUT", "/v2/audiences/{id}", _M + "audiences:UpdateAudience", summary="Update an audience",
+          path_checks=(("id", "invalid_audience_id"),)),
     Route("POST", "/v2/contacts", _M + "contacts:UpsertContact", summary="Create or update a contact"),
     Route("PUT", "/v2/contacts", _M + "contacts:UpdateContactFields", summary="Update a contact's custom fields"),
     Route("DELETE", "/v2/contacts", _M + "contacts:UnsubscribeContact", summary="Unsubscribe a contact"),

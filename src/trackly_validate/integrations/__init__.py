@@ -46,7 +46,8 @@ def preflight(method: str, url: str, api_key: Any, body: Any, *,
     route = find(method, url)
     if route is None:
         return None
-    return check_route(route, api_key, body() if callable(body) else body, options=options, check_key=check_key)
+    return check_route(route, api_key, body() if callable(body) else body, options=options, check_key=check_key,
+                       path=url)
 
 
 def find(method: str, url: str) -> "Route | None":
@@ -56,12 +57,16 @@ def find(method: str, url: str) -> "Route | None":
 
 
 def check_route(route: "Route", api_key: Any, body: Any, *, options: "Options | None" = None,
-                check_key: bool = True) -> "list[Problem]":
-    """Problems for a request to a modelled ``route``: key format first, then the body."""
+                check_key: bool = True, path: str | None = None) -> "list[Problem]":
+    """Problems for a request to a modelled ``route``: key format first, then the path
+    parameters (when ``path``, the request URL, is given), then the body."""
     from ..auth import check_api_key
-    from ..engine import run
+    from ..engine import path_problems, run
     from ..options import coerce_options
 
+    opts = coerce_options(options)
     problems = check_api_key(api_key) if check_key else []
-    found, _ = run(route, body if body else b"{}", coerce_options(options))
+    if path is not None and route.path_checks:
+        problems += path_problems(route, path, opts)
+    found, _ = run(route, body if body else b"{}", opts)
     return problems + found

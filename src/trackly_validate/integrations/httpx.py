@@ -46,7 +46,7 @@ class ValidatingTransport(httpx.BaseTransport):
             except httpx.RequestNotRead:  # a streamed body: read it once, it stays on the request
                 body = request.read()
             problems = check_route(route, request.headers.get(API_KEY_HEADER), body, options=self.options,
-                                   check_key=self.check_api_key)
+                                   check_key=self.check_api_key, path=request.url.path)
             if problems:
                 raise TracklyValidationError(problems)
         return self.transport.handle_request(request)
@@ -72,7 +72,7 @@ class AsyncValidatingTransport(httpx.AsyncBaseTransport):
             except httpx.RequestNotRead:
                 body = await request.aread()
             problems = check_route(route, request.headers.get(API_KEY_HEADER), body, options=self.options,
-                                   check_key=self.check_api_key)
+                                   check_key=self.check_api_key, path=request.url.path)
             if problems:
                 raise TracklyValidationError(problems)
         return await self.transport.handle_async_request(request)
