@@ -112,8 +112,8 @@ def test_check_of_a_dict_equals_check_of_its_json(route, data):
     before = json.dumps(body, sort_keys=True)
     for opts in (None, VALID_OPTS):
         want = engine.run(route, raw, opts or DEFAULT_OPTIONS)[0]
-        assert tv.check(route.method, route.template.replace("{id}", "abc123"), body, options=opts) == want
-        assert tv.check(route.method, route.template.replace("{id}", "abc123"), raw, options=opts) == want
+        assert tv.check(route.method, route.template.replace("{id}", "664f1a2b3c4d5e6f7a8b9c0d"), body, options=opts) == want
+        assert tv.check(route.method, route.template.replace("{id}", "664f1a2b3c4d5e6f7a8b9c0d"), raw, options=opts) == want
         assert engine.run(route, body, opts or DEFAULT_OPTIONS)[0] == want
     assert json.dumps(body, sort_keys=True) == before  # never mutated
 

@@ -87,7 +87,26 @@ def _default_list_number(data: Any, items: str = "messages") -> Any:
     return {**data, items: filled}
 
 
-class SendBulk(TracklyModel):
+def _messages(item: type) -> Any:
+    """A bulk ``messages`` array of ``item`` models: 1 to 1,000 (413 ``too_many_messages``)."""
+    return Annotated[list[item], ItemsCap(C.too_many_messages, 1000, type_info=C.missing_messages),  # type: ignore[valid-type]
+                     Required(C.missing_messages)]
+
+
+class _BulkWithDefaultList(TracklyModel):
+    """A v2 bulk send: a top-level ``list_number`` is the default for messages without one."""
+
+    __trackly_order__: ClassVar[tuple[str, ...]] = _V2_BULK_ORDER
+
+    list_number: Annotated[str, Phone(C.invalid_list_number, role="sender")] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_list_number(cls, data: Any) -> Any:
+        return _default_list_number(data)
+
+
+class SendBulk(_BulkWithDefaultList):
     """POST /v2/send/bulk: 1 to 1,000 messages (413 ``too_many_messages`` above).
 
     Each message is checked on its own (the server queues the good ones): problems carry
@@ -96,19 +115,7 @@ class SendBulk(TracklyModel):
     ``missing_messages`` (inferred: v1 and phone batch document "missing or empty").
     """
 
-    __trackly_order__: ClassVar[tuple[str, ...]] = _V2_BULK_ORDER
-
-    list_number: Annotated[str, Phone(C.invalid_list_number, role="sender")] | None = None
-    messages: Annotated[
-        list[BulkMessage],
-        ItemsCap(C.too_many_messages, 1000, type_info=C.missing_messages),
-        Required(C.missing_messages),
-    ] = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _default_list_number(cls, data: Any) -> Any:
-        return _default_list_number(data)
+    messages: _messages(BulkMessage) = None
 
 
 class SendRaw(TracklyModel):
@@ -131,23 +138,11 @@ class RawMessage(SendRaw):
     """One item of POST /v2/send-raw/bulk (the /v2/send-raw fields)."""
 
 
-class SendRawBulk(TracklyModel):
+class SendRawBulk(_BulkWithDefaultList):
     """POST /v2/send-raw/bulk: 1 to 1,000 raw messages.  Its error table was not visible;
     it is read as matching /v2/send/bulk (inferred), top-level ``list_number`` default included."""
 
-    __trackly_order__: ClassVar[tuple[str, ...]] = _V2_BULK_ORDER
-
-    list_number: Annotated[str, Phone(C.invalid_list_number, role="sender")] | None = None
-    messages: Annotated[
-        list[RawMessage],
-        ItemsCap(C.too_many_messages, 1000, type_info=C.missing_messages),
-        Required(C.missing_messages),
-    ] = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _default_list_number(cls, data: Any) -> Any:
-        return _default_list_number(data)
+    messages: _messages(RawMessage) = None
 
 
 # --- v1 (deprecated) ---------------------------------------------------------------------------------------
