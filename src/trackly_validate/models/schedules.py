@@ -172,31 +172,24 @@ def _sent() -> Any:
     return Field(None, validate_default=False)
 
 
+#: date field -> (the is_repeating value that requires it, its missing code)
+_DATE_RULES = {"send_date": (False, C.missing_send_date), "start_date": (True, C.missing_start_date),
+               "end_date": (True, C.missing_end_date)}
+
+
 class _ScheduleRules(TracklyModel):
     """The cross-field rules shared by create and update (no fields of its own)."""
 
     __trackly_order__: ClassVar[tuple[str, ...]] = _ORDER
     _partial: ClassVar[bool] = False
 
-    @field_validator("send_date", check_fields=False)
+    @field_validator("send_date", "start_date", "end_date", check_fields=False)
     @classmethod
-    def _send_date(cls, value: Any, info: ValidationInfo) -> Any:
-        if _blank(value) and info.data.get("is_repeating") is False:
-            raise fail(C.missing_send_date)
-        return value
-
-    @field_validator("start_date", check_fields=False)
-    @classmethod
-    def _start_date(cls, value: Any, info: ValidationInfo) -> Any:
-        if _blank(value) and info.data.get("is_repeating") is True:
-            raise fail(C.missing_start_date)
-        return value
-
-    @field_validator("end_date", check_fields=False)
-    @classmethod
-    def _end_date(cls, value: Any, info: ValidationInfo) -> Any:
-        if _blank(value) and info.data.get("is_repeating") is True:
-            raise fail(C.missing_end_date)
+    def _dates(cls, value: Any, info: ValidationInfo) -> Any:
+        # one-time schedules need send_date; repeating ones start_date and end_date
+        when, code = _DATE_RULES[info.field_name]
+        if _blank(value) and info.data.get("is_repeating") is when:
+            raise fail(code)
         return value
 
     @field_validator("days_of_week", check_fields=False)
