@@ -126,14 +126,14 @@ _EXACT = {"possible": _exact_possible, "valid": _exact_valid}
 def fast_choices(level: str) -> list[cs.CoreSchema]:
     """The fast-accept schemas of ``level`` (new dicts on each call): each one accepts
     only E.164 strings phonenumbers says are possible / valid, in Rust."""
-    from .phonemeta import fast_patterns
+    from .phonemeta import patterns
 
-    fp = fast_patterns()
+    possible, valid = patterns()  # shipped with the package, or built at first use
     if level == "possible":
-        return [cs.str_schema(pattern=fp.possible, strict=True)]
+        return [cs.str_schema(pattern=possible, strict=True)]
     return [cs.chain_schema([cs.str_schema(pattern=guard, strict=True), cs.str_schema(pattern=general),
                              cs.str_schema(pattern=types)])
-            for guard, general, types in fp.valid]
+            for guard, general, types in valid]
 
 
 _FAST: dict[str, SchemaValidator] = {}  # one validator per level: a fixed-size table
