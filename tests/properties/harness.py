@@ -193,3 +193,35 @@ class Registry:
             for kind, names in kinds.items():
                 out[code][kind].extend(names)
         return {code: {k: list(v) for k, v in kinds.items()} for code, kinds in out.items()}
+
+
+def area_tests(registry: "Registry", valid: dict, examples: list) -> tuple[Callable[..., None], ...]:
+    """The four tests every area module runs, built once here::
+
+        (test_mutation_triggers_only_its_code, test_near_miss_passes,
+         test_generated_valid_bodies_pass, test_documented_examples_pass) = area_tests(REG, VALID, EXAMPLES)
+    """
+    import pytest
+    from hypothesis import given
+
+    @pytest.mark.parametrize("case", registry.cases, ids=lambda c: c.id)
+    @given(data=st.data())
+    def test_mutation_triggers_only_its_code(case: Case, data: Any) -> None:
+        assert_triggers(case, data)
+
+    @pytest.mark.parametrize("case", registry.cases, ids=lambda c: c.id)
+    @given(data=st.data())
+    def test_near_miss_passes(case: Case, data: Any) -> None:
+        assert_passes(case, data)
+
+    @pytest.mark.parametrize("route", list(valid), ids=" ".join)
+    @given(data=st.data())
+    def test_generated_valid_bodies_pass(route: tuple[str, str], data: Any) -> None:
+        assert tv.check(*route, data.draw(valid[route])) == []
+
+    @pytest.mark.parametrize(("route", "body"), examples, ids=[f"{r[0]}-{r[1]}-{i}" for i, (r, _) in enumerate(examples)])
+    def test_documented_examples_pass(route: tuple[str, str], body: Any) -> None:
+        assert tv.check(*route, body) == []
+
+    return (test_mutation_triggers_only_its_code, test_near_miss_passes,
+            test_generated_valid_bodies_pass, test_documented_examples_pass)

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 import trackly_validate as tv
 
 from . import strategies as S
-from .harness import Case, Registry, assert_passes, assert_triggers, get, item, put
+from .harness import area_tests, Case, get, item, put, Registry
 from .strategies import ABSENT, MISSING
 
 CREATIVE = ("POST", "/v2/creatives")
@@ -452,27 +452,8 @@ REG.add(
 # --- tests ----------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("case", REG.cases, ids=lambda c: c.id)
-@given(data=st.data())
-def test_mutation_triggers_only_its_code(case, data):
-    assert_triggers(case, data)
-
-
-@pytest.mark.parametrize("case", REG.cases, ids=lambda c: c.id)
-@given(data=st.data())
-def test_near_miss_passes(case, data):
-    assert_passes(case, data)
-
-
-@pytest.mark.parametrize("route", list(VALID), ids=" ".join)
-@given(data=st.data())
-def test_generated_valid_bodies_pass(route, data):
-    assert tv.check(*route, data.draw(VALID[route])) == []
-
-
-@pytest.mark.parametrize(("route", "body"), EXAMPLES, ids=[f"{r[0]} {r[1]}" for r, _ in EXAMPLES])
-def test_documented_examples_pass(route, body):
-    assert tv.check(*route, body) == []
+(test_mutation_triggers_only_its_code, test_near_miss_passes,
+ test_generated_valid_bodies_pass, test_documented_examples_pass) = area_tests(REG, VALID, EXAMPLES)
 
 
 COVERED = REG.covered

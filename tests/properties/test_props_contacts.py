@@ -15,7 +15,7 @@ import trackly_validate as tv
 from trackly_validate import Options
 
 from . import strategies as S
-from .harness import Case, Registry, assert_passes, assert_triggers, item, put
+from .harness import area_tests, Case, item, put, Registry
 from .strategies import ABSENT, MISSING
 
 POST = ("POST", "/v2/contacts")
@@ -167,27 +167,8 @@ def test_updating_or_unsubscribing_sends_nothing_so_the_account_mirrors_do_not_a
     assert tv.check(*route, body, options=options) == []
 
 
-@pytest.mark.parametrize("case", REG.cases, ids=lambda c: c.id)
-@given(data=st.data())
-def test_mutation_triggers_only_its_code(case, data):
-    assert_triggers(case, data)
-
-
-@pytest.mark.parametrize("case", REG.cases, ids=lambda c: c.id)
-@given(data=st.data())
-def test_near_miss_passes(case, data):
-    assert_passes(case, data)
-
-
-@pytest.mark.parametrize("route", list(VALID), ids=" ".join)
-@given(data=st.data())
-def test_generated_valid_bodies_pass(route, data):
-    assert tv.check(*route, data.draw(VALID[route])) == []
-
-
-@pytest.mark.parametrize(("route", "body"), EXAMPLES, ids=[f"{r[0]}-{i}" for i, (r, _) in enumerate(EXAMPLES)])
-def test_documented_examples_pass(route, body):
-    assert tv.check(*route, body) == []
+(test_mutation_triggers_only_its_code, test_near_miss_passes,
+ test_generated_valid_bodies_pass, test_documented_examples_pass) = area_tests(REG, VALID, EXAMPLES)
 
 
 COVERED = REG.covered
