@@ -3,13 +3,13 @@ with its exact text, status and loc; the shared URL rule on every URL field."""
 
 from __future__ import annotations
 
-import copy
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import trackly_validate as tv
+from docs_examples import assert_example_passes, edited
 from trackly_validate import Options
 from trackly_validate.models import CreateLink, CreateOffer, ShortenLink, UpdateOffer
 
@@ -47,10 +47,7 @@ DOC_EXAMPLES = [
 
 @pytest.mark.parametrize(("method", "path", "body"), DOC_EXAMPLES)
 def test_documented_examples_pass_without_mutation(method, path, body):
-    before = copy.deepcopy(body)
-    assert tv.check(method, path, body) == []
-    assert isinstance(tv.validate(method, path, body), tv.model_for(method, path))
-    assert body == before
+    assert_example_passes(method, path, body)
 
 
 def test_routes_use_these_models():
@@ -59,13 +56,7 @@ def test_routes_use_these_models():
 
 
 def offer(**changes):
-    body = copy.deepcopy(OFFER_EXAMPLE)
-    for key, value in changes.items():
-        if value is ...:
-            body.pop(key, None)
-        else:
-            body[key] = value
-    return body
+    return edited(OFFER_EXAMPLE, **changes)
 
 
 SCHEME = "URL scheme must be http or https"

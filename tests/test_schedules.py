@@ -4,7 +4,6 @@ blast percents; the partial update."""
 
 from __future__ import annotations
 
-import copy
 from decimal import Decimal
 from fractions import Fraction
 
@@ -13,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import trackly_validate as tv
+from docs_examples import assert_example_passes, edited
 from trackly_validate import Options
 from trackly_validate.models import CreateSchedule, UpdateSchedule
 
@@ -67,10 +67,7 @@ DOC_EXAMPLES = [
 
 @pytest.mark.parametrize(("method", "path", "body"), DOC_EXAMPLES)
 def test_documented_examples_pass_without_mutation(method, path, body):
-    before = copy.deepcopy(body)
-    assert tv.check(method, path, body) == []
-    assert isinstance(tv.validate(method, path, body), tv.model_for(method, path))
-    assert body == before
+    assert_example_passes(method, path, body)
 
 
 def test_routes_use_these_models():
@@ -79,13 +76,7 @@ def test_routes_use_these_models():
 
 
 def ok(base=CREATE_EXAMPLE, **changes):
-    body = copy.deepcopy(base)
-    for key, value in changes.items():
-        if value is ...:
-            body.pop(key, None)
-        else:
-            body[key] = value
-    return body
+    return edited(base, **changes)
 
 
 def blast(percent, message="Go {{link1}}", **extra):

@@ -7,11 +7,8 @@ from __future__ import annotations
 
 import string
 
-import pytest
-from hypothesis import given
 from hypothesis import strategies as st
 
-import trackly_validate as tv
 from trackly_validate import Options
 
 from . import strategies as S

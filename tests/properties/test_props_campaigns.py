@@ -8,11 +8,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-import pytest
-from hypothesis import given
 from hypothesis import strategies as st
 
-import trackly_validate as tv
 
 from . import strategies as S
 from .harness import area_tests, Case, get, item, put, Registry
