@@ -265,8 +265,8 @@ class OneOf:
 
 
 class _PredicateRule(Rule):
-    def __init__(self, info: CodeInfo, predicate: Callable[[str], bool]):
-        self.info, self.predicate = info, predicate
+    def __init__(self, info: CodeInfo, predicate: Callable[[str], bool], fast: str | None):
+        self.info, self.predicate, self.fast = info, predicate, fast
         self.codes = (info.code,)
 
     def build(self, options: Options) -> cs.CoreSchema:
@@ -279,22 +279,30 @@ class _PredicateRule(Rule):
                 raise error
             return value
 
-        return cs.no_info_after_validator_function(check, coded(cs.str_schema(strict=True), self.info))
+        slow = cs.no_info_after_validator_function(check, coded(cs.str_schema(strict=True), self.info))
+        if self.fast is None:
+            return slow
+        # the common case in Rust; the predicate decides the rest (same verdicts)
+        return cs.union_schema([cs.str_schema(pattern=self.fast, strict=True), slow], mode="left_to_right",
+                               custom_error_type=self.info.code, custom_error_message=self.info.message)
 
 
 class StrCheck:
     """Marker: a string for which ``predicate`` holds, else ``info`` (a non-string too).
 
     For rules a pattern cannot express (a date that must exist, an IP address);
-    ``json_schema`` is what the field shows in JSON Schema."""
+    ``json_schema`` is what the field shows in JSON Schema.  ``fast``, when given, is a
+    pattern that accepts only strings the predicate accepts: they are answered in Rust
+    without calling Python (keep it out of per-item hot paths otherwise)."""
 
-    __slots__ = ("info", "predicate", "json_schema")
+    __slots__ = ("info", "predicate", "json_schema", "fast")
 
-    def __init__(self, info: CodeInfo, predicate: Callable[[str], bool], json_schema: dict[str, Any]):
-        self.info, self.predicate, self.json_schema = info, predicate, json_schema
+    def __init__(self, info: CodeInfo, predicate: Callable[[str], bool], json_schema: dict[str, Any],
+                 fast: str | None = None):
+        self.info, self.predicate, self.json_schema, self.fast = info, predicate, json_schema, fast
 
     def __get_pydantic_core_schema__(self, source: Any, handler: Callable[[Any], cs.CoreSchema]) -> cs.CoreSchema:
-        return tagged(_PredicateRule(self.info, self.predicate))
+        return tagged(_PredicateRule(self.info, self.predicate, self.fast))
 
     def __get_pydantic_json_schema__(self, core_schema: cs.CoreSchema, handler: Any) -> Any:
         return dict(self.json_schema)
