@@ -17,8 +17,8 @@ Verdicts are exactly phonenumbers' own (``is_possible_number`` / ``is_valid_numb
 ``phonenumbers.parse(number, None)``), at regex speed:
 
 - the common case is decided in pydantic-core, with no Python call: a field's schema is
-  ``union([fast accept…, exact fallback], mode="left_to_right")``.  The fast choices are
-  Rust regexes compiled from phonenumbers' own metadata by :mod:`.phonemeta`; they only
+  ``union([fast accept, exact fallback], mode="left_to_right")``.  The fast accept is one
+  Rust regex per level, compiled from phonenumbers' own metadata by :mod:`.phonemeta`; it only
   accept numbers whose verdict is provably True (no national prefix after the CC that
   ``parse`` could strip, the region that ``region_code_for_number`` would pick, a
   possible length, the region's general and type patterns);
@@ -26,12 +26,13 @@ Verdicts are exactly phonenumbers' own (``is_possible_number`` / ``is_valid_numb
   code (one union-level custom error, so a bad number is one problem at the field).
 
 The patterns are built from the metadata by :mod:`.phonemeta`; the package ships them
-prebuilt (``_phone_patterns.py``, used only when built by the same builder from the
-installed phonenumbers release, else built lazily at first use, ~1 s once per process),
-and they are compiled on the first schema build at the ``possible`` or ``valid`` level
-(~0.07 s); ``import trackly_validate`` neither imports phonenumbers nor compiles anything.  phonenumbers' geocoder,
-carrier and timezone modules are never imported.  Fallback verdicts are memoised in
-bounded LRU caches (:data:`CACHE_SIZE` numbers each).
+prebuilt (``_phone_patterns.py``, used when built for the installed phonenumbers release
+by the same builder output version, else built lazily at first use, ~2 s once per
+process), and they are compiled on the first schema build at the ``possible`` or
+``valid`` level (under 0.1 s); ``import trackly_validate`` neither imports phonenumbers
+nor compiles anything.  phonenumbers' geocoder, carrier and timezone modules are never
+imported.  Fallback verdicts are memoised in bounded LRU caches (:data:`CACHE_SIZE`
+numbers each).
 
 Roles:
 
@@ -127,46 +128,19 @@ _EXACT = {"possible": _exact_possible, "valid": _exact_valid}
 
 def fast_choices(level: str) -> list[cs.CoreSchema]:
     """The fast-accept schemas of ``level`` (new dicts on each call): each one accepts
-    only E.164 strings phonenumbers says are possible / valid, in Rust."""
+    only E.164 strings phonenumbers says are possible / valid, in Rust (one pattern per
+    level: a single regex match per number)."""
     from .phonemeta import patterns
 
     possible, valid = patterns()  # shipped with the package, or built at first use
-    if level == "possible":
-        return [cs.str_schema(pattern=possible, strict=True)]
-    return [cs.chain_schema([cs.str_schema(pattern=guard, strict=True), cs.str_schema(pattern=general),
-                             cs.str_schema(pattern=types)])
-            for guard, general, types in valid]
+    return [cs.str_schema(pattern=p, strict=True) for p in ((possible,) if level == "possible" else valid)]
 
 
-_FAST: dict[str, SchemaValidator] = {}  # one validator per level: a fixed-size table
-
-
-def _fast(level: str) -> SchemaValidator:
-    found = _FAST.get(level)
-    if found is None:
-        found = _FAST[level] = SchemaValidator(cs.union_schema(fast_choices(level), mode="left_to_right"))
-    return found
-
-
-def _verdict(number: str, level: str) -> bool:
-    return _fast(level).isinstance_python(number) or _EXACT[level](number)
-
-
-def is_possible(number: str) -> bool:
-    """``format`` and ``phonenumbers.is_possible_number(phonenumbers.parse(number))``."""
-    return is_e164(number) and _verdict(number, "possible")
-
-
-def is_valid(number: str) -> bool:
-    """``format`` and ``phonenumbers.is_valid_number(phonenumbers.parse(number))``."""
-    return is_e164(number) and _verdict(number, "valid")
-
-
-def level_schema(level: str, info: CodeInfo, variant: str | None = None) -> cs.CoreSchema:
+def level_schema(level: str, info: CodeInfo, wording: str | None = None) -> cs.CoreSchema:
     """E.164 at ``level`` (``possible``/``valid``), any failure reported as ``info``:
     the fast Rust choices first, then phonenumbers for what they cannot settle."""
     exact = _EXACT[level]
-    reject = fail(info, variant=variant)
+    reject = fail(info, variant=wording)
 
     def fallback(value: Any) -> Any:
         if isinstance(value, str) and is_e164(value) and exact(value):
@@ -175,18 +149,32 @@ def level_schema(level: str, info: CodeInfo, variant: str | None = None) -> cs.C
 
     return cs.union_schema([*fast_choices(level), cs.no_info_plain_validator_function(fallback)],
                            mode="left_to_right", custom_error_type=info.code,
-                           custom_error_message=info.message_for(variant))
+                           custom_error_message=info.message_for(wording))
+
+
+_LEVEL_CHECKS: dict[str, SchemaValidator] = {}  # one validator per level: a fixed-size table
 
 
 def passes(number: object, level: str) -> bool:
     """Whether an E.164 string passes ``level`` (``format``/``possible``/``valid``)."""
-    if not isinstance(number, str):
+    if not is_e164(number):
         return False
     if level == "format":
-        return is_e164(number)
-    if level == "possible":
-        return is_possible(number)
-    return is_valid(number)
+        return True
+    found = _LEVEL_CHECKS.get(level)
+    if found is None:
+        found = _LEVEL_CHECKS[level] = SchemaValidator(level_schema(level, C.invalid_phone))
+    return found.isinstance_python(number)
+
+
+def is_possible(number: str) -> bool:
+    """``format`` and ``phonenumbers.is_possible_number(phonenumbers.parse(number))``."""
+    return passes(number, "possible")
+
+
+def is_valid(number: str) -> bool:
+    """``format`` and ``phonenumbers.is_valid_number(phonenumbers.parse(number))``."""
+    return passes(number, "valid")
 
 
 def region_of(number: str) -> str | None:
@@ -228,90 +216,96 @@ def normalise_v1(number: str) -> list[str]:
     return out
 
 
+class AccountMirrors:
+    """The account settings mirrored for recipients: ``block_voip`` (``not_sendable``)
+    and ``allowed_countries`` (``geo_restricted``, 403), each unless disabled.  Applied to
+    the readings of a number that pass the level: refused only when every reading is
+    VOIP, or no reading is in an allowed country."""
+
+    def __init__(self, options: Options):
+        self.block_voip = options.block_voip and "not_sendable" not in options.disable
+        self.countries = None if "geo_restricted" in options.disable else options.allowed_countries
+        self.not_sendable, self.geo_restricted = fail(C.not_sendable), fail(C.geo_restricted)
+
+    def active(self) -> bool:
+        return self.block_voip or self.countries is not None
+
+    def check(self, readings: list[str]) -> None:
+        if self.block_voip and all(is_voip(n) for n in readings):
+            raise self.not_sendable
+        if self.countries is not None and not any(region_of(n) in self.countries for n in readings):
+            raise self.geo_restricted
+
+
 class PhoneRule(Rule):
-    def __init__(self, info: CodeInfo, variant: str | None, role: PhoneRole):
-        self.info, self.variant, self.role = info, variant, role
+    """The schema of one phone field for some options: the level (in Rust first), then,
+    for recipients, the account mirrors (Python, on every number, only when enabled)."""
+
+    def __init__(self, info: CodeInfo, wording: str | None, role: PhoneRole):
+        self.info, self.wording, self.role = info, wording, role
         extra = ("not_sendable", "geo_restricted") if role in ("recipient", "v1") else ()
         self.codes = (info.code, *extra)
 
-    # the level is checked in the schema (Rust first); only the account mirrors
-    # (block_voip, allowed_countries) need Python on every number
-    def _after(self, options: Options) -> Callable[[str], str] | None:
-        voip = self.role != "sender" and options.block_voip and "not_sendable" not in options.disable
-        countries = options.allowed_countries if self.role != "sender" else None
-        if countries is not None and "geo_restricted" in options.disable:
-            countries = None
-        if not (voip or countries is not None):
-            return None
-        not_sendable = fail(C.not_sendable)
-        geo = fail(C.geo_restricted)
+    def build(self, options: Options) -> cs.CoreSchema:
+        disabled = self.info.code in options.disable
+        mirrors = AccountMirrors(options) if self.role in ("recipient", "v1") else None
+        if mirrors is not None and not mirrors.active():
+            mirrors = None
+        if self.role in ("v1", "lookup"):
+            return self._normalised(options.phone_level, disabled, mirrors)
+        if disabled:
+            level: cs.CoreSchema = cs.str_schema()
+        elif options.phone_level == "format":
+            level = coded(cs.str_schema(pattern=E164_PATTERN, strict=True), self.info, variant=self.wording)
+        else:
+            level = level_schema(options.phone_level, self.info, self.wording)
+        if mirrors is None:
+            return level
+        account = mirrors
 
         def check(number: str) -> str:
-            if voip and is_voip(number):
-                raise not_sendable
-            if countries is not None and region_of(number) not in countries:
-                raise geo
+            account.check([number])
             return number
 
-        return check
+        return cs.no_info_after_validator_function(check, level)
 
-    def build(self, options: Options) -> cs.CoreSchema:
-        if self.role in ("v1", "lookup"):
-            return self._build_v1(options)
-        if self.info.code in options.disable:
-            syntax: cs.CoreSchema = cs.str_schema()
-        elif options.phone_level == "format":
-            syntax = coded(cs.str_schema(pattern=E164_PATTERN, strict=True), self.info, variant=self.variant)
-        else:
-            syntax = level_schema(options.phone_level, self.info, self.variant)
-        after = self._after(options)
-        if after is None:
-            return syntax
-        return cs.no_info_after_validator_function(after, syntax)
-
-    def _build_v1(self, options: Options) -> cs.CoreSchema:
-        level = options.phone_level
-        invalid = fail(self.info, variant=self.variant)
-        disabled = self.info.code in options.disable
-        mirrors = self.role == "v1"
-        voip = mirrors and options.block_voip and "not_sendable" not in options.disable
-        countries = None if not mirrors or "geo_restricted" in options.disable else options.allowed_countries
-        not_sendable, geo = fail(C.not_sendable), fail(C.geo_restricted)
+    def _normalised(self, level: str, disabled: bool, mirrors: AccountMirrors | None) -> cs.CoreSchema:
+        """v1 roles: the readings of the number (normalise_v1) that pass ``level``; none
+        is the field's code (unless disabled), then the mirrors over those readings."""
+        invalid = fail(self.info, variant=self.wording)
 
         def check(number: str) -> str:
-            candidates = [c for c in normalise_v1(number) if passes(c, level)]
-            if not candidates:
+            readings = [n for n in normalise_v1(number) if passes(n, level)]
+            if not readings:
                 if disabled:
                     return number
                 raise invalid
-            if voip and all(is_voip(c) for c in candidates):
-                raise not_sendable
-            if countries is not None and not any(region_of(c) in countries for c in candidates):
-                raise geo
+            if mirrors is not None:
+                mirrors.check(readings)
             return number
 
-        syntax = cs.str_schema() if disabled else coded(cs.str_schema(strict=True), self.info, variant=self.variant)
-        return cs.no_info_after_validator_function(check, syntax)
+        text = cs.str_schema() if disabled else coded(cs.str_schema(strict=True), self.info, variant=self.wording)
+        return cs.no_info_after_validator_function(check, text)
 
 
 class Phone:
     """Marker for a phone field: ``Annotated[str, Phone(C.invalid_phone), Required(C.missing_to)]``.
 
     ``info`` is the field's own code (``invalid_phone``, ``invalid_list_number``),
-    ``variant`` selects the documented text (``"e164"``: "Invalid E.164 phone number
+    ``wording`` selects the documented text (``"e164"``: "Invalid E.164 phone number
     format"; ``"v1"``: "Invalid phone number format"), ``role`` is one of
     ``recipient``/``sender``/``v1``/``lookup`` (see the module docstring).
     """
 
-    __slots__ = ("info", "variant", "role")
+    __slots__ = ("info", "wording", "role")
 
-    def __init__(self, info: CodeInfo, variant: str | None = None, *, role: PhoneRole = "recipient"):
+    def __init__(self, info: CodeInfo, wording: str | None = None, *, role: PhoneRole = "recipient"):
         if role not in ("recipient", "sender", "v1", "lookup"):
             raise ValueError(f"unknown phone role {role!r}")
-        self.info, self.variant, self.role = info, variant, role
+        self.info, self.wording, self.role = info, wording, role
 
     def __get_pydantic_core_schema__(self, source: Any, handler: Callable[[Any], cs.CoreSchema]) -> cs.CoreSchema:
-        return tagged(PhoneRule(self.info, self.variant, self.role))
+        return tagged(PhoneRule(self.info, self.wording, self.role))
 
     def __get_pydantic_json_schema__(self, core_schema: cs.CoreSchema, handler: Any) -> Any:
         if self.role in ("v1", "lookup"):

@@ -1,0 +1,5 @@
+"""``python -m trackly_validate.rules.phonemeta``: regenerate ``rules/_phone_patterns.py``."""
+
+from .prebuilt import write_shipped
+
+print(write_shipped())
