@@ -1,29 +1,33 @@
 """http(s) URLs (``tracking_url``, ``offer_links[].url``, contact ``url``…).
 
-Written to refuse only what a WHATWG URL parser (the server's ``new URL()``)
-would refuse or what is not http(s):
+The server checks a URL with ``new URL(value)`` (no base URL), which is the
+WHATWG URL Standard's basic URL parser (https://url.spec.whatwg.org/#concept-basic-url-parser);
+Node implements it with the ada C++ library.  This rule runs the same parser through
+the ``ada-url`` Python binding of that library, so it accepts exactly what the
+standard accepts: leading zeros in a port (``http://f:00080/``), IPv4 in
+octal/hex/short forms (``http://0x7f.1/``), IDN hosts, underscores and trailing
+dots in hosts, backslashes for slashes, and a value whose leading/trailing C0
+controls and spaces and inner tabs/newlines the parser strips; and it refuses
+what the standard refuses: invalid IPv4 (``http://1.2.3.08``, ``http://256.0.0.1``),
+malformed IPv6 literals (``http://[0::0::0]``), hosts that fail IDNA or hold a
+forbidden code point (``https://%EF%BF%BD``, ``https://a b``), ports above 65535.
 
-- not a string, no scheme (a relative URL), an empty host, a host with a forbidden
-  code point (space, ``<``, ``>``, ``^``, ``|``, ``%``, ``@``…) once its valid ``%XX``
-  escapes are decoded as UTF-8 (``ex%61mple.com`` is ``example.com``; ``a%zz``, ``a%25``
-  and ``%FF`` are refused, as by the WHATWG parser), or a port that is not a number up
-  to 65535 → ``invalid_url``;
-- a scheme other than ``http``/``https`` → ``invalid_url_scheme`` (the links
-  endpoint documents ``invalid_url`` for it instead: pass ``scheme_info``).
+- not a string, or a string the parser refuses → ``invalid_url``;
+- parsed, but the scheme is not ``http``/``https`` → ``invalid_url_scheme`` (the
+  links endpoint documents ``invalid_url`` for it instead: pass ``scheme_info``).
 
-Leading/trailing spaces and control characters, and tabs/newlines inside, are
-ignored as the WHATWG parser ignores them.  Underscores, trailing dots, IDN and
-numeric hosts are accepted (stricter checkers such as ``validators.url`` refuse
-some of these, which the server accepts).  No regular expression with nested
-quantifiers; the work is linear in the input.
+The server receives a JavaScript string, which ``new URL()`` converts to a
+sequence of Unicode scalar values (WebIDL ``USVString``): a surrogate pair is one
+code point and a lone surrogate becomes U+FFFD.  A Python string can hold
+surrogates (``json.loads('"\\ud800"')``), which UTF-8 cannot encode, so they are
+converted the same way before parsing.  The parser's work is linear in the input.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any, Callable
-from urllib.parse import unquote
 
+from ada_url import parse_url
 from pydantic_core import core_schema as cs
 
 from ..catalog import C, CodeInfo
@@ -32,54 +36,36 @@ from .base import Rule, coded, fail, tagged
 
 __all__ = ["url_problem", "HttpUrlOf", "HttpUrl"]
 
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
-_FORBIDDEN_HOST = frozenset(" #%/:<>?@[\\]^|\x7f") | frozenset(chr(i) for i in range(0x20))
-_EDGE = "".join(chr(i) for i in range(0x21))  # C0 controls and space
-_INNER_WS = str.maketrans("", "", "\t\n\r")
+_PROTOCOL = ("protocol",)
+_HTTP_PROTOCOLS = frozenset(("http:", "https:"))  # the parser lower-cases the scheme
 
 
 def url_problem(value: object, scheme_info: CodeInfo = C.invalid_url_scheme) -> CodeInfo | None:
     """The code a URL gets, or ``None`` when it is an acceptable http(s) URL."""
+    # the server's body is JSON: a URL is a string
     if not isinstance(value, str):
         return C.invalid_url
-    text = value.strip(_EDGE).translate(_INNER_WS)
-    m = _SCHEME.match(text)
-    if m is None:
+    # what new URL() sees of a JS string: scalar values (ASCII has no surrogates)
+    text = value if value.isascii() else _scalar_values(value)
+    # the WHATWG basic URL parser, no base URL: failure is "Invalid URL"
+    try:
+        protocol = parse_url(text, _PROTOCOL)["protocol"]
+    except ValueError:
         return C.invalid_url
-    scheme = m.group()[:-1].lower()
-    if scheme not in ("http", "https"):
+    # parsed, but only http(s) URLs are links
+    if protocol not in _HTTP_PROTOCOLS:
         return scheme_info
-    rest = text[m.end():].lstrip("/\\")
-    end = len(rest)
-    for sep in "/?#\\":
-        i = rest.find(sep)
-        if i != -1 and i < end:
-            end = i
-    authority = rest[:end]
-    host = authority.rpartition("@")[2]
-    if host.startswith("["):
-        close = host.find("]")
-        if close == -1:
-            return C.invalid_url
-        port = host[close + 1:]
-        if port and (not port.startswith(":") or not _port_ok(port[1:])):
-            return C.invalid_url
-        return None if close > 1 else C.invalid_url
-    host, colon, port = host.partition(":")
-    if colon and not _port_ok(port):
-        return C.invalid_url
-    if "%" in host:  # WHATWG percent-decodes the host (``ex%61mple.com``) before checking it
-        try:
-            host = unquote(host, errors="strict")
-        except UnicodeDecodeError:
-            return C.invalid_url
-    if not host or any(ch in _FORBIDDEN_HOST for ch in host):
-        return C.invalid_url
     return None
 
 
-def _port_ok(port: str) -> bool:
-    return port == "" or (port.isascii() and port.isdigit() and len(port) <= 5 and int(port) <= 65535)
+def _scalar_values(text: str) -> str:
+    """``text`` as WebIDL's USVString conversion leaves it: each surrogate pair joined
+    into its code point, each lone surrogate replaced by U+FFFD."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
 
 
 class _UrlRule(Rule):
