@@ -4,6 +4,7 @@ vendored in tests/data/wpt_url/), a table of its edge classes, and generated URL
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import time
@@ -17,6 +18,7 @@ from hypothesis import strategies as st
 import trackly_validate as tv
 from hostile_inputs import VALID
 from trackly_validate.catalog import C
+from trackly_validate.rules.urls import _scalar_values as scalar_values
 from trackly_validate.rules.urls import url_problem
 
 WPT = Path(__file__).parent / "data" / "wpt_url"
@@ -242,6 +244,14 @@ def _parser_verdict(url: str) -> str | None:
     if not ada_url.check_url(text):
         return "invalid_url"
     return None if ada_url.URL(text).protocol in HTTP_PROTOCOLS else "invalid_url_scheme"
+
+
+def test_surrogates_are_converted_as_a_js_string_is_for_new_url():
+    units = ["\ud800", "\udbff", "\udc00", "\udfff", "a", "\u00e9", "\U0001f600"]
+    for length in range(1, 5):
+        for seq in itertools.product(units, repeat=length):
+            text = "".join(seq)
+            assert scalar_values(text) == _scalar_values(text), ascii(text)
 
 
 EDGE_SPACE = st.sampled_from(["", " ", "\t", "\n", "\x00", "\x1f ", "\x7f", "\u3000"])
