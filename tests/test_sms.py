@@ -2,7 +2,10 @@
 
 Expected values in the tables are worked out by hand from the rules:
 GSM-7 160 single / 153 multipart (extension chars = 2 septets),
-UCS-2 70 single / 67 multipart (non-BMP chars = 2 code units).
+UCS-2 70 single / 67 multipart (non-BMP chars = 2 code units). A multipart
+message is packed greedily and a 2-unit character that would start on the
+last unit of a part moves to the next part (tests/test_sms_parts.py has the
+boundary tables and properties of the packing itself).
 """
 
 from __future__ import annotations
@@ -75,7 +78,9 @@ def test_extension_table_matches_spec():
 
 
 def test_dunder_all():
-    assert sms.__all__ == ["analyze_sms", "SmsAnalysis", "estimate_creative", "CreativeEstimate"]
+    assert sms.__all__ == [
+        "analyze_sms", "SmsAnalysis", "split_sms", "SplitMode", "estimate_creative", "CreativeEstimate",
+    ]
 
 
 @pytest.mark.parametrize("ch", list(BASIC))
@@ -115,7 +120,7 @@ G, U = "GSM-7", "UCS-2"
 
 CASES = [
     # id, text, encoding, length, segments, per_segment, remaining, ucs2_chars
-    ("empty", "", G, 0, 0, 160, 160, ()),
+    ("empty", "", G, 0, 1, 160, 160, ()),  # one empty message, as Twilio's calculator counts it
     ("one-char", "a", G, 1, 1, 160, 159, ()),
     ("gsm-160", "a" * 160, G, 160, 1, 160, 0, ()),
     ("gsm-161", "a" * 161, G, 161, 2, 153, 145, ()),
@@ -140,9 +145,13 @@ CASES = [
     ("ext-159a+caret", "a" * 159 + "^", G, 161, 2, 153, 145, ()),
     ("ext-159a+formfeed", "a" * 159 + "\f", G, 161, 2, 153, 145, ()),
     ("ext-euro-80", "\u20ac" * 80, G, 160, 1, 160, 0, ()),
-    ("ext-euro-81", "\u20ac" * 81, G, 162, 2, 153, 144, ()),
-    ("ext-brace-153", "{" * 153, G, 306, 2, 153, 0, ()),
-    ("ext-305a+caret", "a" * 305 + "^", G, 307, 3, 153, 152, ()),
+    # 76 euros fill 152 septets; the 77th would straddle, so part 2 holds 5 (10 septets)
+    ("ext-euro-81", "\u20ac" * 81, G, 162, 2, 153, 143, ()),
+    # 306 septets, but parts of 76 braces: 76 + 76 + 1 -> 3 parts, 2 septets in the last
+    ("ext-brace-153", "{" * 153, G, 306, 3, 153, 151, ()),
+    # part 2 ends with 152 a's, the caret (2 septets) moves to part 3
+    ("ext-305a+caret", "a" * 305 + "^", G, 307, 3, 153, 151, ()),
+    ("ext-306a+caret", "a" * 306 + "^", G, 308, 3, 153, 151, ()),
     ("ext-all-ten", EXTENSION, G, 20, 1, 160, 140, ()),
     ("ext-mixed-nonascii", "Price: 5\u20ac [approx] caf\u00e9", G, 26, 1, 160, 134, ()),
     ("ext-json-like", '{"a":[1|2]}', G, 16, 1, 160, 144, ()),
@@ -158,7 +167,8 @@ CASES = [
     # emoji (surrogate pair = 2 units)
     ("emoji-alone", EMOJI, U, 2, 1, 70, 68, (EMOJI,)),
     ("emoji-35", EMOJI * 35, U, 70, 1, 70, 0, (EMOJI,)),
-    ("emoji-36", EMOJI * 36, U, 72, 2, 67, 62, (EMOJI,)),
+    # 33 emoji fill 66 units, the 34th would straddle: 33 + 3 emoji, 6 units in the last
+    ("emoji-36", EMOJI * 36, U, 72, 2, 67, 61, (EMOJI,)),
     ("emoji-68a", "a" * 68 + EMOJI, U, 70, 1, 70, 0, (EMOJI,)),
     ("emoji-69a", "a" * 69 + EMOJI, U, 71, 2, 67, 63, (EMOJI,)),
     ("emoji-in-160-doc", "a" * 159 + EMOJI, U, 161, 3, 67, 40, (EMOJI,)),
@@ -244,7 +254,7 @@ ANY_TEXT = st.text(ANY_CHAR, max_size=400)
 def _check_invariants(text: str, r: SmsAnalysis) -> None:
     assert r.encoding in ("GSM-7", "UCS-2")
     if not text:
-        assert (r.length, r.segments) == (0, 0)
+        assert (r.length, r.segments, r.remaining) == (0, 1, 160)
         return
     if r.encoding == "GSM-7":
         assert r.ucs2_chars == ()
@@ -258,8 +268,13 @@ def _check_invariants(text: str, r: SmsAnalysis) -> None:
         assert r.per_segment == (70 if r.length <= 70 else 67)
     assert r.segments >= 1
     assert 0 <= r.remaining < r.per_segment
-    assert r.remaining == r.segments * r.per_segment - r.length
-    assert (r.segments - 1) * r.per_segment < r.length <= r.segments * r.per_segment
+    if r.segments == 1:
+        assert r.remaining == r.per_segment - r.length
+    else:
+        # packing leaves at most one unit empty at the end of each earlier part
+        wasted = r.segments * r.per_segment - r.length - r.remaining
+        assert 0 <= wasted <= r.segments - 1
+        assert (r.segments - 1) * (r.per_segment - 1) < r.length
 
 
 @settings(max_examples=500)

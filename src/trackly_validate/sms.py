@@ -1,8 +1,8 @@
-"""SMS encoding, length and segment estimation for Trackly messages.
+"""SMS encoding, length, segments and parts for Trackly messages.
 
-Two helpers:
+Three helpers:
 
-``analyze_sms(text)``
+``analyze_sms(text, *, mode="units")``
     Works out how a carrier would encode ``text`` (GSM-7 or UCS-2), how many
     units it takes and how many segments it is billed as. This follows the
     Trackly docs (message-segments guide, creatives/templates guide):
@@ -11,8 +11,20 @@ Two helpers:
       the whole message switches to UCS-2.
     * GSM-7: 160 septets in a single segment, 153 per part when split.
       UCS-2: 70 code units in a single segment, 67 per part when split.
-    * segments = 1 if length <= single limit else ceil(length / multi limit);
-      0 for the empty string.
+    * A message whose length fits the single limit is 1 segment; the empty
+      message is 1 segment too (an empty SMS is still one message; Twilio's
+      segment calculator also reports 1).
+    * A longer message is cut into parts the way senders do it: each part is
+      filled greedily up to 153 septets / 67 code units, but a GSM-7
+      extension character (ESC + character, 2 septets) or a UTF-16 surrogate
+      pair (2 code units) is never split across two parts: when it would
+      start on the last unit of a part it moves to the next part. So the
+      count can exceed the docs' ``ceil(length / 153)`` (``"a" * 152 + "€" +
+      "b" * 152`` is 306 septets but 3 parts); see :mod:`.sms_parts`.
+    * ``mode="graphemes"`` also keeps every user-visible character (extended
+      grapheme cluster: emoji families, flags, letters with combining marks)
+      inside one part, as Twilio's segment calculator does. It needs the
+      optional ``regex`` package.
 
     Choices the Trackly docs leave open (decided here, see messaging.md §22):
 
@@ -24,13 +36,20 @@ Two helpers:
     * **Non-BMP characters** (most emoji) count as 2 UCS-2 code units, because
       they are sent as a UTF-16 surrogate pair. Lone surrogates that a Python
       ``str`` may contain (e.g. ``"\\ud800"``) force UCS-2 and count 1 unit.
-    * The segment count uses the plain ``ceil(length / 153)`` rule from the
-      docs. Real SMSCs never split an escape sequence across two parts, which
-      can occasionally add a segment for extension-heavy text; that effect is
-      not modelled.
+    * A Python ``str`` may hold a high surrogate code point followed by a low
+      one (``"\\ud83d\\ude00"``); encoded to UTF-16 (or sent as JSON) they
+      become one surrogate pair, so they count 2 units and are never split.
+    * The default ``mode="units"`` packs by code units, as SMSCs and sending
+      libraries do: it is the number of parts actually sent and billed.
+      Grapheme clusters are not an SMS concept (the receiving phone joins the
+      parts before display), so keeping them whole is the option.
     * Only the standard basic set is accepted, so for example ``ç`` (only the
       capital ``Ç`` is in GSM 03.38), the backtick, tab and non-breaking space
       force UCS-2.
+
+``split_sms(text, *, mode="units")``
+    The parts themselves, as strings, for previewing; always
+    ``len(split_sms(t, mode=m)) == analyze_sms(t, mode=m).segments``.
 
 ``estimate_creative(message)``
     Reproduces the ``character_count`` / ``segment_count`` fields a Trackly
@@ -39,9 +58,11 @@ Two helpers:
     compliance overhead. Note: the server's own documented examples
     (character_count 97, 131 and 120) do not match this formula (it gives 114,
     151 and 143); we follow the prose rule, so do not expect equality with
-    server values.
+    server values. It is the docs' arithmetic on a count (the real links
+    are not known yet), so it keeps the plain ``ceil(count / 153)`` rule.
 
-Only the standard library is used; lookup tables are built once at import.
+Only the standard library is used (plus the optional ``regex`` package for
+``mode="graphemes"``); lookup tables are built once at import.
 """
 
 from __future__ import annotations
@@ -50,7 +71,14 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["analyze_sms", "SmsAnalysis", "estimate_creative", "CreativeEstimate"]
+from .sms_parts import Atom, grapheme_atoms, load_grapheme_patterns, pack
+
+__all__ = ["analyze_sms", "SmsAnalysis", "split_sms", "SplitMode", "estimate_creative", "CreativeEstimate"]
+
+#: How :func:`split_sms` and :func:`analyze_sms` may cut a long message:
+#: ``"units"`` (default) never splits an ESC pair or a surrogate pair;
+#: ``"graphemes"`` also never splits an extended grapheme cluster.
+SplitMode = Literal["units", "graphemes"]
 
 # --------------------------------------------------------------------------
 # GSM 03.38 tables
@@ -85,6 +113,15 @@ _GSM7_EXTENSION_ALL: tuple[str, ...] = tuple(GSM7_EXTENSION)
 _GSM7_SINGLE, _GSM7_MULTI = 160, 153
 _UCS2_SINGLE, _UCS2_MULTI = 70, 67
 
+# Atoms (text that must stay in one part) in each encoding: a GSM-7
+# extension character is ESC + character; in UTF-16 a character outside the
+# BMP, or a high surrogate code point followed by a low one, is a surrogate
+# pair. Each is 2 units. The second UTF-16 pattern is the fast one for text
+# without surrogate code points.
+_GSM7_ESC_PAIR = re.compile("[" + re.escape(GSM7_EXTENSION) + "]")
+_UTF16_PAIR = re.compile("[\U00010000-\U0010ffff]|[\ud800-\udbff][\udc00-\udfff]")
+_UTF16_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
 
 @dataclass(frozen=True, slots=True)
 class SmsAnalysis:
@@ -93,8 +130,10 @@ class SmsAnalysis:
     ``length`` is in GSM-7 septets or UCS-2 code units depending on
     ``encoding``. ``per_segment`` is the capacity of one segment (160/153 or
     70/67 for single vs multipart); ``remaining`` is how many units are still
-    free in the last segment. For the empty string: GSM-7, length 0,
-    0 segments, per_segment 160, remaining 160.
+    free in the last segment as packed (units left empty at the end of an
+    earlier part, because an ESC pair or surrogate pair moved on, are not
+    counted). For the empty string: GSM-7, length 0, 1 segment,
+    per_segment 160, remaining 160.
     """
 
     encoding: Literal["GSM-7", "UCS-2"]
@@ -106,7 +145,7 @@ class SmsAnalysis:
 
 
 _EMPTY = SmsAnalysis(
-    encoding="GSM-7", length=0, segments=0, per_segment=_GSM7_SINGLE,
+    encoding="GSM-7", length=0, segments=1, per_segment=_GSM7_SINGLE,
     remaining=_GSM7_SINGLE, ucs2_chars=(),
 )
 
@@ -117,50 +156,98 @@ def _is_gsm7(text: str) -> bool:
     return _GSM7_CHARS.issuperset(text)
 
 
-def _result(
-    encoding: Literal["GSM-7", "UCS-2"],
-    length: int,
-    single: int,
-    multi: int,
-    ucs2_chars: tuple[str, ...],
-) -> SmsAnalysis:
-    if length <= single:
-        segments, per_segment = 1, single
-    else:
-        segments, per_segment = -(-length // multi), multi
-    return SmsAnalysis(
-        encoding=encoding,
-        length=length,
-        segments=segments,
-        per_segment=per_segment,
-        remaining=segments * per_segment - length,
-        ucs2_chars=ucs2_chars,
-    )
-
-
-def analyze_sms(text: str) -> SmsAnalysis:
-    """Return the encoding, length and segment count of an SMS body.
-
-    Never raises for a ``str`` (including lone surrogates); raises
-    ``TypeError`` for anything else (``bytes`` included).
-    """
+def _plain_str(text: object) -> str:
     if not isinstance(text, str):
         raise TypeError(f"text must be str, not {type(text).__name__}")
     if type(text) is not str:  # str subclass: work on a plain copy
-        text = str.__str__(text)
-    if not text:
-        return _EMPTY
+        return str.__str__(text)
+    return text
 
+
+def _check_mode(mode: object) -> None:
+    if mode == "graphemes":
+        load_grapheme_patterns()  # fail now, not only on long messages
+    elif mode != "units":
+        raise ValueError(f"mode must be 'units' or 'graphemes', not {mode!r}")
+
+
+def _analyze(text: str, mode: SplitMode) -> tuple[SmsAnalysis, list[int]]:
+    """The analysis of a plain ``str`` and the code point index where each part starts."""
+    if not text:
+        return _EMPTY, [0]
+
+    encoding: Literal["GSM-7", "UCS-2"]
     if _is_gsm7(text):
         ext = _GSM7_EXTENSION_ASCII if text.isascii() else _GSM7_EXTENSION_ALL
         length = len(text) + sum(map(text.count, ext))
-        return _result("GSM-7", length, _GSM7_SINGLE, _GSM7_MULTI, ())
+        encoding, single, multi, ucs2_chars = "GSM-7", _GSM7_SINGLE, _GSM7_MULTI, ()
+        pairs = _GSM7_ESC_PAIR if length > len(text) else None
+    else:
+        # UTF-16 code units: non-BMP chars become surrogate pairs (2 units);
+        # "surrogatepass" lets surrogate code points through as 1 unit each.
+        try:
+            length = len(text.encode("utf-16-le")) // 2
+            pairs = _UTF16_ASTRAL if length > len(text) else None
+        except UnicodeEncodeError:  # the text holds surrogate code points
+            length = len(text.encode("utf-16-le", "surrogatepass")) // 2
+            pairs = _UTF16_PAIR
+        ucs2_chars = tuple(c for c in dict.fromkeys(text) if c not in _GSM7_CHARS)
+        encoding, single, multi = "UCS-2", _UCS2_SINGLE, _UCS2_MULTI
 
-    # UTF-16 code units: non-BMP chars become surrogate pairs (2 units);
-    # "surrogatepass" lets lone surrogates through as 1 unit each.
-    length = len(text.encode("utf-16-le", "surrogatepass")) // 2
-    ucs2_chars = tuple(c for c in dict.fromkeys(text) if c not in _GSM7_CHARS)
-    return _result("UCS-2", length, _UCS2_SINGLE, _UCS2_MULTI, ucs2_chars)
+    # a message that fits one part is sent whole
+    if length <= single:
+        analysis = SmsAnalysis(encoding, length, 1, single, single - length, ucs2_chars)
+        return analysis, [0]
+
+    # multipart: pack greedily, never splitting an atom
+    atoms: list[Atom] = [] if pairs is None else [(*m.span(), 2) for m in pairs.finditer(text)]
+    if mode == "graphemes":
+        atoms = grapheme_atoms(text, atoms, multi)
+    starts, remaining = pack(length, atoms, multi)
+    return SmsAnalysis(encoding, length, len(starts), multi, remaining, ucs2_chars), starts
+
+
+def analyze_sms(text: str, *, mode: SplitMode = "units") -> SmsAnalysis:
+    """Return the encoding, length and segment count of an SMS body.
+
+    ``segments`` counts the parts as a sender packs them (see the module
+    docstring). ``mode="units"`` (the default) never splits a GSM-7 ESC pair
+    or a UTF-16 surrogate pair: that is what SMSCs and sending libraries do,
+    so it is the count that is sent and billed. ``mode="graphemes"`` also
+    keeps each extended grapheme cluster in one part, matching Twilio's
+    segment calculator; it needs the optional ``regex`` package
+    (``ImportError`` when missing). The same ``mode`` gives the same count as
+    ``len(split_sms(text, mode=mode))``.
+
+    Never raises for a ``str`` (including lone surrogates); raises
+    ``TypeError`` for anything else (``bytes`` included) and ``ValueError``
+    for an unknown ``mode``.
+    """
+    if type(text) is not str:
+        text = _plain_str(text)
+    if mode != "units":
+        _check_mode(mode)
+    return _analyze(text, mode)[0]
+
+
+def split_sms(text: str, *, mode: SplitMode = "units") -> tuple[str, ...]:
+    """Return the parts ``text`` is sent as, in order, for previewing.
+
+    ``"".join(parts) == text`` and ``len(parts) == analyze_sms(text,
+    mode=mode).segments``. The default ``mode="units"`` cuts as senders do,
+    never inside an ESC pair (GSM-7 extension character) or a surrogate
+    pair; ``mode="graphemes"`` also never cuts inside an extended grapheme
+    cluster (an emoji family, a flag, a letter and its combining marks)
+    unless the cluster alone is larger than a part. CR LF may be cut, as in
+    Twilio's calculator. The empty message is one empty part: ``("",)``.
+
+    Raises like :func:`analyze_sms`.
+    """
+    text = _plain_str(text)
+    _check_mode(mode)
+    starts = _analyze(text, mode)[1]
+    ends = starts[1:] + [len(text)]
+    return tuple(text[start:end] for start, end in zip(starts, ends))
 
 
 # --------------------------------------------------------------------------
