@@ -20,7 +20,7 @@ from .auth import check_api_key
 from .catalog import CATALOG, CodeInfo
 from .errors import ApiError, Problem, TracklyError, TracklyValidationError, UnknownEndpointError
 from .options import INFERRED_RULES, Options
-from .sms import CreativeEstimate, SmsAnalysis, analyze_sms, estimate_creative
+from .sms import CreativeEstimate, SmsAnalysis, analyze_sms, estimate_creative, split_sms
 
 __version__ = "0.1.0"
 
@@ -39,6 +39,7 @@ __all__ = [
     "check_api_key",
     "analyze_sms",
     "SmsAnalysis",
+    "split_sms",
     "estimate_creative",
     "CreativeEstimate",
     "CATALOG",
