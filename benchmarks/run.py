@@ -191,8 +191,8 @@ def bench_send(pool: list[str], models: dict[str, Any]) -> None:
         "check_valid": (lambda b: tv.check("POST", "/v2/send", b, options=valid), chunk, need),
         "check": (lambda b: tv.check("POST", "/v2/send", b), chunk, need),
         "model": (tv.models.SendMessage.model_validate, chunk, need),
-        "model_valid": (_variant_validate(tv.models.SendMessage, valid), chunk, need),
-        "model_format": (_variant_validate(tv.models.SendMessage, tv.Options(phone_level="format")), chunk, need),
+        "model_valid": (_validator_for_options(tv.models.SendMessage, valid), chunk, need),
+        "model_format": (_validator_for_options(tv.models.SendMessage, tv.Options(phone_level="format")), chunk, need),
     }
     fns, at = {}, 0
     for name, (fn, size, n) in plan.items():
@@ -239,7 +239,7 @@ def where_the_time_goes(t: dict[str, float]) -> None:
               f"({(total - t[model]) / total:.0%})", flush=True)
 
 
-def _variant_validate(model: Any, options: Any) -> Callable[[Any], Any]:
+def _validator_for_options(model: Any, options: Any) -> Callable[[Any], Any]:
     from trackly_validate.rules.base import validator_for
 
     return validator_for(model, options).validate_python

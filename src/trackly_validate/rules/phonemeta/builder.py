@@ -88,6 +88,8 @@ class _CallingCodes:
                 raise Unsupported("no metadata")
             prefix = national_prefix(main)
             general = main.general_desc
+            if general is None:
+                raise Unsupported("no general description")
             allowed = (set(general.possible_length) | set(general.possible_length_local_only)) & span
             guard = PrefixSearch(prefix, allowed).pattern()
         except (Unsupported, re.error) as exc:

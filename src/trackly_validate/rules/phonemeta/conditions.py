@@ -224,7 +224,8 @@ def national_prefix(meta: Any) -> list[Condition]:
             raise Unsupported("the national prefix rule rewrites every number")
     node = parse_regex(rule)
     alternatives = node[1] if node[0] == "alt" else (node,)
-    prefix_alternatives, out = [], []
+    prefix_alternatives: list[tuple] = []
+    out: list[Condition] = []
     for alt in alternatives:
         if alt[0] == "cat" and alt[1][-1] == ("end",) and not has_end(("cat", alt[1][:-1])):
             out.append(WholeMatch(("cat", alt[1][:-1])))

@@ -149,7 +149,8 @@ def lengths(node: tuple) -> frozenset[int]:
             out = frozenset(a + b for a in out for b in inner)
         return out
     inner, lo, hi = lengths(node[1]), node[2], node[3]
-    found, acc = set(), frozenset((0,))
+    found: set[int] = set()
+    acc = frozenset((0,))
     for count in range(hi + 1):
         if count >= lo:
             found |= acc

@@ -172,8 +172,11 @@ class ExactRest:
                 nxt = tuple(n.step(st, d) for n, st in zip(self.nfas, states))
                 if all(nxt):
                     groups.setdefault(nxt, []).append(d)
-        subs = [(ds, self._emit(nxt, mask >> 1)) for nxt, ds in groups.items()]
-        subs = [(ds, sub) for ds, sub in subs if sub is not None]
+        subs: list[tuple[list[str], tuple[str, frozenset[int] | None]]] = []
+        for nxt, ds in groups.items():
+            sub = self._emit(nxt, mask >> 1)
+            if sub is not None:
+                subs.append((ds, sub))
         out: tuple[str, frozenset[int] | None] | None
         if not subs:
             out = ("", frozenset((0,))) if here else None
