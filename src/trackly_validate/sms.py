@@ -177,6 +177,7 @@ def _analyze(text: str, mode: SplitMode) -> tuple[SmsAnalysis, list[int]]:
         return _EMPTY, [0]
 
     encoding: Literal["GSM-7", "UCS-2"]
+    ucs2_chars: tuple[str, ...]
     if _is_gsm7(text):
         ext = _GSM7_EXTENSION_ASCII if text.isascii() else _GSM7_EXTENSION_ALL
         length = len(text) + sum(map(text.count, ext))

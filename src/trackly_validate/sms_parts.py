@@ -22,6 +22,7 @@ the encoding and finds the GSM-7 or UTF-16 atoms of a text.
 
 from __future__ import annotations
 
+import importlib
 from functools import lru_cache
 from typing import Any
 
@@ -73,7 +74,7 @@ def load_grapheme_patterns() -> tuple[Any, Any]:
     Raises ``ImportError`` with install advice when ``regex`` is missing.
     """
     try:
-        import regex
+        regex = importlib.import_module("regex")
     except ImportError as exc:
         raise ImportError(
             "mode='graphemes' needs the optional 'regex' package for Unicode "
