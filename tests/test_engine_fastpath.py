@@ -1,8 +1,8 @@
-"""The engine's fast paths answer exactly like the plain path (issue 6).
+"""The pipeline's fast path answers exactly like the plain path.
 
-``check()`` remembers routes, models and validators, compiles the default validators
-with ``cache_strings="keys"``, and validates a JSON-native dict in Python mode instead
-of parsing its JSON back.  None of that may change an answer:
+The pipeline compiles the default validators with ``cache_strings="keys"`` and
+validates a JSON-native dict in Python mode instead of parsing its JSON back.  None of
+that may change an answer:
 
 - every route, every body: ``check(dict)`` == ``check(its JSON bytes)`` == ``run()``;
 - for JSON-native bodies, each route validator gives the same errors in Python mode
@@ -23,7 +23,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from pydantic_core import ValidationError, to_json
 
 import trackly_validate as tv
-from trackly_validate import engine
+from trackly_validate import pipeline
+from trackly_validate.routes import resolve
 from trackly_validate.options import DEFAULT_OPTIONS
 from trackly_validate.routes import ROUTES
 
@@ -40,7 +41,7 @@ def _fields(route) -> list[str]:
 
 def _seed(route) -> dict:
     for ex in EXAMPLES:
-        if ex["method"] == route.method and engine._resolve(ex["method"], ex["path"]) is route:
+        if ex["method"] == route.method and resolve(ex["method"], ex["path"]) is route:
             return ex["body"]
     return {}
 
@@ -94,10 +95,10 @@ def _outcome(fn, arg):
 @given(data=st.data())
 def test_python_mode_equals_json_mode_for_json_native_bodies(route, data):
     body = data.draw(bodies(route))
-    assert engine._json_native(body)
+    assert pipeline._json_native(body)
     raw = to_json(body)
     for opts in (DEFAULT_OPTIONS, VALID_OPTS):
-        _, validator = engine._compiled(route, opts)
+        _, validator = pipeline.compiled(route, opts)
         assert _outcome(validator.validate_python, body) == _outcome(validator.validate_json, raw)
 
 
@@ -111,10 +112,10 @@ def test_check_of_a_dict_equals_check_of_its_json(route, data):
     raw = to_json(body)
     before = json.dumps(body, sort_keys=True)
     for opts in (None, VALID_OPTS):
-        want = engine.run(route, raw, opts or DEFAULT_OPTIONS)[0]
+        want = pipeline.run(route, raw, opts or DEFAULT_OPTIONS)[0]
         assert tv.check(route.method, route.template.replace("{id}", "664f1a2b3c4d5e6f7a8b9c0d"), body, options=opts) == want
         assert tv.check(route.method, route.template.replace("{id}", "664f1a2b3c4d5e6f7a8b9c0d"), raw, options=opts) == want
-        assert engine.run(route, body, opts or DEFAULT_OPTIONS)[0] == want
+        assert pipeline.run(route, body, opts or DEFAULT_OPTIONS)[0] == want
     assert json.dumps(body, sort_keys=True) == before  # never mutated
 
 
@@ -142,12 +143,12 @@ class Sub(str):
     ({"a": [[[[{"b": object()}]]]]}, False),
 ])
 def test_json_native(value, native):
-    assert engine._json_native(value) is native
+    assert pipeline._json_native(value) is native
 
 
 @pytest.mark.parametrize("filler", ["a", "\x01", "é", "😀", '"'])
 def test_bodies_at_the_size_limit_answer_like_their_json(filler):
-    limit = engine.MAX_PAYLOAD_BYTES
+    limit = pipeline.MAX_PAYLOAD_BYTES
     base = {"to": "+14155552671", "list_number": "+18005551000", "body": "hi", "pad": ""}
     per_char = len(to_json(filler)) - 2
     for delta in (-1, 0, 1):
@@ -160,21 +161,27 @@ def test_bodies_at_the_size_limit_answer_like_their_json(filler):
 
 
 def test_values_that_are_not_plain_json_answer_as_on_the_plain_path():
-    route = engine._resolve("POST", "/v2/send")
+    route = resolve("POST", "/v2/send")
     base = {"list_number": "+18005551000", "body": "hi"}
     for to in ("\ud800", object(), {1, 2}, ("+14155552671",), 1 << 70, math.inf, datetime.date(2025, 1, 1)):
         body = dict(base, to=to)
-        assert tv.check("POST", "/v2/send", body) == engine.run(route, body, DEFAULT_OPTIONS)[0], to
-    for body in ({"to": "\ud800"}, {"\udc00": "x"}, {"to": object()}):  # to_json refuses these
+        assert tv.check("POST", "/v2/send", body) == pipeline.run(route, body, DEFAULT_OPTIONS)[0], to
+    for body in ({"to": object()}, {"to": print}):  # not JSON data at all
         assert [p.code for p in tv.check("POST", "/v2/send", body)] == ["invalid_input"]
+    # lone surrogates (to_json refuses them) are sent as \uXXXX escapes, which the
+    # server's JSON.parse takes: judged as U+FFFD, field by field, like the raw bytes
+    for body, same in (({**base, "to": "\ud800"}, {**base, "to": "\ufffd"}),
+                       ({**base, "to": "+14155552671", "\udc00": "x"}, {**base, "to": "+14155552671", "\ufffd": "x"})):
+        assert tv.check("POST", "/v2/send", body) == tv.check("POST", "/v2/send", same)
+        assert tv.check("POST", "/v2/send", body) == tv.check("POST", "/v2/send", json.dumps(body).encode())
 
 
 def test_json_native_stops_at_its_depth_limit():
     value: list = []
-    for _ in range(engine._NATIVE_DEPTH - 1):
+    for _ in range(pipeline._NATIVE_DEPTH - 1):
         value = [value]
-    assert engine._json_native(value)
-    assert not engine._json_native([value])  # one level deeper: left to the JSON path
+    assert pipeline._json_native(value)
+    assert not pipeline._json_native([value])  # one level deeper: left to the JSON path
 
 
 @pytest.mark.parametrize("depth", [1, 5, 14, 15, 16, 17, 30, 60, 100])
@@ -193,7 +200,7 @@ def test_non_native_bodies_still_take_the_json_path():
     msg = {"to": "+14155552671", "list_number": "+18005551000", "body": "hi",
            "metadata": {"when": datetime.datetime(2025, 1, 1, 12, 0), "tags": ("a", "b")}}
     body = {"messages": [msg] * 200}
-    assert not engine._json_native(body)
+    assert not pipeline._json_native(body)
     # as the JSON it becomes (an ISO string, a list), the body is fine
     assert tv.check("POST", "/v2/send/bulk", body) == [] == tv.check("POST", "/v2/send/bulk", to_json(body))
 

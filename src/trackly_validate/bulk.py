@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic_core import from_json
 
-from .engine import run
+from .pipeline import run
 from .errors import Problem, TracklyError
 from .options import Options, coerce_options
 from .routes import Route, resolve
@@ -66,7 +66,7 @@ def partition(method: str, path: str, body: Any, *, options: Options | None = No
     route = resolve(method, path)
     if route.items is None:
         raise TracklyError(f"{route.key} is not a bulk endpoint")
-    problems, _ = run(route, body, coerce_options(options))
+    problems = run(route, body, coerce_options(options), path=path).problems
     request: list[Problem] = []
     first: dict[int, Problem] = {}
     for p in problems:

@@ -342,7 +342,7 @@ def _progress():
 def run_check(files: list[str], endpoint: str | None, fmt: str, max_problems: int, options: Any,
               input_format: str = "auto", out: IO[str] | None = None) -> int:
     """The ``check`` command; returns the exit status."""
-    from .engine import run_many
+    from .pipeline import run_many
     from .options import DEFAULT_OPTIONS
 
     if options == DEFAULT_OPTIONS:

@@ -124,7 +124,11 @@ class UnknownEndpointError(TracklyError, LookupError):
         self.method = method
         self.path = path
         shown = _redact(str(path).split("?", 1)[0].split("#", 1)[0])
-        super().__init__(f"no Trackly endpoint is modelled for {_redact(str(method))[:20]} {shown[:200]}")
+        from .routes import suggest
+
+        near = suggest(method, path)
+        hint = f"; did you mean {near}?" if near else ""
+        super().__init__(f"no Trackly endpoint is modelled for {_redact(str(method))[:20]} {shown[:200]}{hint}")
 
     def __reduce__(self):
         return (type(self), (self.method, self.path))

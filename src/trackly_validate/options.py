@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from types import MappingProxyType
-from typing import Any, Literal, Mapping
+from typing import Any, Iterable, Literal, Mapping
 
 from . import catalog
 
@@ -65,7 +65,7 @@ def _frozen_words(value: Any, what: str) -> frozenset[str]:
     return items
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False, eq=False)
 class Options:
     """How a request is checked.
 
@@ -97,6 +97,20 @@ class Options:
     max_depth: int = 100
     require_consent_method: bool = False
     validation_cap: int | None = None
+    _hash: int = field(default=0, init=False, repr=False, compare=False)
+
+    def __init__(self, phone_level: PhoneLevel = "possible", disable: Iterable[str] = frozenset(),
+                 block_voip: bool = False, allowed_countries: Iterable[str] | None = None,
+                 widen: Mapping[str, Iterable[str]] | None = None, max_depth: int = 100,
+                 require_consent_method: bool = False, validation_cap: int | None = None) -> None:
+        # any iterable of strings for the sets (a set, a list, a generator): normalised below
+        for name, value in (("phone_level", phone_level), ("disable", disable), ("block_voip", block_voip),
+                            ("allowed_countries", allowed_countries),
+                            ("widen", MappingProxyType({}) if widen is None else widen),
+                            ("max_depth", max_depth), ("require_consent_method", require_consent_method),
+                            ("validation_cap", validation_cap)):
+            object.__setattr__(self, name, value)
+        self.__post_init__()
 
     def __post_init__(self) -> None:
         if self.phone_level not in _LEVELS:
@@ -125,20 +139,23 @@ class Options:
         cap = self.validation_cap
         if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int) or cap < 1):
             raise ValueError("validation_cap must be a positive int or None")
+        # hashed once: Options key the pipeline's validator cache on every request
+        object.__setattr__(self, "_hash", hash(self._values()))
+
+    def _values(self) -> tuple[Any, ...]:
+        return (self.phone_level, self.disable, self.block_voip, self.allowed_countries,
+                tuple(sorted(self.widen.items(), key=lambda kv: kv[0])), self.max_depth,
+                self.require_consent_method, self.validation_cap)
 
     def __hash__(self) -> int:
-        return hash((self.phone_level, self.disable, self.block_voip, self.allowed_countries,
-                     tuple(sorted(self.widen.items(), key=lambda kv: kv[0])), self.max_depth,
-                     self.require_consent_method, self.validation_cap))
+        return self._hash
 
     def __eq__(self, other: object) -> bool:
+        if self is other:
+            return True
         if not isinstance(other, Options):
             return NotImplemented
-        return (self.phone_level == other.phone_level and self.disable == other.disable
-                and self.block_voip == other.block_voip and self.allowed_countries == other.allowed_countries
-                and dict(self.widen) == dict(other.widen) and self.max_depth == other.max_depth
-                and self.require_consent_method == other.require_consent_method
-                and self.validation_cap == other.validation_cap)
+        return self._hash == other._hash and self._values() == other._values()
 
     def widened(self, name: str) -> frozenset[str]:
         return self.widen.get(name, frozenset())
@@ -146,7 +163,7 @@ class Options:
     def __reduce__(self) -> tuple:
         """Pickle by field values (``widen`` is a read-only mapping proxy, which cannot be
         pickled), e.g. to send options to worker processes."""
-        state = {f.name: getattr(self, f.name) for f in fields(self)}
+        state = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "_hash"}
         state = {k: dict(v) if isinstance(v, MappingProxyType) else v for k, v in state.items()}
         return (_options_from, (state,))
 

@@ -10,15 +10,27 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
+from .catalog import C, CodeInfo
 from .errors import UnknownEndpointError
+from .rules.objectid import is_object_id
 
 if TYPE_CHECKING:  # pragma: no cover
     from pydantic import BaseModel
 
-__all__ = ["Route", "ROUTES", "resolve", "routes", "normalise_path"]
+__all__ = ["Route", "PathRule", "ROUTES", "resolve", "find", "routes", "normalise_path"]
+
+
+@dataclass(frozen=True, slots=True)
+class PathRule:
+    """A path parameter's format rule: ``test(value)`` is False -> ``info``."""
+
+    info: CodeInfo
+    test: Callable[[str], bool]
+
+    def __call__(self, value: str) -> bool:
+        return self.test(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +41,7 @@ class Route:
     ``loc``; :func:`trackly_validate.partition` splits on it); ``echo`` lists the item
     fields the server repeats in its ``errors[]`` entries (``to_msisdn`` on v1,
     ``phone_number`` on contacts).  ``max_items`` is the documented cap.  ``path_checks``
-    pairs a path parameter with the code its format rule raises.
+    pairs a path parameter with its format rule.
     """
 
     method: str
@@ -39,7 +51,7 @@ class Route:
     echo: tuple[str, ...] = ()
     max_items: int | None = None
     summary: str = ""
-    path_checks: tuple[tuple[str, str], ...] = ()
+    path_checks: tuple[tuple[str, PathRule], ...] = ()
     _parts: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -109,7 +121,7 @@ ROUTES: tuple[Route, ...] = (
     # --- audiences and contacts (audiences-contacts.md) -----------------------------------------
     Route("POST", "/v2/audiences", _M + "audiences:CreateAudience", summary="Create an audience"),
     Route("PUT", "/v2/audiences/{id}", _M + "audiences:UpdateAudience", summary="Update an audience",
-          path_checks=(("id", "invalid_audience_id"),)),
+          path_checks=(("id", PathRule(C.invalid_audience_id, is_object_id)),)),
     Route("POST", "/v2/contacts", _M + "contacts:UpsertContact", summary="Create or update a contact"),
     Route("PUT", "/v2/contacts", _M + "contacts:UpdateContactFields", summary="Update a contact's custom fields"),
     Route("DELETE", "/v2/contacts", _M + "contacts:UnsubscribeContact", summary="Unsubscribe a contact"),
@@ -155,8 +167,7 @@ def normalise_path(path: str) -> tuple[str, ...]:
     return parts
 
 
-@lru_cache(maxsize=4096)
-def _resolve(method: str, path: str) -> Route | None:
+def _lookup(method: str, path: str) -> Route | None:
     m = method.strip().upper()
     parts = normalise_path(path)
     for route in ROUTES:
@@ -165,18 +176,52 @@ def _resolve(method: str, path: str) -> Route | None:
     return None
 
 
-def resolve(method: str, path: str) -> Route:
-    """The route for ``method`` and ``path`` (``UnknownEndpointError`` if none)."""
-    if not isinstance(method, str) or not isinstance(path, str):
-        raise UnknownEndpointError(str(method), str(path))
-    route = _resolve(method, path)
-    if route is None:
-        raise UnknownEndpointError(method, path)
-    return route
+_FOUND: dict[tuple[str, str], Route | None] = {}  # (method, path) as given -> route; bounded
+_FOUND_MAX = 4096
 
 
 def find(method: str, path: str) -> Route | None:
-    """Like :func:`resolve` but ``None`` for an unmodelled endpoint (pass-through hooks)."""
+    """The route for ``method`` and ``path``; ``None`` for an unmodelled endpoint
+    (pass-through hooks)."""
+    try:
+        return _FOUND[method, path]
+    except KeyError:
+        pass
+    except TypeError:  # unhashable method/path
+        return None
+    if type(method) is not str or type(path) is not str:
+        return None
+    found = _lookup(method, path)
+    if len(_FOUND) >= _FOUND_MAX:
+        _FOUND.clear()
+    _FOUND[method, path] = found
+    return found
+
+
+def resolve(method: str, path: str) -> Route:
+    """The route for ``method`` and ``path`` (``UnknownEndpointError`` if none)."""
+    found = find(method, path)
+    if found is None:
+        raise UnknownEndpointError(str(method), str(path))
+    return found
+
+
+def suggest(method: str, path: str) -> str | None:
+    """The modelled endpoint closest to ``method path`` (``"POST /v2/send"``), for a "did
+    you mean" after an :class:`UnknownEndpointError`; ``None`` when nothing is close."""
+    import difflib
+
     if not isinstance(method, str) or not isinstance(path, str):
         return None
-    return _resolve(method, path)
+    m = method.strip().upper()
+    parts = normalise_path(path)
+    for route in ROUTES:  # the right path with another method
+        if route.matches(parts) and route.method != m:
+            return route.key
+    wanted = f"{m} /{'/'.join(parts)}"
+    keys = {f"{r.method} /{'/'.join(p if not p.startswith('{') else (parts[i] if i < len(parts) else p) for i, p in enumerate(r._parts))}": r.key
+            for r in ROUTES}
+    close = difflib.get_close_matches(wanted, list(keys), n=1, cutoff=0.75)
+    return keys[close[0]] if close else None
+
+

@@ -100,9 +100,9 @@ def test_an_exempted_code_is_named_nowhere_in_the_library(code):
     assert _references(code) == [], f"{code} is now used: write its property and remove it from the exemptions"
 
 
-def test_required_is_only_the_engines_fallback():
+def test_required_is_only_the_translation_fallback():
     # "required" is also a JSON-schema keyword, so only C.required counts here
-    assert _references("required", quoted=False) == ["engine.py"]
+    assert _references("required", quoted=False) == ["translate.py"]
 
 
 def _walk(node: Any):

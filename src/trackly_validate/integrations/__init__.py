@@ -61,12 +61,8 @@ def check_route(route: "Route", api_key: Any, body: Any, *, options: "Options | 
     """Problems for a request to a modelled ``route``: key format first, then the path
     parameters (when ``path``, the request URL, is given), then the body."""
     from ..auth import check_api_key
-    from ..engine import path_problems, run
     from ..options import coerce_options
+    from ..pipeline import run
 
-    opts = coerce_options(options)
     problems = check_api_key(api_key) if check_key else []
-    if path is not None and route.path_checks:
-        problems += path_problems(route, path, opts)
-    found, _ = run(route, body if body else b"{}", opts)
-    return problems + found
+    return problems + run(route, b"" if body is None else body, coerce_options(options), path=path).problems

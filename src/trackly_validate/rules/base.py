@@ -29,8 +29,6 @@ problem the right ``loc``.  A rule on the whole object uses ``model_validator``.
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from threading import Lock
 from typing import Any, Callable, ClassVar, Iterable
 
 from pydantic import BaseModel, ConfigDict
@@ -402,34 +400,27 @@ def _shadow(cls: type) -> type:
     return found
 
 
-_VARIANTS: "OrderedDict[tuple[type, Options], SchemaValidator]" = OrderedDict()
-_VARIANTS_MAX = 128
-_LOCK = Lock()
+def compile_validator(model: type[BaseModel], options: Options = DEFAULT_OPTIONS) -> SchemaValidator:
+    """A new validator of ``model`` for ``options``: every options-dependent rule of the
+    model's schema rebuilt for them (the model's own schema as it is for the defaults).
+
+    Compiled with ``cache_strings="keys"``: JSON values (phone numbers, texts) are mostly
+    unique, so interning them costs more than it saves (~0.2 µs a request).  Not cached
+    here: :func:`validator_for` is the one cache.  Instances are of the same model classes.
+    """
+    model.model_rebuild()
+    schema = model.__pydantic_core_schema__
+    if options != DEFAULT_OPTIONS:
+        schema = _rebuild(schema, options, {})
+    config = {**(model.model_config or {}), "cache_strings": "keys"}
+    return SchemaValidator(schema, config)  # type: ignore[arg-type]
 
 
 def validator_for(model: type[BaseModel], options: Options = DEFAULT_OPTIONS) -> SchemaValidator:
-    """The validator of ``model`` for ``options`` (the model's own one for the defaults).
+    """The cached validator of ``model`` for ``options`` (the request pipeline's cache)."""
+    from ..pipeline import validator_for_model
 
-    Variants are compiled once per (model, options) and kept in a bounded LRU cache.
-    They produce instances of the same model classes.
-    """
-    if options == DEFAULT_OPTIONS:
-        model.model_rebuild()
-        return model.__pydantic_validator__  # type: ignore[return-value]
-    key = (model, options)
-    with _LOCK:
-        found = _VARIANTS.get(key)
-        if found is not None:
-            _VARIANTS.move_to_end(key)
-            return found
-    model.model_rebuild()
-    schema = _rebuild(model.__pydantic_core_schema__, options, {})
-    validator = SchemaValidator(schema, model.model_config)  # type: ignore[arg-type]
-    with _LOCK:
-        _VARIANTS[key] = validator
-        while len(_VARIANTS) > _VARIANTS_MAX:
-            _VARIANTS.popitem(last=False)
-    return validator
+    return validator_for_model(model, options)
 
 
 def walk_rules(schema: Any) -> Iterable[Rule]:

@@ -18,13 +18,7 @@ from .base import Rule, coded, tagged
 
 __all__ = ["OBJECT_ID_PATTERN", "ObjectIdOf", "AudienceId", "is_object_id"]
 
-OBJECT_ID_PATTERN = r"^[0-9a-fA-F]{24}$"
-_HEX = frozenset("0123456789abcdefABCDEF")
-
-
-def is_object_id(value: object) -> bool:
-    """24 ASCII hex characters (the path id of ``PUT /v2/audiences/{id}``)."""
-    return isinstance(value, str) and len(value) == 24 and all(ch in _HEX for ch in value)
+from .objectid import OBJECT_ID_PATTERN, is_object_id
 
 register_inferred("invalid_audience_id", "audience IDs are 24 hex characters in every example; "
                                          "the format is never stated; checked on schedule audiences and the "

@@ -1,0 +1,294 @@
+"""The one request pipeline: every door (``check``, ``validate``, ``partition``, the CLI,
+the HTTP hooks, FastAPI, DataFrames, the stand-in server and the proxy) calls :func:`run`.
+
+::
+
+    run(route, body, options, path=...)
+      path     : the route's path-parameter rules (the server reads the path first)
+      bytes    : the body as sent -> JSON bytes; str/bytes are size-checked before any
+                 parsing, anything else is measured as its compact UTF-8 JSON
+                 -> payload_too_large (413) / invalid_input (400)
+      model    : the (route, options) validator of pydantic-core judges the bytes
+                 (JSON bytes decoded as the server decodes them: see decoding.py)
+      problems : pydantic errors -> Problem(code, error, status, loc), in the endpoint's
+                 documented order (translate.py)
+
+The only fast path: a dict that is plain JSON data is validated as it is (Python
+mode) instead of parsing its JSON back; for such a dict both modes answer alike
+(tests/test_engine_fastpath.py), and it saves ~0.7 µs a ``/v2/send`` body and ~0.25 ms
+a 1,000-message bulk (benchmarks/README.md).  The JSON is still produced: the 5 MiB
+rule needs its exact size.
+"""
+
+from __future__ import annotations
+
+from threading import Lock
+from typing import Any, Iterable, Iterator, NamedTuple
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import SchemaValidator, from_json, to_json
+
+from . import decoding
+from .catalog import C
+from .errors import Problem
+from .options import DEFAULT_OPTIONS, Options
+from .routes import Route, normalise_path
+from .rules.base import compile_validator
+from .translate import problem, problems_from_errors
+
+__all__ = ["MAX_PAYLOAD_BYTES", "Outcome", "run", "problems", "run_many", "compiled", "body_bytes", "path_problems",
+           "too_large"]
+
+#: The docs' "5 MB" read as 5 MiB (express.json's ``limit: "5mb"``), inclusive.
+MAX_PAYLOAD_BYTES = 5 * 1024 * 1024
+
+
+class Outcome(NamedTuple):
+    """What the pipeline says of one request: every problem (the first is the server's
+    answer) and, when there are none, the validated model instance."""
+
+    problems: list[Problem]
+    instance: BaseModel | None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+Result = tuple[list[Problem], "BaseModel | None"]  # the steps' (problems, instance)
+_new_tuple = tuple.__new__  # NamedTuple's own __new__ is Python code: wrap the steps' tuple in C
+
+
+# --- the (route, options) -> validator cache -------------------------------------------------------------
+
+class Compiled(NamedTuple):
+    model: type[BaseModel]
+    validator: SchemaValidator
+
+
+_COMPILED: dict[tuple[str, Options], Compiled] = {}  # (model ref, options) -> Compiled
+_COMPILED_MAX = 512  # cleared when full: a program uses a handful of options
+_COMPILE_LOCK = Lock()
+
+
+def compiled(route: Route, options: Options = DEFAULT_OPTIONS) -> Compiled:
+    """The model of ``route`` and its validator for ``options`` (options recognised by
+    value: two equal ``Options`` share one validator)."""
+    found = _COMPILED.get((route.model_ref, options))
+    return found if found is not None else _compile(route.model_ref, route.model, options)
+
+
+def validator_for_model(model: type[BaseModel], options: Options = DEFAULT_OPTIONS) -> SchemaValidator:
+    """The validator of any library model (a route's body, or a part of one) for ``options``."""
+    ref = f"{model.__module__}:{model.__qualname__}"
+    found = _COMPILED.get((ref, options))
+    return (found if found is not None else _compile(ref, model, options)).validator
+
+
+def _compile(ref: str, model: type[BaseModel], options: Options) -> Compiled:
+    found = Compiled(model, compile_validator(model, options))
+    with _COMPILE_LOCK:
+        if len(_COMPILED) >= _COMPILED_MAX:
+            _COMPILED.clear()
+        return _COMPILED.setdefault((ref, options), found)
+
+
+# --- the steps -------------------------------------------------------------------------------------------
+
+def too_large(route: Route | None = None) -> Problem:
+    """The server's answer to a body over :data:`MAX_PAYLOAD_BYTES` (for doors that read
+    a body in chunks and stop early)."""
+    return problem(C.payload_too_large, route)
+
+
+def body_bytes(body: Any, route: Route | None = None, limit: int = MAX_PAYLOAD_BYTES) -> bytes | Problem:
+    """The body as the JSON bytes that would be sent, or the problem that stops it first.
+
+    ``bytes``/``str`` are the body as sent: size-checked before anything else (an empty
+    one is read as ``{}``, as express.json reads a request without a body).  Any other
+    value is measured as its compact UTF-8 JSON (what an HTTP client sends)."""
+    if isinstance(body, (bytes, bytearray, memoryview)):
+        raw = bytes(body)
+    elif isinstance(body, str):
+        if len(body) > limit:  # every character is at least one byte
+            return problem(C.payload_too_large, route)
+        raw = body.encode("utf-8", "surrogatepass")  # lone surrogates: invalid bytes, decoded as U+FFFD
+    else:
+        try:
+            raw = to_json(body)
+        except Exception:
+            found = decoding.dumps_with_surrogates(body)  # str values with lone surrogates
+            if found is None:  # unserialisable objects, cycles, pathological depth
+                return problem(C.invalid_input, route)
+            raw = found
+    if len(raw) > limit:
+        return problem(C.payload_too_large, route)
+    return raw if raw else b"{}"
+
+
+def path_problems(route: Route, path: str | None, options: Options) -> list[Problem]:
+    """Problems with the route's path parameters (``PUT /v2/audiences/{id}``: an ObjectId),
+    ``loc`` ``("path", name)``.  Without a ``path`` there is nothing to check."""
+    if not route.path_checks or path is None:
+        return []
+    values = route.params(normalise_path(path))
+    out = []
+    for name, rule in route.path_checks:
+        if rule.info.code not in options.disable and not rule(values.get(name, "")):
+            out.append(problem(rule.info, route, ("path", name)))
+    return out
+
+
+def run(route: Route, body: Any, options: Options = DEFAULT_OPTIONS, *, path: str | None = None) -> Outcome:
+    """Check one request to ``route``: every problem, first the server's answer, and the
+    model instance when there is none.  Never raises for any ``body``; never mutates it."""
+    return _new_tuple(Outcome, _run(route, body, options, path))  # type: ignore[no-any-return]
+
+
+def problems(route: Route, body: Any, options: Options = DEFAULT_OPTIONS, *, path: str | None = None) -> list[Problem]:
+    """``run(...).problems``, without building the Outcome (``check`` calls it per request)."""
+    return _run(route, body, options, path)[0]
+
+
+def _run(route: Route, body: Any, options: Options, path: str | None) -> Result:
+    if route.path_checks and path is not None:
+        found = path_problems(route, path, options)
+        if found:
+            return found + _run(route, body, options, None)[0], None
+    entry = _COMPILED.get((route.model_ref, options))
+    if entry is None:
+        entry = _compile(route.model_ref, route.model, options)
+    if type(body) is not dict:
+        encoded = body_bytes(body, route)
+        return ([encoded], None) if isinstance(encoded, Problem) else _run_bytes(entry, encoded, route, options)
+    try:
+        raw = to_json(body)
+    except Exception:  # lone surrogates, unserialisable objects...: body_bytes decides
+        encoded = body_bytes(body, route)
+        return ([encoded], None) if isinstance(encoded, Problem) else _run_bytes(entry, encoded, route, options)
+    size = len(raw)
+    if size > MAX_PAYLOAD_BYTES:
+        return [problem(C.payload_too_large, route)], None
+    if size > _PYTHON_MODE_FROM and _json_native(body):
+        try:
+            return [], entry.validator.validate_python(body)
+        except ValidationError as exc:
+            return _refused(exc, route, entry.model, options, body)
+        except RecursionError:  # pragma: no cover - pydantic-core guards its own depth
+            return [problem(C.invalid_input, route)], None
+    # the common case, flat: an accepted small body costs this and nothing else
+    # (find() is about twice as fast as `in` on bytes)
+    if raw.find(b"NaN") == -1 and raw.find(b"Infinity") == -1:
+        try:
+            return [], entry.validator.validate_json(raw)
+        except ValidationError:
+            pass  # judged again, thoroughly, below
+    return _run_bytes(entry, raw, route, options)
+
+
+def _run_bytes(entry: Compiled, raw: bytes, route: Route, options: Options) -> Result:
+    """Validate JSON bytes, read as the server reads them (decoding.py)."""
+    model, validator = entry
+    if decoding.has_nonfinite_literal(raw):
+        return [problem(C.invalid_input, route)], None
+    try:
+        return [], validator.validate_json(raw)
+    except ValidationError as exc:
+        if not decoding.is_json_syntax_error(exc):
+            return _refused(exc, route, model, options, None, raw)
+    except RecursionError:  # pragma: no cover - pydantic-core guards its own depth
+        return [problem(C.invalid_input, route)], None
+    # refused as JSON by pydantic-core: read the bytes as the server decodes them
+    fixed = decoding.as_server_reads(raw)
+    if fixed != raw:
+        try:
+            return [], validator.validate_json(fixed)
+        except ValidationError as exc:
+            if not decoding.is_json_syntax_error(exc):
+                return _refused(exc, route, model, options, None, fixed)
+    # still refused: deeper than pydantic-core's parser goes (200 levels)?  Python's
+    # parser, bounded by the interpreter's recursion limit; the models bound depth themselves
+    data = decoding.loads(fixed)
+    if data is decoding.NOT_JSON:
+        return [problem(C.invalid_input, route)], None
+    try:
+        return [], validator.validate_python(data)
+    except ValidationError as exc:
+        return _refused(exc, route, model, options, data)
+    except RecursionError:  # pragma: no cover
+        return [problem(C.invalid_input, route)], None
+
+
+def _refused(exc: ValidationError, route: Route, model: type[BaseModel], options: Options, data: Any,
+             raw: bytes | None = None) -> Result:
+    errors = exc.errors(include_url=False, include_context=False, include_input=False)
+    if data is None and raw is not None and any(err["loc"] for err in errors):
+        try:
+            data = from_json(raw)  # the parsed body, to drop pydantic's synthetic loc parts
+        except ValueError:
+            data = None
+    problems = problems_from_errors(errors, model, route, data=data, options=options)
+    if problems:
+        return problems, None
+    # every error was a disabled code: the model from the body, without the rules that fired
+    try:
+        parsed = data if data is not None else from_json(raw or b"")
+        return [], model.model_construct(**parsed)
+    except Exception:  # pragma: no cover - not an object after all
+        return [problem(C.invalid_input, route)], None
+
+
+def run_many(route: Route, bodies: Iterable[Any], options: Options = DEFAULT_OPTIONS) -> Iterator[list[Problem]]:
+    """:func:`run` over many bodies of one route (streams: the CLI, pipelines): each
+    body's problems (``[]`` when accepted), in order, one body at a time."""
+    for body in bodies:
+        yield _run(route, body, options, None)[0]
+
+
+# --- plain JSON data ----------------------------------------------------------------------------------------
+
+_NATIVE_DEPTH = 32
+_INF = float("inf")
+# From this JSON size on, a plain-JSON dict is validated in Python mode: the walk that
+# proves it plain costs less than parsing its JSON back (a 1,000-message bulk: ~10%
+# faster); for a small body (/v2/send) the two cost the same, so it keeps the one path.
+_PYTHON_MODE_FROM = 2048
+
+
+def _json_native(value: Any, depth: int = 1) -> bool:
+    """Whether ``value`` is plain JSON data: dicts with str keys, lists, str, int, bool,
+    None and finite floats, all of these exact types (no subclasses, tuples or model
+    instances), at most :data:`_NATIVE_DEPTH` containers deep.  For such a value
+    ``from_json(to_json(value)) == value`` with the same types, so pydantic-core judges
+    it in Python mode as it judges its JSON.  Recursion is bounded by that depth."""
+    t = type(value)
+    if t is dict:
+        if depth > _NATIVE_DEPTH:
+            return False
+        for k, x in value.items():
+            if type(k) is not str:
+                return False
+            tx = type(x)
+            if tx is str or tx is int or tx is bool or x is None:
+                continue
+            if not (_json_native(x, depth + 1) if tx is dict or tx is list else _native_scalar(x)):
+                return False
+        return True
+    if t is list:
+        if depth > _NATIVE_DEPTH:
+            return False
+        for x in value:
+            tx = type(x)
+            if tx is str or tx is int or tx is bool or x is None:
+                continue
+            if not (_json_native(x, depth + 1) if tx is dict or tx is list else _native_scalar(x)):
+                return False
+        return True
+    return _native_scalar(value)
+
+
+def _native_scalar(v: Any) -> bool:
+    t = type(v)
+    if t is float:
+        return v == v and v not in (_INF, -_INF)
+    return t is str or t is int or t is bool or v is None
