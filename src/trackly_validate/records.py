@@ -17,6 +17,7 @@ No pandas, numpy or pyarrow import here: values are recognised by type name.
 
 from __future__ import annotations
 
+import datetime
 import math
 from typing import Any, Iterable, Mapping
 
@@ -45,7 +46,7 @@ def plain(value: Any) -> Any:
         if hasattr(value, "tolist"):
             return plain(value.tolist())  # scalars and arrays alike
         return value
-    if hasattr(value, "isoformat") and module in ("pandas._libs.tslibs.timestamps", "datetime"):
+    if isinstance(value, (datetime.date, datetime.time)):  # pandas' Timestamp is a datetime
         return value.isoformat()
     if isinstance(value, Mapping):
         return {k: plain(v) for k, v in value.items() if not is_missing(v)}
