@@ -1,0 +1,43 @@
+"""What an endpoint can answer: its error codes by HTTP status.
+
+Read from what the pipeline can raise for the route - the rules tagged in its model's
+schema, the model's documented order (which also names codes raised by cross-field
+validators), its path rules, and the codes every body can get (``invalid_input``,
+``payload_too_large``) - with each code's status on that endpoint from the catalog.
+``auth=True`` adds the ``X-Api-Key`` answers (the stand-in server and the proxy check
+the key; the FastAPI door does not).  Used to document responses (FastAPI's OpenAPI,
+``tv.openapi()``).
+"""
+
+from __future__ import annotations
+
+from .catalog import C, CATALOG
+from .routes import Route
+
+__all__ = ["error_codes"]
+
+
+def error_codes(route: Route, *, auth: bool = False) -> dict[int, tuple[str, ...]]:
+    """``{status: (code, ...)}`` for ``route``, statuses ascending, codes in the
+    endpoint's documented order then alphabetically."""
+    from .rules.base import walk_rules
+
+    model = route.model
+    model.model_rebuild()
+    order: tuple[str, ...] = getattr(model, "__trackly_order__", ())
+    codes = set(order)
+    for rule in walk_rules(model.__pydantic_core_schema__):
+        codes.update(rule.codes)
+    codes.update(rule.info.code for _name, rule in route.path_checks)
+    codes.update((C.invalid_input.code, C.payload_too_large.code))
+    if auth:
+        codes.update((C.missing_api_key.code, C.invalid_api_key.code))
+    by_status: dict[int, list[str]] = {}
+    for code in codes:
+        info = CATALOG.get(code)
+        if info is None:  # pragma: no cover - the catalog test forbids unknown codes
+            continue
+        by_status.setdefault(info.status_for(route.key, route.version), []).append(code)
+    rank = {code: i for i, code in enumerate(order)}
+    return {status: tuple(sorted(found, key=lambda c: (rank.get(c, len(rank)), c)))
+            for status, found in sorted(by_status.items())}
