@@ -190,11 +190,24 @@ def test_openapi_documents_the_api_error_shape(client):
     schema = client.get("/openapi.json").json()
     ref = {"$ref": "#/components/schemas/TracklyErrorResponse"}
     send = schema["paths"]["/send"]["post"]["responses"]
-    assert set(send) == {"200", "400"}
-    assert send["400"]["content"]["application/json"]["schema"] == ref
-    assert set(schema["paths"]["/send/bulk"]["post"]["responses"]) == {"200", "400", "413"}
-    assert set(schema["paths"]["/v1/bulk"]["post"]["responses"]) == {"200", "400"}  # 400 on v1
-    assert set(schema["paths"]["/with-query"]["post"]["responses"]) == {"200", "400", "422"}
+    assert set(send) == {"200", "400", "413"}
+    shape = send["400"]["content"]["application/json"]["schema"]
+    assert shape["allOf"][0] == ref
+    # the codes this door can answer at that status: local ones, none of the server-state
+    # codes (list_not_found) or switched-off account mirrors (not_sendable, geo_restricted)
+    assert shape["allOf"][1]["properties"]["code"]["enum"] == sorted(
+        ["missing_to", "missing_list_number", "missing_body", "invalid_phone", "invalid_list_number",
+         "invalid_input"])
+    too_large = send["413"]["content"]["application/json"]["schema"]
+    assert too_large["allOf"][1]["properties"]["code"]["enum"] == ["payload_too_large"]
+    bulk = schema["paths"]["/send/bulk"]["post"]["responses"]
+    assert set(bulk) == {"200", "400", "413"}
+    assert bulk["413"]["content"]["application/json"]["schema"]["allOf"][1]["properties"]["code"]["enum"] == [
+        "payload_too_large", "too_many_messages"]
+    v1 = schema["paths"]["/v1/bulk"]["post"]["responses"]  # too_many_messages is 400 on v1
+    assert "too_many_messages" in v1["400"]["content"]["application/json"]["schema"]["allOf"][1][
+        "properties"]["code"]["enum"]
+    assert set(schema["paths"]["/with-query"]["post"]["responses"]) == {"200", "400", "413", "422"}
     assert set(schema["paths"]["/plain"]["post"]["responses"]) == {"200", "422"}
     shape = schema["components"]["schemas"]["TracklyErrorResponse"]
     assert set(shape["required"]) == {"error", "code", "problems"}
@@ -204,3 +217,51 @@ def test_openapi_documents_the_api_error_shape(client):
     body = schema["paths"]["/send"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert body == {"$ref": "#/components/schemas/SendMessage"}
     assert set(schema["components"]["schemas"]["SendMessage"]["required"]) == {"to", "list_number", "body"}
+
+
+# --- the raw body goes through the one pipeline -----------------------------------------------------------
+
+def test_a_body_over_5_mib_is_413_in_the_api_shape(client):
+    big = dict(SEND, body="x" * (5 * 1024 * 1024))
+    expected = tv.check("POST", "/v2/send", big)
+    assert [p.code for p in expected] == ["payload_too_large"]
+    response = client.post("/send", json=big)
+    assert response.status_code == 413
+    assert response.json() == {"error": expected[0].error, "code": "payload_too_large",
+                               "problems": [{"code": "payload_too_large", "error": expected[0].error, "loc": []}]}
+    # the limit is on the bytes as sent: exactly 5 MiB passes the size rule
+    edge = b'{"to":"+14155551234","list_number":"+18005551000","body":"' 
+    edge += b"x" * (5 * 1024 * 1024 - len(edge) - 2) + b'"}'
+    assert len(edge) == 5 * 1024 * 1024
+    assert client.post("/send", content=edge, headers={"Content-Type": "application/json"}).status_code == 200
+
+
+def test_bytes_the_server_decodes_are_judged_field_by_field(client):
+    raw = b'{"to": "+14155551234", "list_number": "+18005551000", "body": "hi \\ud83d \xff"}'
+    assert tv.check("POST", "/v2/send", raw) == []
+    response = client.post("/send", content=raw, headers={"Content-Type": "application/json"})
+    assert response.status_code == 200, response.text
+
+
+def test_install_applies_the_options():
+    app = FastAPI()
+    install(app, options=tv.Options(phone_level="valid", disable={"missing_body"}))
+    seen = []
+
+    @app.post("/send")
+    def send(message: tv.models.SendMessage):
+        seen.append(message)
+        return {"to": message.to}
+
+    body = {"to": "+15555550100", "list_number": "+18005551000", "body": "hi"}  # possible, not valid
+    no_body = {"to": "+14155552671", "list_number": "+18005551000"}
+    with TestClient(app) as c:
+        refused = c.post("/send", json=body)
+        assert refused.status_code == 400 and refused.json()["code"] == "invalid_phone"
+        accepted = c.post("/send", json=no_body)
+        assert accepted.status_code == 200, accepted.text
+        schema = c.get("/openapi.json").json()
+    assert isinstance(seen[0], tv.models.SendMessage) and seen[0].to == "+14155552671"
+    enum = schema["paths"]["/send"]["post"]["responses"]["400"]["content"]["application/json"]["schema"][
+        "allOf"][1]["properties"]["code"]["enum"]
+    assert "missing_body" not in enum and "invalid_phone" in enum

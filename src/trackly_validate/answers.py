@@ -11,15 +11,29 @@ the key; the FastAPI door does not).  Used to document responses (FastAPI's Open
 
 from __future__ import annotations
 
+from typing import Callable
+
 from .catalog import C, CATALOG
+from .options import Options
 from .routes import Route
 
-__all__ = ["error_codes"]
+__all__ = ["error_codes", "OPTION_GATED"]
+
+#: Codes a local check raises only when an option turns their rule on.
+OPTION_GATED: dict[str, Callable[[Options], bool]] = {
+    C.geo_restricted.code: lambda o: o.allowed_countries is not None,
+    C.not_sendable.code: lambda o: o.block_voip,
+    C.missing_consent_method.code: lambda o: o.require_consent_method,
+    C.too_many_contacts_with_validation.code: lambda o: o.validation_cap is not None,
+}
 
 
-def error_codes(route: Route, *, auth: bool = False) -> dict[int, tuple[str, ...]]:
+def error_codes(route: Route, *, auth: bool = False, local_for: Options | None = None) -> dict[int, tuple[str, ...]]:
     """``{status: (code, ...)}`` for ``route``, statuses ascending, codes in the
-    endpoint's documented order then alphabetically."""
+    endpoint's documented order then alphabetically.
+
+    ``local_for``: only the codes a local check with these options can raise (no
+    server-state codes, no disabled rules, option-gated rules only when switched on)."""
     from .rules.base import walk_rules
 
     model = route.model
@@ -37,7 +51,14 @@ def error_codes(route: Route, *, auth: bool = False) -> dict[int, tuple[str, ...
         info = CATALOG.get(code)
         if info is None:  # pragma: no cover - the catalog test forbids unknown codes
             continue
+        if local_for is not None and not (info.local and code not in local_for.disable
+                                          and OPTION_GATED.get(code, _always)(local_for)):
+            continue
         by_status.setdefault(info.status_for(route.key, route.version), []).append(code)
     rank = {code: i for i, code in enumerate(order)}
     return {status: tuple(sorted(found, key=lambda c: (rank.get(c, len(rank)), c)))
             for status, found in sorted(by_status.items())}
+
+
+def _always(options: Options) -> bool:
+    return True

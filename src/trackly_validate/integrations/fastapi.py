@@ -1,4 +1,4 @@
-"""FastAPI: trackly-validate models as request bodies, failures in the API's own shape.
+"""FastAPI: trackly-validate models as request bodies, answered as the Trackly API answers.
 
 ::
 
@@ -7,33 +7,45 @@
     from trackly_validate.integrations.fastapi import install
 
     app = FastAPI()
-    install(app)
+    install(app)                      # or install(app, options=tv.Options(phone_level="valid"))
 
     @app.post("/send")
     def send(message: tv.models.SendMessage): ...
 
-A request whose body fails a trackly-validate model is answered like the Trackly API
-would: status 400 or 413 (the first problem's, per endpoint, from the catalog) and
-``{"error": ..., "code": ..., "problems": [{"code", "error", "loc"}]}`` with every
-problem, the one the server would answer first first (``__trackly_order__``), ``loc``
-relative to the body.  Routes without such a body keep FastAPI's default 422 (or
-whatever handler was installed before).  The OpenAPI schema documents that shape for
-those routes (``TracklyErrorResponse``) instead of the 422.
+A request to a route whose body is a trackly-validate model goes through the one request
+pipeline before FastAPI parses it:
+
+- the raw body is read in chunks and refused with 413 ``payload_too_large`` as soon as it
+  passes 5 MiB (a larger ``Content-Length`` is refused before reading anything);
+- the pipeline judges the bytes with ``install``'s ``options``; a refused body is answered
+  like the Trackly API would: the first problem's status and
+  ``{"error": ..., "code": ..., "problems": [{"code", "error", "loc"}]}`` with every
+  problem, the server's answer first, ``loc`` relative to the body;
+- an accepted body reaches the endpoint as the pipeline's model instance (FastAPI's own
+  validation of that parameter returns it), so the endpoint sees exactly what
+  ``tv.validate`` gives.
+
+Routes without such a body keep FastAPI's default 422 (or whatever handler was installed
+before).  The OpenAPI schema documents, for each such route, one response per status the
+endpoint can answer, with ``code`` an enum of its codes at that status (413 included).
 
 Judgement calls
 ---------------
-- A route takes the Trackly shape only when *every* error is inside a trackly-validate
-  body; a failing query or path parameter on the same route keeps the default 422
-  (those are the app's own parameters, not the API's).
-- A request without a body is checked as ``{}`` (the endpoint's ``missing_*`` codes);
-  malformed JSON is ``invalid_input`` with an empty ``loc``.
-- Statuses come from the model's rules (400, plus 413 when a rule can answer 413 on
-  that endpoint, e.g. ``too_many_messages`` on v2); FastAPI validates with the default
-  :class:`~trackly_validate.Options`.
+- On a route that also has query, path, header or cookie parameters, a refused body is
+  left to FastAPI's validation so that a failing parameter keeps its 422 (those are the
+  app's own parameters, not the API's); the body is then validated with the same options
+  and rendered in the API's shape when every error is inside it.  The size rule applies
+  on every route with a trackly-validate body.
+- A request without a body is read as ``{}`` (the endpoint's ``missing_*`` codes), as
+  express.json reads it; malformed JSON is ``invalid_input`` with an empty ``loc``.
+- A body embedded under a key (``Body(embed=True)``, several bodies) is validated by
+  FastAPI with the options' validators and rendered in the API's shape; the size rule
+  applies to the whole request body.
 """
 
 from __future__ import annotations
 
+import contextvars
 import inspect
 import typing
 from typing import Any, Iterable
@@ -44,11 +56,17 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
+from starlette.routing import Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .. import catalog
-from ..engine import problems_from_errors, route_for_model
+from .. import decoding
+from ..answers import error_codes
 from ..errors import Problem
-from ..rules.base import TracklyModel, validator_for, walk_rules
+from ..options import DEFAULT_OPTIONS, Options, coerce_options
+from ..pipeline import MAX_PAYLOAD_BYTES, run, too_large
+from ..routes import Route
+from ..rules.base import TracklyModel, validator_for
+from ..translate import problems_from_errors, route_for_model
 
 __all__ = ["install", "TracklyErrorResponse", "ProblemOut", "problems_for"]
 
@@ -69,6 +87,8 @@ class TracklyErrorResponse(BaseModel):
     problems: list[ProblemOut]
 
 
+# --- which routes have a trackly-validate body ---------------------------------------------------------------
+
 def _trackly_model(annotation: Any) -> type[TracklyModel] | None:
     """The TracklyModel in ``annotation`` (``M``, ``M | None``, ``Annotated[M, ...]``)."""
     if isinstance(annotation, type):
@@ -80,20 +100,20 @@ def _trackly_model(annotation: Any) -> type[TracklyModel] | None:
     return None
 
 
-def _body_models(route: Any) -> list[tuple[tuple, type[TracklyModel], str | None]]:
-    """``(loc prefix, model, embedded key)`` for each trackly-validate body of ``route``."""
+def _body_models(route: Any) -> list[tuple[tuple[str, ...], type[TracklyModel], str | None, Any]]:
+    """``(loc prefix, model, embedded key, FastAPI field)`` for each trackly-validate body."""
     if not isinstance(route, APIRoute):
         return []
     cached = getattr(route, "_trackly_bodies", None)
     if cached is not None:
-        return cached
+        return cached  # type: ignore[no-any-return]
     params = _flat_body_params(route.dependant)
     embed = len({p.name for p in params}) > 1 or any(getattr(p.field_info, "embed", False) for p in params)
     out = []
     for p in params:
         model = _trackly_model(p.field_info.annotation)
         if model is not None:
-            out.append((("body", p.alias) if embed else ("body",), model, p.alias if embed else None))
+            out.append((("body", p.alias) if embed else ("body",), model, p.alias if embed else None, p))
     route._trackly_bodies = out  # type: ignore[attr-defined]
     return out
 
@@ -110,91 +130,6 @@ def _flat_body_params(dependant: Any) -> list[Any]:
     return list(out.values())
 
 
-def _empty_body_problems(model: type[TracklyModel]) -> list[Problem]:
-    """What the endpoint answers for ``{}``."""
-    from pydantic import ValidationError
-
-    try:
-        validator_for(model).validate_json(b"{}")
-    except ValidationError as exc:
-        return problems_from_errors(exc.errors(include_url=False), model, data={})
-    return []
-
-
-def problems_for(route: Any, errors: Iterable[dict[str, Any]], body: Any) -> list[Problem] | None:
-    """The Trackly problems for FastAPI's validation ``errors`` on ``route``, or ``None``
-    when the route has no trackly-validate body or an error lies outside it."""
-    bodies = _body_models(route)
-    if not bodies:
-        return None
-    groups: dict[int, list[dict[str, Any]]] = {}
-    for err in errors:
-        loc = tuple(err.get("loc") or ())
-        for i, (prefix, _model, _key) in enumerate(bodies):
-            if loc[: len(prefix)] == prefix:
-                groups.setdefault(i, []).append({**err, "loc": loc[len(prefix):]})
-                break
-        else:
-            return None
-    problems: list[Problem] = []
-    for i, errs in groups.items():
-        _prefix, model, key = bodies[i]
-        data = body.get(key) if key is not None and isinstance(body, dict) else body
-        if any(e.get("type") == "missing" and not e["loc"] for e in errs):
-            problems += _empty_body_problems(model)
-            continue
-        for e in errs:
-            if e.get("type") == "json_invalid":
-                e["loc"] = ()
-        problems += problems_from_errors(errs, model, data=data if isinstance(data, (dict, list)) else None)
-    return problems or None
-
-
-def _render(problems: list[Problem]) -> JSONResponse:
-    first = problems[0]
-    content = {"error": first.error, "code": first.code,
-               "problems": [{"code": p.code, "error": p.error, "loc": list(p.loc)} for p in problems]}
-    return JSONResponse(content, status_code=first.status)
-
-
-def install(app: FastAPI) -> FastAPI:
-    """Render trackly-validate body failures in the API's shape and status; idempotent."""
-    if getattr(app.state, "trackly_validate_installed", False):
-        return app
-    app.state.trackly_validate_installed = True
-    previous = app.exception_handlers.get(RequestValidationError, request_validation_exception_handler)
-
-    async def handler(request: Request, exc: RequestValidationError) -> Any:
-        problems = problems_for(request.scope.get("route"), exc.errors(), getattr(exc, "body", None))
-        if problems:
-            return _render(problems)
-        result = previous(request, exc)
-        return await result if inspect.isawaitable(result) else result
-
-    app.add_exception_handler(RequestValidationError, handler)
-    _patch_openapi(app)
-    return app
-
-
-# --- OpenAPI ---------------------------------------------------------------------------------------------
-
-_REF = "#/components/schemas/TracklyErrorResponse"
-
-
-def _statuses(model: type[TracklyModel]) -> list[int]:
-    model.model_rebuild()
-    route = route_for_model(model)
-    found = {400}
-    for rule in walk_rules(model.__pydantic_core_schema__):
-        for code in rule.codes:
-            info = catalog.CATALOG.get(code)
-            if info is not None:
-                status = info.status_for(route.key, route.version) if route is not None else info.status
-                if status == 413:
-                    found.add(413)
-    return sorted(found)
-
-
 def _has_other_params(route: APIRoute) -> bool:
     """Whether the route validates query/path/header/cookie parameters (which keep the 422)."""
     stack = [route.dependant]
@@ -207,25 +142,241 @@ def _has_other_params(route: APIRoute) -> bool:
     return False
 
 
-def _add_error_shape(app: FastAPI, schema: dict[str, Any]) -> None:
+def _contract(model: type[BaseModel]) -> Route | None:
+    """The Trackly endpoint whose body ``model`` is (statuses, order, path rules)."""
+    return route_for_model(model)
+
+
+# --- FastAPI's own validation of those parameters --------------------------------------------------------------
+
+_ACCEPTED: contextvars.ContextVar[BaseModel | None] = contextvars.ContextVar("trackly_accepted", default=None)
+
+
+class _OptionsAdapter:
+    """Stands in for a body field's TypeAdapter: the instance the pipeline already accepted
+    for this request, else the model's validator for the app's options."""
+
+    def __init__(self, model: type[BaseModel], options: Options, original: Any) -> None:
+        self.model, self.options, self.original = model, options, original
+
+    def validate_python(self, value: Any, **_: Any) -> Any:
+        accepted = _ACCEPTED.get()
+        if accepted is not None and type(accepted) is self.model:
+            return accepted
+        return validator_for(self.model, self.options).validate_python(value)
+
+    def __getattr__(self, name: str) -> Any:  # schema generation and the rest: the original
+        return getattr(self.original, name)
+
+
+def _patch_fields(route: APIRoute, options: Options) -> None:
+    if getattr(route, "_trackly_patched", False):
+        return
+    for _prefix, model, _key, field in _body_models(route):
+        original = getattr(field, "_type_adapter", None)
+        if original is not None:
+            field._type_adapter = _OptionsAdapter(model, options, original)
+    route._trackly_patched = True  # type: ignore[attr-defined]
+
+
+# --- the middleware: size rule and the pipeline on the raw body ---------------------------------------------
+
+class _TracklyBodies:
+    """ASGI middleware for routes with a trackly-validate body (see the module docstring)."""
+
+    def __init__(self, app: ASGIApp, fastapi_app: FastAPI, options: Options) -> None:
+        self.app, self.fastapi_app, self.options = app, fastapi_app, options
+
+    def _route(self, scope: Scope) -> APIRoute | None:
+        for route in self.fastapi_app.router.routes:
+            if isinstance(route, APIRoute):
+                match, _ = route.matches(scope)
+                if match is Match.FULL:
+                    return route if _body_models(route) else None
+        return None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        route = self._route(scope) if scope["type"] == "http" else None
+        if route is None:
+            await self.app(scope, receive, send)
+            return
+        _patch_fields(route, self.options)
+        bodies = _body_models(route)
+        contract = _contract(bodies[0][1])
+        raw = await _read_body(scope, receive)
+        if raw is None:
+            await _render([too_large(contract)])(scope, receive, send)
+            return
+        token = None
+        if len(bodies) == 1 and bodies[0][2] is None and contract is not None:
+            problems, instance = run(contract, raw, self.options)
+            if problems and not _has_other_params(route):
+                await _render(problems)(scope, receive, send)
+                return
+            if not problems:
+                token = _ACCEPTED.set(instance)
+                raw = decoding.as_server_reads(raw) if raw.strip() else b"{}"  # what the pipeline read
+        try:
+            await self.app(scope, _replay(raw), send)
+        finally:
+            if token is not None:
+                _ACCEPTED.reset(token)
+
+
+async def _read_body(scope: Scope, receive: Receive) -> bytes | None:
+    """The whole request body, or ``None`` once it is over the 5 MiB limit (a larger
+    ``Content-Length`` is refused before reading)."""
+    for name, value in scope.get("headers", ()):
+        if name == b"content-length":
+            try:
+                if int(value) > MAX_PAYLOAD_BYTES:
+                    return None
+            except ValueError:
+                pass
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_PAYLOAD_BYTES:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def _replay(raw: bytes) -> Receive:
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": raw, "more_body": False}
+        return {"type": "http.disconnect"}
+    return receive
+
+
+def _render(problems: list[Problem]) -> JSONResponse:
+    first = problems[0]
+    content = {"error": first.error, "code": first.code,
+               "problems": [{"code": p.code, "error": p.error, "loc": list(p.loc)} for p in problems]}
+    return JSONResponse(content, status_code=first.status)
+
+
+# --- FastAPI's validation errors on those routes ---------------------------------------------------------------
+
+def _empty_body_problems(model: type[TracklyModel], options: Options) -> list[Problem]:
+    """What the endpoint answers for ``{}``."""
+    contract = _contract(model)
+    if contract is not None:
+        return run(contract, b"{}", options).problems
+    from pydantic import ValidationError
+
+    try:
+        validator_for(model, options).validate_json(b"{}")
+    except ValidationError as exc:
+        return problems_from_errors(exc.errors(include_url=False), model, data={}, options=options)
+    return []
+
+
+def problems_for(route: Any, errors: Iterable[dict[str, Any]], body: Any,
+                 options: Options | None = None) -> list[Problem] | None:
+    """The Trackly problems for FastAPI's validation ``errors`` on ``route``, or ``None``
+    when the route has no trackly-validate body or an error lies outside it."""
+    opts = coerce_options(options)
+    bodies = _body_models(route)
+    if not bodies:
+        return None
+    groups: dict[int, list[dict[str, Any]]] = {}
+    for err in errors:
+        loc = tuple(err.get("loc") or ())
+        for i, (prefix, _model, _key, _field) in enumerate(bodies):
+            if loc[: len(prefix)] == prefix:
+                groups.setdefault(i, []).append({**err, "loc": loc[len(prefix):]})
+                break
+        else:
+            return None
+    problems: list[Problem] = []
+    for i, errs in groups.items():
+        _prefix, model, key, _field = bodies[i]
+        data = body.get(key) if key is not None and isinstance(body, dict) else body
+        if any(e.get("type") == "missing" and not e["loc"] for e in errs):
+            problems += _empty_body_problems(model, opts)
+            continue
+        for e in errs:
+            if e.get("type") == "json_invalid":
+                e["loc"] = ()
+        problems += problems_from_errors(errs, model, data=data if isinstance(data, (dict, list)) else None,
+                                         options=opts)
+    return problems or None
+
+
+def install(app: FastAPI, *, options: Options | None = None) -> FastAPI:
+    """Answer trackly-validate bodies as the Trackly API would (size rule, ``options``,
+    shape and status) and document it in the OpenAPI schema; idempotent."""
+    if getattr(app.state, "trackly_validate_installed", False):
+        return app
+    app.state.trackly_validate_installed = True
+    opts = coerce_options(options)
+    previous = app.exception_handlers.get(RequestValidationError, request_validation_exception_handler)
+
+    async def handler(request: Request, exc: RequestValidationError) -> Any:
+        problems = problems_for(request.scope.get("route"), exc.errors(), getattr(exc, "body", None), opts)
+        if problems:
+            return _render(problems)
+        result = previous(request, exc)
+        return await result if inspect.isawaitable(result) else result
+
+    app.add_exception_handler(RequestValidationError, handler)
+    app.add_middleware(_TracklyBodies, fastapi_app=app, options=opts)
+    _patch_openapi(app, opts)
+    return app
+
+
+# --- OpenAPI ---------------------------------------------------------------------------------------------
+
+_REF = "#/components/schemas/TracklyErrorResponse"
+
+
+def _answers(model: type[TracklyModel], options: Options) -> dict[int, tuple[str, ...]]:
+    """The statuses and codes a route with this body can answer with (413 always)."""
+    contract = _contract(model)
+    if contract is None:
+        return {400: (), 413: ()}
+    return error_codes(contract, local_for=options)
+
+
+def _add_error_shape(app: FastAPI, schema: dict[str, Any], options: Options) -> None:
     touched = False
     for route in app.routes:
         bodies = _body_models(route)
-        if not bodies or not route.include_in_schema:
+        if not bodies or not route.include_in_schema:  # type: ignore[attr-defined]
             continue
-        ops = schema.get("paths", {}).get(route.path_format, {})
-        statuses = sorted({s for _p, model, _k in bodies for s in _statuses(model)})
-        for method in route.methods or ():
+        ops = schema.get("paths", {}).get(route.path_format, {})  # type: ignore[attr-defined]
+        answers: dict[int, set[str]] = {}
+        for _p, model, _k, _f in bodies:
+            for status, codes in _answers(model, options).items():
+                answers.setdefault(status, set()).update(codes)
+        for method in route.methods or ():  # type: ignore[attr-defined]
             op = ops.get(method.lower())
             if op is None:
                 continue
             responses = op.setdefault("responses", {})
-            if not _has_other_params(route):
+            if not _has_other_params(route):  # type: ignore[arg-type]
                 responses.pop("422", None)
-            for status in statuses:
+            for status, codes in sorted(answers.items()):
+                shape: dict[str, Any] = {"$ref": _REF}
+                if codes:
+                    shape = {"allOf": [{"$ref": _REF},
+                                       {"type": "object", "properties": {"code": {"enum": sorted(codes)}}}]}
                 responses[str(status)] = {
                     "description": "Refused with the Trackly API's code, message and status",
-                    "content": {"application/json": {"schema": {"$ref": _REF}}},
+                    "content": {"application/json": {"schema": shape}},
                 }
             touched = True
     if touched:
@@ -235,14 +386,14 @@ def _add_error_shape(app: FastAPI, schema: dict[str, Any]) -> None:
         components["TracklyErrorResponse"] = shape
 
 
-def _patch_openapi(app: FastAPI) -> None:
+def _patch_openapi(app: FastAPI, options: Options) -> None:
     original = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema:
             return app.openapi_schema
         schema = original()
-        _add_error_shape(app, schema)
+        _add_error_shape(app, schema, options)
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
