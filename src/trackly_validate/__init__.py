@@ -30,6 +30,8 @@ __all__ = [
     "model_for",
     "partition",
     "Partition",
+    "check_frame",
+    "split_frame",
     "Options",
     "Problem",
     "TracklyError",
@@ -59,6 +61,8 @@ _LAZY = {
     "model_for": ("engine", "model_for"),
     "partition": ("bulk", "partition"),
     "Partition": ("bulk", "Partition"),
+    "check_frame": ("frames", "check_frame"),
+    "split_frame": ("frames", "split_frame"),
     "to_form_errors": ("forms", "to_form_errors"),
     "json_schema": ("forms", "json_schema"),
     "batches": ("batching", "batches"),
@@ -70,6 +74,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .batching import batches
     from .bulk import Partition, partition
     from .forms import json_schema, to_form_errors
+    from .frames import check_frame, split_frame
     from .engine import check, model_for, validate
     from .models.audiences import render_filter
 
