@@ -246,7 +246,7 @@ def split_frame(frame: Any, method: str, path: str, *, options: Options | None =
         mask = np.array(accepted, dtype=bool)
         rejects = frame[~mask]
         for name, values in columns.items():  # positional: keeps the frame's index labels
-            rejects = rejects.assign(**{name: values.to_numpy()})
+            rejects = rejects.assign(**{name: values.array})
         return frame[mask], rejects
     if library == "polars":
         import polars as pl
