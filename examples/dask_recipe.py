@@ -1,60 +1,23 @@
-"""Validate a partitioned dataset with Dask and gather the by-code counts.
+"""Check a partitioned dataset on a Dask cluster with :mod:`trackly_validate.dask`
+(``pip install 'trackly-validate[dask]'``).
 
-Each partition is checked in a worker with ``tv.check`` per row; only small count
-dictionaries travel back and are merged.  ``dask.bag`` (Dask core, no pandas) is enough::
-
-    import dask.bag as db
-    from examples.dask_recipe import validate_bag
-
-    bag = db.read_text("sends-*.jsonl").map(json.loads)      # or db.from_sequence(rows, npartitions=8)
-    report = validate_bag(bag, "POST", "/v2/send")            # runs on the current Dask scheduler
-    # {"total": 100000, "valid": 99120, "invalid": 880, "by_code": {"invalid_phone": 700, ...}}
-
-Everything sent to the workers pickles: the function and its arguments (method, path,
-:class:`trackly_validate.Options`); each worker imports trackly-validate and builds the
-model validators once.  Run ``python examples/dask_recipe.py`` for a demo on generated rows.
+Run ``python examples/dask_recipe.py``: a local cluster of two worker processes checks
+generated rows as a dask DataFrame and as a bag.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from typing import Any, Iterable
+import dask
+import dask.bag as db
+import dask.dataframe as dd
+import pandas as pd
+from distributed import Client, LocalCluster
 
-import trackly_validate as tv
-
-
-def check_partition(rows: Iterable[Any], method: str, path: str, options: tv.Options | None = None) -> list[dict]:
-    """Counts for one partition (a list with one dict, as ``map_partitions`` expects a sequence)."""
-    total = invalid = 0
-    by_code: Counter[str] = Counter()
-    for row in rows:
-        total += 1
-        problems = tv.check(method, path, row, options=options)
-        if problems:
-            invalid += 1
-            by_code.update(p.code for p in problems)
-    return [{"total": total, "valid": total - invalid, "invalid": invalid, "by_code": dict(by_code)}]
+from trackly_validate.dask import check_bag, check_dataframe, split_dataframe
 
 
-def merge(parts: Iterable[dict]) -> dict:
-    """Sum the per-partition counts."""
-    out: dict[str, Any] = {"total": 0, "valid": 0, "invalid": 0, "by_code": Counter()}
-    for part in parts:
-        for key in ("total", "valid", "invalid"):
-            out[key] += part[key]
-        out["by_code"].update(part["by_code"])
-    out["by_code"] = dict(out["by_code"].most_common())
-    return out
-
-
-def validate_bag(bag: Any, method: str, path: str, *, options: tv.Options | None = None, **compute: Any) -> dict:
-    """Check every row of a ``dask.bag.Bag`` against ``method path``; ``compute`` goes to
-    ``.compute()`` (e.g. ``scheduler="processes"``)."""
-    counts = bag.map_partitions(check_partition, method, path, options)
-    return merge(counts.compute(**compute))
-
-
-def _demo_rows(n: int) -> list[dict]:
+def demo_rows(n: int) -> list[dict]:
+    """``n`` /v2/send bodies: every 7th with a bad recipient, every 11th without body."""
     rows = []
     for i in range(n):
         row = {"to": f"+1415555{i % 10000:04d}", "list_number": "+18005551000", "body": f"Hello {i}"}
@@ -67,7 +30,10 @@ def _demo_rows(n: int) -> list[dict]:
 
 
 if __name__ == "__main__":
-    import dask.bag as db
-
-    bag = db.from_sequence(_demo_rows(10_000), npartitions=4)
-    print(validate_bag(bag, "POST", "/v2/send", scheduler="processes"))
+    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster, Client(cluster):
+        rows = demo_rows(10_000)
+        print(check_bag(db.from_sequence(rows, npartitions=4), "POST", "/v2/send"))
+        ddf = dd.from_pandas(pd.DataFrame(rows), npartitions=4)  # an absent body is a missing cell
+        print(check_dataframe(ddf, "POST", "/v2/send").compute().head())
+        valid, rejects = dask.compute(*split_dataframe(ddf, "POST", "/v2/send"))
+        print(f"{len(valid)} rows to send, {len(rejects)} rejected")
