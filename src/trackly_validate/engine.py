@@ -1,7 +1,8 @@
 """The Python doors: ``check``, ``validate``, ``validate_as``, ``model_for``.
 
 Each resolves the endpoint and hands the body to the one request pipeline
-(:mod:`trackly_validate.pipeline`), which every other door calls too.
+(:mod:`trackly_validate.pipeline`), which every other door calls too; ``check`` is the
+pipeline's own per-request entry point.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pydantic import BaseModel
 
 from .errors import Problem, TracklyError, TracklyValidationError
 from .options import DEFAULT_OPTIONS, Options, coerce_options
-from .pipeline import MAX_PAYLOAD_BYTES, problems as pipeline_problems, run
+from .pipeline import MAX_PAYLOAD_BYTES, check, run
 from .routes import resolve
 from .translate import problems_from_errors, route_for_model
 
@@ -20,16 +21,6 @@ __all__ = ["MAX_PAYLOAD_BYTES", "check", "validate", "validate_as", "model_for",
            "route_for_model"]
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
-
-
-def check(method: str, path: str, body: Any, *, options: Options | None = None) -> list[Problem]:
-    """Every problem the API would report for this request, the first one first.
-
-    Empty when the request would be accepted.  Never raises for a modelled endpoint
-    (``UnknownEndpointError`` for an unmodelled one); never mutates ``body``.
-    """
-    route = resolve(method, path)
-    return pipeline_problems(route, body, DEFAULT_OPTIONS if options is None else coerce_options(options), path=path)
 
 
 def validate(method: str, path: str, body: Any, *, options: Options | None = None) -> BaseModel:
