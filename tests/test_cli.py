@@ -156,7 +156,7 @@ def test_envelopes_without_endpoint(tmp_path, capsys, monkeypatch):
     ]) + "\n")
     code, rep = report(capsys, monkeypatch, "check", str(path))
     assert code == 1
-    assert rep == {"total": 6, "valid": 2, "invalid": 4,
+    assert rep == {"total": 6, "valid": 2, "invalid": 4, "unmodelled": 0,
                    "by_code": {"missing_messages": 1, "missing_phone": 1, "invalid_input": 2},
                    "problems": _problems([(3, ("missing_messages", "messages array is required", ["messages"])),
                                           (4, ("missing_phone", "phone number is required", ["phone"])),
@@ -195,19 +195,17 @@ def test_phone_level_and_disable(tmp_path, capsys, monkeypatch):
     (["check", "{d}/sends.csv"], "{d}/sends.csv: CSV input needs --endpoint (its columns are one endpoint's fields)"),
     (["check", "{d}/truncated.json", "-e", ENDPOINT],
      "{d}/truncated.json: unexpected end of input inside a JSON array"),
-    (["check", "{d}/unknown.jsonl"], "{d}/unknown.jsonl: no Trackly endpoint is modelled for GET /v2/send"),
     (["check", "{d}/latin1.csv", "-e", ENDPOINT], "cannot read {d}/latin1.csv: not UTF-8 text"),
     (["check", "{d}/sends.jsonl", "--input-format", "xml", "-e", ENDPOINT],
      "{d}/sends.jsonl: unknown input format 'xml'"),
-    (["check", "{d}/sends.jsonl", "--bogus"], "No such option: --bogus"),
+    (["check", "{d}/sends.jsonl", "--zzz"], "No such option: --zzz"),
     (["check"], "Missing argument 'files'."),
-    (["schema", "POST /v2/nope"], "no Trackly endpoint is modelled for POST /v2/nope"),
+    (["schema", "POST /v2/nope"], "no Trackly endpoint is modelled for POST /v2/nope; did you mean POST /v2/otp/send?"),
     (["split", "{d}/sends.jsonl", "--kind", "people"], "--kind must be one of: messages, contacts, records, phones"),
     (["split", "{d}/sends.jsonl", "--extra", "[1]"], "--extra must be a JSON object"),
 ])
 def test_usage_and_io_errors_exit_2_with_one_line(files, capsys, monkeypatch, argv, message):
     (files / "truncated.json").write_text('[{"to": "x"}, {"to": "[')
-    (files / "unknown.jsonl").write_text('{"method": "GET", "path": "/v2/send"}\n')
     (files / "latin1.csv").write_bytes("to,body\n+14155551234,caf\xe9\n".encode("latin-1"))
     d = str(files)
     code, out, err = cli(capsys, monkeypatch, *[a.format(d=d) for a in argv])
@@ -293,7 +291,7 @@ def test_split_to_files_and_stdout(tmp_path, capsys, monkeypatch):
     src = tmp_path / "items.jsonl"
     src.write_text("".join(json.dumps(i) + "\n" for i in items))
     out_dir = tmp_path / "out"
-    code, _, err = cli(capsys, monkeypatch, "split", str(src), "--out-dir", str(out_dir),
+    code, _, err = cli(capsys, monkeypatch, "split", str(src), "-e", "POST /v1/messages/bulk", "--out-dir", str(out_dir),
                        "--extra", '{"from_phone_number_id": "pn_abc123def456"}')
     assert code == 0 and err == f"2100 messages in 3 request bodies -> {out_dir}\n"
     names = sorted(os.listdir(out_dir))
@@ -309,8 +307,8 @@ def test_split_to_files_and_stdout(tmp_path, capsys, monkeypatch):
 
 def test_split_reports_an_item_too_large_with_its_line(tmp_path, capsys, monkeypatch):
     src = tmp_path / "items.jsonl"
-    src.write_text('{"to": "+14155551234"}\n' + json.dumps({"body": "x" * (5 * 1024 * 1024)}) + "\n")
-    code, _, err = cli(capsys, monkeypatch, "split", str(src), "--out-dir", str(tmp_path / "o"))
+    src.write_text(json.dumps(SEND) + "\n" + json.dumps({"body": "x" * (5 * 1024 * 1024)}) + "\n")
+    code, _, err = cli(capsys, monkeypatch, "split", str(src), "-e", "POST /v2/send/bulk", "--out-dir", str(tmp_path / "o"))
     assert code == 2
     assert err.startswith(f"trackly-validate: error: {src}:2: the item alone needs a ")
     assert err.endswith("-byte body, over the 5242880-byte limit\n")

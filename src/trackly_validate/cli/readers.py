@@ -1,0 +1,418 @@
+"""Input files -> records, in chunks: JSONL, JSON arrays, CSV, Parquet and Arrow IPC.
+
+A format is recognised by its magic bytes (Parquet ``PAR1``, Arrow file ``ARROW1``,
+Arrow stream ``\\xff\\xff\\xff\\xff``), then by extension (``.csv``/``.tsv``,
+``.parquet``/``.pq``, ``.arrow``/``.feather``/``.ipc``/``.arrows``), then by the first
+byte (``[``: a JSON array, anything else JSONL).  Other binary data (gzip, zip,
+UTF-16 text...) is refused with what it looks like.
+
+A :class:`Chunk` carries up to ``size`` records and what the validating side needs:
+
+- ``"raw"``: JSON bytes, one body each (JSONL lines, JSON array elements), parsed later
+  by pydantic-core;
+- ``"dicts"``: bodies read from CSV rows (``rows`` keeps the cells, for ``--valid-out``);
+- ``"arrow"``: one Arrow record batch as IPC stream bytes; its rows become bodies where
+  they are validated (a worker process), through :func:`records.body_from_row`.
+
+``line`` is the JSONL/CSV line number, the JSON array element number, or the 1-based
+row number of a Parquet/Arrow file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import sys
+from dataclasses import dataclass
+from typing import IO, Any, Callable, Iterator
+
+from ..records import body_from_row, split_columns
+
+__all__ = ["InputError", "Chunk", "open_input", "detect", "read_chunks", "read_records", "iter_json_array",
+           "arrow_bodies", "FORMATS", "CHUNK"]
+
+#: Records per chunk: the unit of work of a worker process and of the progress bar.
+CHUNK = 2000
+FORMATS = ("auto", "jsonl", "json", "csv", "parquet", "arrow")
+KNOWN = "JSONL/JSON/CSV/Parquet/Arrow"
+ARROW_EXTRA = "reading Parquet or Arrow needs pyarrow: pip install 'trackly-validate[arrow]'"
+
+
+class InputError(Exception):
+    """A usage or input problem: reported as one line, exit status 2."""
+
+
+@dataclass
+class Chunk:
+    """Up to :data:`CHUNK` records of one file (see the module docstring)."""
+
+    kind: str                      # "raw", "dicts" or "arrow"
+    lines: list[int]               # the line (row) number of each record
+    payload: Any                   # list of bytes, list of dicts, or Arrow IPC bytes
+    rows: list[list[str]] | None = None  # CSV cells, as read
+
+
+# --- opening and recognising a file ------------------------------------------------------------------------
+
+def open_input(name: str) -> IO[bytes]:
+    """The file (``-``: stdin) as a peekable binary stream."""
+    if name == "-":
+        stream: Any = sys.stdin.buffer if hasattr(sys.stdin, "buffer") else io.BytesIO(sys.stdin.read().encode())
+    else:
+        try:
+            stream = open(name, "rb")  # noqa: SIM115 - closed by the caller
+        except OSError as exc:
+            raise InputError(f"cannot open {name}: {exc.strerror or exc}") from None
+    if not hasattr(stream, "peek"):
+        stream = io.BufferedReader(stream)
+    return stream  # type: ignore[no-any-return]
+
+
+# Signatures of binary data that is none of the formats read here: (prefix, what it looks like).
+_NOT_OURS = (
+    (b"\x1f\x8b", "gzip data"), (b"PK\x03\x04", "a ZIP archive (an .xlsx workbook?)"),
+    (b"\xfd7zXZ\x00", "xz data"), (b"\x28\xb5\x2f\xfd", "zstd data"), (b"%PDF-", "a PDF document"),
+    (b"\x89PNG", "a PNG image"), (b"SQLite format 3\x00", "an SQLite database"),
+    (b"\xd0\xcf\x11\xe0", "an OLE document (an .xls workbook?)"), (b"Obj\x01", "Avro data"),
+    (b"ORC", "ORC data"), (b"\xff\xfe", "UTF-16 text"), (b"\xfe\xff", "UTF-16 text"),
+)
+_EXTENSIONS = {".csv": "csv", ".tsv": "csv", ".parquet": "parquet", ".pq": "parquet", ".arrow": "arrow",
+               ".feather": "arrow", ".ipc": "arrow", ".arrows": "arrow"}
+
+
+def detect(name: str, stream: IO[bytes], fmt: str = "auto") -> str:
+    """The format of ``stream``: ``fmt`` itself unless ``"auto"``."""
+    if fmt not in FORMATS:
+        raise InputError(f"unknown input format {fmt!r}")
+    if fmt != "auto":
+        return fmt
+    head = stream.peek(4096)[:4096]  # type: ignore[attr-defined]
+    if not head:
+        return "jsonl"  # an empty file: no records, whatever its name
+    # magic bytes first: a binary format is what its bytes say, whatever the name
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    if head.startswith(b"ARROW1") or head.startswith(b"\xff\xff\xff\xff"):
+        return "arrow"
+    for magic, what in _NOT_OURS:
+        if head.startswith(magic):
+            raise InputError(f"looks like {what}, not {KNOWN}")
+    ext = _EXTENSIONS.get(os.path.splitext(name.lower())[1])
+    if ext in ("parquet", "arrow"):
+        raise InputError(f"named like {ext.capitalize()} but does not start like it")
+    if ext is not None:
+        return ext
+    if b"\x00" in head:  # no text format here holds a NUL byte
+        raise InputError(f"looks like binary data, not {KNOWN}")
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    return "json" if text.startswith(b"[") else "jsonl"
+
+
+# --- JSONL and JSON arrays -----------------------------------------------------------------------------------
+
+def _jsonl(stream: IO[bytes]) -> Iterator[tuple[int, bytes]]:
+    lineno = 0
+    for lineno, line in enumerate(stream, 1):
+        if lineno == 1 and line.startswith(b"\xef\xbb\xbf"):
+            line = line[3:]
+        if line.isspace() or not line:
+            continue
+        yield lineno, line
+
+
+_STRUCT = re.compile(rb'["\[\]{},]')
+_STR_END = re.compile(rb'["\\]')
+
+
+def iter_json_array(stream: IO[bytes], chunk: int = 1 << 16) -> Iterator[bytes]:
+    """The raw bytes of each element of a top-level JSON array, read in chunks.
+
+    Only the array's structure is scanned (strings, nesting, commas); each element is
+    left for pydantic-core to parse, so a malformed element is an ``invalid_input``
+    record, not a crash.  Holds one element plus one chunk in memory.
+    ``InputError`` when the text is not an array or ends early.
+    """
+    buf = bytearray(stream.read(chunk))
+    i = 0
+    while True:  # skip a BOM and whitespace up to '['
+        while i < len(buf) and buf[i] in b" \t\r\n":
+            i += 1
+        if buf[i:i + 3] == b"\xef\xbb\xbf":
+            i += 3
+            continue
+        if i < len(buf):
+            break
+        more = stream.read(chunk)
+        if not more:
+            raise InputError("empty input where a JSON array was expected")
+        buf += more
+    if buf[i] != ord("["):
+        raise InputError("not a JSON array")
+    start = pos = i + 1
+    depth = 0
+    in_string = False
+    while True:
+        m = (_STR_END if in_string else _STRUCT).search(buf, pos)
+        if m is not None:
+            c = buf[m.start()]
+            pos = m.end()
+            if in_string:
+                if c == 0x5C:  # backslash: skip the escaped byte (it may be in the next chunk)
+                    if pos < len(buf):
+                        pos += 1
+                        continue
+                    pos = m.start()
+                else:
+                    in_string = False
+                    continue
+            elif c == 0x22:
+                in_string = True
+                continue
+            elif c in b"[{":
+                depth += 1
+                continue
+            elif c in b"]}":
+                if depth:
+                    depth -= 1
+                    continue
+                element = bytes(buf[start:m.start()])
+                if element.strip():
+                    yield element
+                return
+            else:  # a comma
+                if depth == 0:
+                    yield bytes(buf[start:m.start()])
+                    start = pos
+                continue
+        else:
+            pos = len(buf)
+        more = stream.read(chunk)
+        if not more:
+            raise InputError("unexpected end of input inside a JSON array")
+        del buf[:start]
+        pos -= start
+        start = 0
+        buf += more
+
+
+# --- CSV -----------------------------------------------------------------------------------------------------
+
+def _schema_types(schema: dict[str, Any], parts: list[str]) -> set[str]:
+    """JSON types the schema allows at a dotted path (empty: unknown, read as text)."""
+    defs = schema.get("$defs", {})
+    nodes = [schema]
+    for part in parts + [None]:
+        flat: list[dict[str, Any]] = []
+        while nodes:
+            node = nodes.pop()
+            if not isinstance(node, dict):
+                continue
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                nodes.append(defs.get(ref[8:], {}))
+                continue
+            alts = [*node.get("anyOf", ()), *node.get("oneOf", ()), *node.get("allOf", ())]
+            if alts:
+                nodes.extend(alts)
+                continue
+            flat.append(node)
+        if part is None:
+            types: set[str] = set()
+            for node in flat:
+                t = node.get("type")
+                if t is None:
+                    return set()  # any value
+                types.update([t] if isinstance(t, str) else t)
+            return types
+        nodes = [n.get("properties", {}).get(part) for n in flat if n.get("properties", {}).get(part)]
+        if not nodes:
+            return set()
+    return set()  # pragma: no cover
+
+
+def _cell_reader(types: set[str]) -> Callable[[str], Any]:
+    """How a cell is read: text, or JSON for a field the schema never lets be a string.
+    An empty cell is a missing one (``None``: an absent field)."""
+    if not types or "string" in types:
+        return lambda cell: cell if cell != "" else None
+    from pydantic_core import from_json
+
+    def read(cell: str) -> Any:
+        if cell == "":
+            return None
+        text = cell.strip()
+        if "boolean" in types and text.lower() in ("true", "false"):
+            return text.lower() == "true"
+        try:
+            return from_json(text)
+        except ValueError:
+            return cell
+    return read
+
+
+def _csv(stream: IO[bytes], schema: dict[str, Any], delimiter: str,
+         keep_rows: bool) -> Iterator[tuple[list[str], list[int], list[Any], list[list[str]] | None]]:
+    """``(header, lines, bodies, rows)`` per chunk of CSV rows."""
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+    try:
+        yield from _csv_chunks(csv.reader(text, delimiter=delimiter), schema, keep_rows)
+    finally:
+        text.detach()  # the caller closes the file (and may still ask for its position)
+
+
+def _csv_chunks(reader: Any, schema: dict[str, Any],
+                keep_rows: bool) -> Iterator[tuple[list[str], list[int], list[Any], list[list[str]] | None]]:
+    try:
+        header = next(reader)
+    except StopIteration:
+        return
+    paths = split_columns(header)
+    readers = [_cell_reader(_schema_types(schema, list(p))) for p in paths]
+    lines: list[int] = []
+    bodies: list[Any] = []
+    rows: list[list[str]] = []
+    for row in reader:
+        if not any(cell.strip() for cell in row):
+            continue
+        lines.append(reader.line_num)
+        bodies.append(body_from_row(paths, [read(cell) for read, cell in zip(readers, row)]))
+        if keep_rows:
+            rows.append(row)
+        if len(lines) >= CHUNK:
+            yield header, lines, bodies, rows if keep_rows else None
+            lines, bodies, rows = [], [], []
+    if lines:
+        yield header, lines, bodies, rows if keep_rows else None
+
+
+# --- Parquet and Arrow IPC ----------------------------------------------------------------------------------
+
+def _pyarrow() -> Any:
+    try:
+        import pyarrow
+        import pyarrow.ipc  # noqa: F401
+        import pyarrow.parquet  # noqa: F401
+    except ImportError:
+        raise InputError(ARROW_EXTRA) from None
+    return pyarrow
+
+
+def _arrow_batches(name: str, stream: IO[bytes], kind: str) -> tuple[Iterator[Any], int | None]:
+    """Record batches of at most :data:`CHUNK` rows, and the row count when known."""
+    pa = _pyarrow()
+    head = stream.peek(8)[:8]  # type: ignore[attr-defined]
+    try:
+        if kind == "parquet" or head.startswith(b"PAR1"):
+            if name == "-":
+                raise InputError("Parquet must be read from a file, not stdin")
+            parquet = pa.parquet.ParquetFile(stream)
+            return parquet.iter_batches(batch_size=CHUNK), parquet.metadata.num_rows
+        if head.startswith(b"ARROW1"):
+            if name == "-":
+                raise InputError("an Arrow IPC file must be read from a file, not stdin (streams can be)")
+            reader = pa.ipc.open_file(stream)
+            batches: Iterator[Any] = (reader.get_batch(i) for i in range(reader.num_record_batches))
+            total = None
+        else:
+            batches, total = iter(pa.ipc.open_stream(stream)), None
+    except pa.ArrowException as exc:
+        raise InputError(f"cannot read it as {kind.capitalize()}: {exc}") from None
+    return _sliced(batches), total
+
+
+def _sliced(batches: Iterator[Any]) -> Iterator[Any]:
+    for batch in batches:
+        for start in range(0, batch.num_rows, CHUNK):
+            yield batch.slice(start, CHUNK)
+
+
+def _ipc_bytes(batch: Any) -> bytes:
+    """One batch as Arrow IPC stream bytes: only its rows (pickling a slice would copy
+    the whole parent buffers)."""
+    import pyarrow as pa
+
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, batch.schema) as writer:
+        writer.write_batch(batch)
+    return sink.getvalue().to_pybytes()  # type: ignore[no-any-return]
+
+
+def arrow_bodies(ipc: bytes) -> list[dict[str, Any]]:
+    """The bodies of the rows of one chunk (IPC stream bytes), read by
+    :func:`records.body_from_row`: missing cells are absent fields, dotted names nest."""
+    import pyarrow as pa
+
+    batch = pa.ipc.open_stream(ipc).read_next_batch()
+    paths = split_columns(batch.schema.names)
+    columns = [column.to_pylist() for column in batch.columns]
+    return [body_from_row(paths, row) for row in zip(*columns)]
+
+
+# --- every format --------------------------------------------------------------------------------------------
+
+class Source:
+    """One input file as chunks; ``kind`` its format, ``header`` its CSV header, ``total``
+    its row count when known (Parquet), ``position()`` how far it has been read."""
+
+    def __init__(self, name: str, stream: IO[bytes], fmt: str, schema: "Callable[[], dict[str, Any]] | None",
+                 keep_rows: bool = False):
+        self.name, self.stream = name, stream
+        self.kind = detect(name, stream, fmt)
+        self.header: list[str] | None = None
+        self.total: int | None = None
+        self.rows_read = 0
+        self._schema, self._keep_rows = schema, keep_rows
+
+    def position(self) -> int:
+        if self.kind in ("parquet", "arrow"):
+            return self.rows_read
+        try:
+            return self.stream.tell()
+        except OSError:
+            return 0
+
+    def chunks(self) -> Iterator[Chunk]:
+        if self.kind in ("jsonl", "json"):
+            records = _jsonl(self.stream) if self.kind == "jsonl" else enumerate(iter_json_array(self.stream), 1)
+            lines: list[int] = []
+            raws: list[bytes] = []
+            for line, raw in records:
+                lines.append(line)
+                raws.append(raw)
+                if len(raws) >= CHUNK:
+                    yield Chunk("raw", lines, raws)
+                    lines, raws = [], []
+            if raws:
+                yield Chunk("raw", lines, raws)
+        elif self.kind == "csv":
+            if self._schema is None:
+                raise InputError("CSV input needs --endpoint (its columns are one endpoint's fields)")
+            delimiter = "\t" if self.name.lower().endswith(".tsv") else ","
+            for header, lines, bodies, rows in _csv(self.stream, self._schema(), delimiter, self._keep_rows):
+                self.header = header
+                yield Chunk("dicts", lines, bodies, rows)
+        else:
+            batches, self.total = _arrow_batches(self.name, self.stream, self.kind)
+            for batch in batches:
+                first = self.rows_read + 1
+                self.rows_read += batch.num_rows
+                if batch.num_rows:
+                    yield Chunk("arrow", list(range(first, first + batch.num_rows)), _ipc_bytes(batch))
+
+
+def read_chunks(name: str, stream: IO[bytes], fmt: str = "auto",
+                schema: "Callable[[], dict[str, Any]] | None" = None) -> Iterator[Chunk]:
+    return Source(name, stream, fmt, schema).chunks()
+
+
+def read_records(name: str, stream: IO[bytes], fmt: str = "auto",
+                 schema: "dict[str, Any] | Callable[[], dict[str, Any]] | None" = None) -> Iterator[tuple[int, Any]]:
+    """``(line, body)`` for every record of a file: JSON bytes for JSONL and JSON
+    arrays (parsed later, in pydantic-core), dicts for CSV, Parquet and Arrow rows
+    (``schema``, or a function returning it, types the CSV cells)."""
+    getter = schema if callable(schema) or schema is None else (lambda: schema)
+    for chunk in read_chunks(name, stream, fmt, getter):  # type: ignore[arg-type]
+        bodies = arrow_bodies(chunk.payload) if chunk.kind == "arrow" else chunk.payload
+        yield from zip(chunk.lines, bodies)

@@ -1,0 +1,179 @@
+"""Validating chunks of records, in this process or in worker processes.
+
+Every record goes through :func:`pipeline.run_many` (one endpoint) or
+:func:`pipeline.run` with the request's path (request-log mode); nothing here sizes,
+parses or validates a body itself.  A chunk's result is compact and picklable::
+
+    (count, [(index, result), ...], bodies_json | None)
+
+where only refused records are listed: ``result`` is a tuple of problem tuples
+``(code, error, status, loc)``, or a ``str`` (the message for a request to an endpoint
+that is not modelled).  ``bodies_json`` is the JSON of each body of an Arrow chunk,
+when the caller writes records out.
+
+:class:`Runner` keeps the order of the input and a bounded number of chunks in flight
+(flat memory for any file size).  With one job, or an input of fewer than
+:data:`SMALL_INPUT` records, no process is started: forking and feeding workers costs
+more than it saves on a small file.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import sys
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any, Callable, Iterator
+
+from pydantic_core import from_json, to_json
+
+from ..catalog import C
+from ..errors import Problem, UnknownEndpointError
+from ..options import Options
+from ..pipeline import compiled, run, run_many
+from ..routes import Route, find, resolve
+from .readers import CHUNK, Chunk, arrow_bodies
+
+__all__ = ["Runner", "validate_chunk", "SMALL_INPUT", "ProblemRow", "as_problem"]
+
+#: Inputs with fewer records than this are validated in this process, whatever --jobs.
+SMALL_INPUT = 4 * CHUNK
+
+ProblemRow = tuple[str, str, int, tuple[Any, ...]]  # (code, error, status, loc)
+Result = tuple[int, list[tuple[int, Any]], "list[bytes] | None"]
+
+
+def as_problem(row: ProblemRow) -> Problem:
+    return Problem(*row)
+
+
+def _rows(problems: list[Problem]) -> tuple[ProblemRow, ...]:
+    return tuple((p.code, p.error, p.status, p.loc) for p in problems)
+
+
+_NOT_AN_ENVELOPE: tuple[ProblemRow, ...] = ((C.invalid_input.code, C.invalid_input.message,
+                                             C.invalid_input.status, ()),)
+
+
+def envelope_result(raw: Any, options: Options) -> Any:
+    """One request-log line ``{"method", "path", "body"}``: its problem rows (``()`` when
+    accepted), or the message saying its endpoint is not modelled.  A line without
+    ``body`` is checked as ``{}``; a ``body`` string is the body as sent."""
+    try:
+        env = from_json(raw) if isinstance(raw, (bytes, bytearray, str)) else raw
+    except ValueError:
+        env = None
+    if not (isinstance(env, dict) and isinstance(env.get("method"), str) and isinstance(env.get("path"), str)):
+        return _NOT_AN_ENVELOPE
+    method, path = env["method"], env["path"]
+    route = find(method, path)
+    if route is None:
+        return str(UnknownEndpointError(method, path))
+    return _rows(run(route, env.get("body", {}), options, path=path).problems)
+
+
+def validate_chunk(task: tuple[str, Any, bool], route: Route | None, options: Options) -> Result:
+    """Validate one chunk's ``(kind, payload, want_bodies)``; see the module docstring."""
+    kind, payload, want_bodies = task
+    bodies = arrow_bodies(payload) if kind == "arrow" else payload
+    refused: list[tuple[int, Any]] = []
+    if route is None:
+        for i, raw in enumerate(bodies):
+            result = envelope_result(raw, options)
+            if result:
+                refused.append((i, result))
+    else:
+        for i, problems in enumerate(run_many(route, bodies, options)):
+            if problems:
+                refused.append((i, _rows(problems)))
+    out = [to_json(b) for b in bodies] if want_bodies and kind == "arrow" else None
+    return len(bodies), refused, out
+
+
+# --- worker processes ----------------------------------------------------------------------------------------
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(route_key: str | None, options: Options) -> None:
+    _WORKER["route"] = resolve(*route_key.split(" ", 1)) if route_key else None
+    _WORKER["options"] = options
+
+
+def _work(task: tuple[str, Any, bool]) -> Result:
+    return validate_chunk(task, _WORKER["route"], _WORKER["options"])
+
+
+def _context() -> Any:
+    # fork where it is the platform's way: the workers inherit the imported library and
+    # the compiled validator (no start-up imports); elsewhere the platform's default
+    if sys.platform.startswith("linux"):
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context()
+
+
+class Runner:
+    """Validates chunks in order, in ``jobs`` worker processes or in this one.
+
+    ``pause``/``resume`` are called around starting the workers (the progress bar stops
+    its refresh thread, so no thread runs while the process forks)."""
+
+    def __init__(self, jobs: int, route: Route | None, options: Options,
+                 pause: Callable[[], None] = lambda: None, resume: Callable[[], None] = lambda: None):
+        self.jobs, self.route, self.options = max(1, jobs), route, options
+        self.pause, self.resume = pause, resume
+        self.pool: ProcessPoolExecutor | None = None
+        self.used_workers = False
+        if route is not None:
+            compiled(route, options)  # built once, here: forked workers inherit it
+
+    def map(self, chunks: Iterator[Chunk], want_bodies: bool = False) -> Iterator[tuple[Chunk, Result]]:
+        """``(chunk, result)`` for every chunk, in input order."""
+        if self.jobs == 1:
+            for chunk in chunks:
+                yield chunk, validate_chunk((chunk.kind, chunk.payload, want_bodies), self.route, self.options)
+            return
+        first: list[Chunk] = []
+        count = 0
+        for chunk in chunks:  # a small input is not worth the workers
+            first.append(chunk)
+            count += len(chunk.lines)
+            if count >= SMALL_INPUT:
+                break
+        if count < SMALL_INPUT and self.pool is None:
+            for chunk in first:
+                yield chunk, validate_chunk((chunk.kind, chunk.payload, want_bodies), self.route, self.options)
+            return
+        yield from self._parallel(first, chunks, want_bodies)
+
+    def _parallel(self, first: list[Chunk], rest: Iterator[Chunk], want_bodies: bool) -> Iterator[tuple[Chunk, Result]]:
+        if self.pool is None:
+            self.pause()
+            try:
+                self.pool = ProcessPoolExecutor(self.jobs, mp_context=_context(), initializer=_init_worker,
+                                                initargs=(self.route.key if self.route else None, self.options))
+                self.pool.submit(int).result()  # the workers start now, while nothing else runs
+            finally:
+                self.resume()
+            self.used_workers = True
+        in_flight: deque[tuple[Chunk, Future[Result]]] = deque()
+        limit = 2 * self.jobs  # chunks read ahead at most: memory stays flat
+
+        def chunks() -> Iterator[Chunk]:
+            yield from first
+            yield from rest
+
+        for chunk in chunks():
+            assert self.pool is not None
+            in_flight.append((chunk, self.pool.submit(_work, (chunk.kind, chunk.payload, want_bodies))))
+            if len(in_flight) >= limit:
+                done, future = in_flight.popleft()
+                yield done, future.result()
+        while in_flight:
+            done, future = in_flight.popleft()
+            yield done, future.result()
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
