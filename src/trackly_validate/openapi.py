@@ -1,0 +1,171 @@
+"""An OpenAPI 3.1 document of every modelled endpoint: ``tv.openapi()``.
+
+Built from what the library already knows, so it cannot drift from the checks:
+
+- request bodies: each route's model's JSON Schema (its ``$defs`` under
+  ``components/schemas``);
+- ``X-Api-Key`` as the ``apiKey`` security scheme;
+- the success answer of each endpoint from the sandbox's table
+  (:data:`trackly_validate.server.shapes.SUCCESS`), with the docs' example;
+- one error response per status the endpoint can answer, ``{error, code, message?}``
+  with ``code`` an enum of that status's codes (:func:`trackly_validate.answers.error_codes`
+  with the key codes, plus the account-state codes the sandbox simulates) and one
+  example per code.  403 also admits the suspended account's answer, which has no code.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from . import __version__
+from .answers import error_codes
+from .catalog import CATALOG, CodeInfo
+from .routes import ROUTES, Route
+
+__all__ = ["openapi", "PRODUCTION_URL", "SANDBOX_URL"]
+
+PRODUCTION_URL = "https://api.tracklysms.com/api"
+SANDBOX_URL = "http://127.0.0.1:8787/api"
+
+_REF = "#/components/schemas/{model}"
+_DESCRIPTIONS = {400: "Refused: invalid request", 401: "Refused: API key missing or invalid",
+                 402: "Refused: billing", 403: "Refused: account or product not allowed", 404: "Not found",
+                 409: "Conflict", 413: "Refused: too large", 429: "Refused: limit reached",
+                 500: "Server error", 502: "Upstream error", 503: "Unavailable"}
+_V1_HEADERS = {
+    "X-API-Deprecated": {"description": "Every v1 response carries it.", "required": True,
+                         "schema": {"type": "string"}},
+    "Deprecation": {"description": "RFC 8594: v1 is deprecated.", "required": True, "schema": {"type": "string"}},
+}
+
+
+def openapi(*, sandbox_url: str = SANDBOX_URL, production_url: str = PRODUCTION_URL) -> dict[str, Any]:
+    """The OpenAPI 3.1 document (a fresh dict on each call)."""
+    from .server.shapes import SUCCESS
+    from .server.simulation import SUSPENDED_ERROR, state_codes
+
+    schemas: dict[str, Any] = {}
+    paths: dict[str, dict[str, Any]] = {}
+    for route in ROUTES:
+        body_ref = _hoist(route, schemas)
+        codes = _codes(route, state_codes(route))
+        op: dict[str, Any] = {
+            "operationId": _operation_id(route),
+            "summary": route.summary,
+            "tags": [_tag(route)],
+            "requestBody": {"required": True,
+                            "content": {"application/json": {"schema": {"$ref": body_ref}}}},
+            "responses": _responses(route, SUCCESS[route.key], codes, SUSPENDED_ERROR),
+        }
+        params = [name for name in route.params(tuple(route.template.strip("/").split("/")))]
+        if params:
+            op["parameters"] = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+                                for name in params]
+        if route.version == "v1":
+            op["deprecated"] = True
+        paths.setdefault(route.template, {})[route.method.lower()] = op
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Trackly SMS API (as modelled by trackly-validate)", "version": __version__,
+                 "description": "Every endpoint trackly-validate models, with its documented answers. "
+                                "`trackly-validate serve` answers this document locally."},
+        "servers": [{"url": production_url, "description": "Trackly API"},
+                    {"url": sandbox_url, "description": "trackly-validate sandbox (trackly-validate serve)"}],
+        "security": [{"ApiKey": []}],
+        "paths": paths,
+        "components": {
+            "securitySchemes": {"ApiKey": {"type": "apiKey", "in": "header", "name": "X-Api-Key",
+                                           "description": "trk_ followed by 32 letters or digits"}},
+            "schemas": schemas,
+        },
+    }
+
+
+def _codes(route: Route, simulated: tuple[CodeInfo, ...]) -> dict[int, list[str]]:
+    """``{status: [code, ...]}``: what the pipeline can answer, then the simulated state codes."""
+    out = {status: list(found) for status, found in error_codes(route, auth=True).items()}
+    for info in simulated:
+        found = out.setdefault(info.status_for(route.key, route.version), [])
+        if info.code not in found:
+            found.append(info.code)
+    return dict(sorted(out.items()))
+
+
+def _responses(route: Route, success: Any, codes: dict[int, list[str]], suspended: str) -> dict[str, Any]:
+    headers = {"headers": dict(_V1_HEADERS)} if route.version == "v1" else {}
+    properties = {name: {"type": kind.split("|") if "|" in kind else kind} for name, kind in success.fields.items()}
+    out: dict[str, Any] = {str(success.status): {
+        "description": "Accepted",
+        **headers,
+        "content": {"application/json": {
+            "schema": {"type": "object", "required": list(success.fields), "properties": properties},
+            "example": success.example}},
+    }}
+    codes = dict(codes)
+    codes.setdefault(403, [])
+    for status, found in sorted(codes.items()):
+        examples = {code: {"value": {"error": _text(CATALOG[code], route), "code": code}} for code in found}
+        shape: dict[str, Any] = {
+            "type": "object",
+            "required": ["error", "code"],
+            "properties": {"error": {"type": "string"}, "code": {"enum": found}, "message": {"type": "string"},
+                           "x-trackly-problems": {"type": "array", "items": {"type": "object"}}},
+        }
+        if status == 403:  # the suspended account's answer has no code (authentication page)
+            examples["suspended"] = {"value": {"error": suspended}}
+            suspended_shape = {"type": "object", "required": ["error"],
+                               "properties": {"error": {"const": suspended}}}
+            shape = {"anyOf": [shape, suspended_shape]} if found else suspended_shape
+        out[str(status)] = {"description": _DESCRIPTIONS.get(status, "Error"), **headers,
+                            "content": {"application/json": {"schema": shape, "examples": examples}}}
+    return out
+
+
+def _text(info: CodeInfo, route: Route) -> str:
+    variant = "v1" if route.version == "v1" and "v1" in info.variants else None
+    return info.message_for(variant)
+
+
+def _hoist(route: Route, schemas: dict[str, Any]) -> str:
+    """Put the route's body schema (and its ``$defs``) under ``components/schemas``; its ``$ref``."""
+    model = route.model
+    schema = _drop_absent_defaults(model.model_json_schema(ref_template=_REF))
+    for name, sub in schema.pop("$defs", {}).items():
+        if schemas.setdefault(name, sub) != sub:  # pragma: no cover - guarded by tests/test_openapi.py
+            raise ValueError(f"two different schemas are both named {name!r}")
+    name = model.__name__
+    if schemas.setdefault(name, schema) != schema:  # pragma: no cover
+        raise ValueError(f"two different body schemas are both named {name!r}")
+    return _REF.format(model=name)
+
+
+def _drop_absent_defaults(schema: Any) -> Any:
+    """Remove ``"default": null`` where the schema does not admit null: in the models such a
+    default means "absent" (the server's missing-field rules), not a JSON value to send."""
+    if isinstance(schema, dict):
+        if "default" in schema and schema["default"] is None and not _admits_null(schema):
+            schema = {k: v for k, v in schema.items() if k != "default"}
+        return {k: _drop_absent_defaults(v) for k, v in schema.items()}
+    if isinstance(schema, list):
+        return [_drop_absent_defaults(v) for v in schema]
+    return schema
+
+
+def _admits_null(schema: dict[str, Any]) -> bool:
+    kind = schema.get("type")
+    if kind == "null" or (isinstance(kind, list) and "null" in kind) or None in schema.get("enum", [0]):
+        return True
+    if any(isinstance(sub, dict) and _admits_null(sub) for sub in schema.get("anyOf", []) + schema.get("oneOf", [])):
+        return True
+    return kind is None and "enum" not in schema and "const" not in schema and not schema.get("anyOf") \
+        and not schema.get("oneOf") and "$ref" not in schema
+
+
+def _operation_id(route: Route) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "_", f"{route.method.lower()}{route.template}").strip("_")
+
+
+def _tag(route: Route) -> str:
+    parts = route.template.strip("/").split("/")
+    return f"{parts[1]} ({parts[0]})"

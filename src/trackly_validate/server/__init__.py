@@ -1,0 +1,36 @@
+"""A local stand-in for the Trackly API (``trackly-validate serve``; extra ``[server]``).
+
+::
+
+    from trackly_validate.server import create_app, SandboxServer
+
+    app = create_app(fixtures="examples/sandbox-fixtures.json", seed=1)   # an ASGI app
+    with SandboxServer(seed=1) as server:                                 # uvicorn, a thread
+        httpx.post(f"{server.url}/api/v2/send", json=..., headers={"X-Api-Key": ...})
+
+Modules: ``app`` (the request path), ``shapes`` (success answers), ``simulation`` and
+``store`` (the account's state in SQLite), ``runner`` (uvicorn), ``pytest_plugin``
+(the ``trackly_sandbox`` fixture), ``cli`` (the two CLI commands).  Starlette and
+uvicorn are imported on first use, so ``tv.openapi()`` works without them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__all__ = ["create_app", "SandboxServer", "serve"]
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .app import create_app
+    from .runner import SandboxServer, serve
+
+_LAZY = {"create_app": "app", "SandboxServer": "runner", "serve": "runner"}
+
+
+def __getattr__(name: str) -> Any:
+    import importlib
+
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{module}", __name__), name)

@@ -1,0 +1,323 @@
+"""The sandbox: a Starlette app that answers ``/api/v2/...`` and ``/api/v1/...`` like the
+Trackly API, serves its OpenAPI document, and records what it received.
+
+Every API request takes one path (:meth:`Sandbox.api`)::
+
+    route    : method + raw path -> the modelled endpoint (404 not_found for anything else)
+    body     : read in chunks; past 5 MiB stop reading -> 413 payload_too_large
+    key      : X-Api-Key format (and, with fixtures, one of the account's) -> 401
+    account  : suspended -> 403 without code; product off -> 403 product_not_enabled
+    pipeline : the one request pipeline (bulk: trackly_validate.bulk.partition)
+    state    : the fixtures' resources -> not_found, list_not_found, daily_cap_exceeded...
+    answer   : the documented success shape (shapes.SUCCESS), or the first problem
+
+A validating proxy would replace the last step by forwarding the request.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import unquote
+
+from pydantic_core import from_json
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route as HttpRoute
+
+from .. import decoding
+from ..auth import check_api_key, redact
+from ..bulk import partition
+from ..catalog import C, CodeInfo
+from ..errors import Problem
+from ..options import DEFAULT_OPTIONS, Options, coerce_options
+from ..pipeline import MAX_PAYLOAD_BYTES, run, too_large
+from ..routes import ROUTES, Route
+from ..translate import problem
+from .shapes import Accepted, Ids, success_for
+from .simulation import (COMPLETE_SCHEDULE, PATH_RESOURCES, PRODUCTS, REFERENCES, SENDS, SUSPENDED_ERROR, Ref,
+                         values_at)
+from .store import Store, load_fixtures
+
+__all__ = ["create_app", "Sandbox", "PROBLEMS_KEY"]
+
+#: The extension key under which an error answer lists every problem (the server sends
+#: only ``error`` and ``code``).
+PROBLEMS_KEY = "x-trackly-problems"
+
+#: Every v1 response carries these (messaging.md §1.5).
+V1_HEADERS = {"X-API-Deprecated": "v1 is deprecated", "Deprecation": "true"}
+
+_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+_HIDDEN_HEADERS = frozenset({"x-api-key", "authorization", "cookie", "proxy-authorization"})
+
+
+class _Refused(Exception):
+    """A request answered with an error before the endpoint's success."""
+
+    def __init__(self, problems: list[Problem] | None = None, body: dict[str, Any] | None = None, status: int = 0):
+        self.problems = problems or []
+        self.body = body
+        self.status = status or (self.problems[0].status if self.problems else 400)
+
+
+class Sandbox:
+    """The app's state: options, the account store, the id source, the document."""
+
+    def __init__(self, options: Options | None = None, fixtures: Any = None, seed: int | None = None):
+        self.options = DEFAULT_OPTIONS if options is None else coerce_options(options)
+        self.store = Store(load_fixtures(fixtures))
+        self.ids = Ids(seed)
+        self._document: dict[str, Any] | None = None
+
+    # --- the API ---------------------------------------------------------------------------------------
+
+    async def api(self, request: Request) -> Response:
+        raw_path = request.scope.get("raw_path") or request.url.path.encode()
+        path = raw_path.decode("latin-1").split("?", 1)[0]
+        route, params, checked_path = _match(request.method, path)
+        entry: dict[str, Any] = {"method": request.method, "path": redact(path),
+                                 "query": redact(request.url.query), "headers": _shown_headers(request)}
+        raw: bytes | None = None
+        try:
+            if route is None:
+                raise _Refused([Problem(C.not_found.code, C.not_found.message, C.not_found.status)])
+            raw = await _read_body(request, route)
+            entry["body"] = _shown_body(raw)
+            response = self._answer(request, route, params, checked_path, raw)
+        except _Refused as refused:
+            response = _error_response(refused)
+            if raw is None and route is not None and refused.status == 413:
+                entry["body"] = None
+                entry["body_too_large"] = True
+        if route is not None and route.version == "v1":
+            response.headers.update(V1_HEADERS)
+        entry["status"] = response.status_code
+        entry["endpoint"] = route.key if route is not None else None
+        code = getattr(response, "trackly_code", None)
+        if code is not None:
+            entry["code"] = code
+        self.store.log(entry)
+        return response
+
+    def _answer(self, request: Request, route: Route, params: dict[str, str], path: str, raw: bytes) -> Response:
+        key_problems = check_api_key(request.headers.get("x-api-key"))
+        if not key_problems and not self.store.key_known(request.headers["x-api-key"]):
+            key_problems = [problem(C.invalid_api_key, route, ("X-Api-Key",))]
+        if key_problems:
+            raise _Refused(key_problems)
+        self._check_account(route)
+        body = raw if _is_json(request.headers.get("content-type")) else b""  # express.json reads JSON only
+        accepted = Accepted(route, {}, params, self.store, self.ids)
+        if route.items:
+            split = partition(route.method, route.template, body, options=self.options)
+            if split.problems:
+                raise _Refused(list(split.problems))
+            accepted.items = list(zip(split.accepted_indices, split.accepted))
+            accepted.errors = list(split.errors)
+        else:
+            outcome = run(route, body, self.options, path=path)
+            if outcome.problems:
+                raise _Refused(outcome.problems)
+        accepted.body = _parsed(body)
+        if not self.store.open:
+            self._check_state(accepted)
+        shape = success_for(route)
+        return JSONResponse(shape.build(accepted), status_code=shape.status)
+
+    # --- the account's state ------------------------------------------------------------------------------
+
+    def _check_account(self, route: Route) -> None:
+        if self.store.suspended:
+            raise _Refused(body={"error": SUSPENDED_ERROR}, status=403)
+        product = PRODUCTS.get(route.key)
+        if product is not None and not self.store.product_enabled(product):
+            text = C.product_not_enabled.message.replace("{PRODUCT}", product.upper())
+            raise _Refused([problem(C.product_not_enabled, route, (), text)])
+
+    def _check_state(self, ctx: Accepted) -> None:
+        route, store = ctx.route, self.store
+        table = PATH_RESOURCES.get(route.key)
+        if table is not None:
+            ctx.existing = store.get(table, ctx.params.get("id", ""))
+            if ctx.existing is None:
+                raise _Refused([problem(C.not_found, route, ("path", "id"))])
+            if table == "schedules" and ctx.existing.get("status") == COMPLETE_SCHEDULE:
+                raise _Refused([problem(C.schedule_complete, route)])
+        prefix = f"{route.items}[]." if route.items else None
+        for ref in REFERENCES.get(route.key, ()):
+            if prefix is None or not ref.field.startswith(prefix):
+                for value in _ref_values(ctx.body, ref.field):
+                    found = self._unmet(route, ref, value, ())
+                    if found is not None:
+                        raise _Refused([found])
+        if prefix is not None:
+            self._check_items(ctx, prefix)
+        if route.key in SENDS and store.daily_cap is not None:
+            wanted = len(ctx.items) if route.items else 1
+            if wanted and store.sent_today() + wanted > store.daily_cap:
+                raise _Refused([problem(C.daily_cap_exceeded, route)])
+
+    def _check_items(self, ctx: Accepted, prefix: str) -> None:
+        """Per-item references of a bulk request: a missing one moves the item to errors[]."""
+        route = ctx.route
+        refs = [ref for ref in REFERENCES.get(route.key, ()) if ref.field.startswith(prefix)]
+        if not refs:
+            return
+        kept: list[tuple[int, Any]] = []
+        for index, item in ctx.items:
+            found = None
+            for ref in refs:
+                field = ref.field[len(prefix):]
+                values = list(_ref_values(item, field))
+                if not values and ref.default is not None:
+                    values = list(_ref_values(ctx.body, ref.default))
+                for value in values:
+                    found = self._unmet(route, ref, value, (route.items, index, field))
+                    if found is not None:
+                        break
+                if found is not None:
+                    break
+            if found is None:
+                kept.append((index, item))
+                continue
+            entry: dict[str, Any] = {"index": index}
+            for name in route.echo:
+                entry[name] = item.get(name) if isinstance(item, dict) else None
+            entry.update(code=found.code, error=found.error)
+            ctx.errors.append(entry)
+        ctx.items = kept
+        ctx.errors.sort(key=lambda e: e["index"])
+
+    def _unmet(self, route: Route, ref: Ref, value: Any, loc: tuple[Any, ...]) -> Problem | None:
+        row = self.store.find(ref.table, ref.column, value)
+        if row is None:
+            return problem(ref.info, route, loc, _text(ref.info, route, value))
+        if ref.requires is not None and not row.get(ref.requires, True) and ref.unmet is not None:
+            return problem(ref.unmet, route, loc, _text(ref.unmet, route, value))
+        return None
+
+    # --- the sandbox's own endpoints -------------------------------------------------------------------------
+
+    async def openapi_json(self, request: Request) -> Response:
+        if self._document is None:
+            from ..openapi import openapi
+
+            base = str(request.base_url).rstrip("/")
+            self._document = openapi(sandbox_url=f"{base}/api")
+        return JSONResponse(self._document)
+
+    async def requests_log(self, request: Request) -> Response:
+        if request.method == "DELETE":
+            return JSONResponse({"deleted": self.store.clear_requests()})
+        return JSONResponse({"requests": self.store.requests()})
+
+
+def create_app(options: Options | None = None, fixtures: Any = None, seed: int | None = None) -> Starlette:
+    """The sandbox app: ``fixtures`` is a path to a JSON file or a mapping (see
+    ``examples/sandbox-fixtures.json``); ``seed`` makes generated ids repeatable."""
+    sandbox = Sandbox(options, fixtures, seed)
+    app = Starlette(routes=[
+        HttpRoute("/openapi.json", sandbox.openapi_json, methods=["GET"]),
+        HttpRoute("/_sandbox/requests", sandbox.requests_log, methods=["GET", "DELETE"]),
+        HttpRoute("/{rest:path}", sandbox.api, methods=_METHODS),
+    ])
+    app.state.sandbox = sandbox
+    return app
+
+
+# --- helpers -----------------------------------------------------------------------------------------------------
+
+def _match(method: str, raw_path: str) -> tuple[Route | None, dict[str, str], str]:
+    """The route for ``method`` and the raw (percent-encoded) path under ``/api``, as
+    Express matches it: on the raw path, parameters decoded after."""
+    segments = [s for s in raw_path.split("/") if s]
+    if not segments or segments[0] != "api":
+        return None, {}, raw_path
+    parts = tuple(unquote(s) for s in segments[1:])
+    for route in ROUTES:
+        if route.method == method and route.matches(parts):
+            # a decoded "/" inside a parameter stays encoded for the path rules
+            checked = "/" + "/".join(p if "/" not in p else s for p, s in zip(parts, segments[1:]))
+            return route, route.params(parts), checked
+    return None, {}, raw_path
+
+
+async def _read_body(request: Request, route: Route) -> bytes:
+    """The body, read in chunks; past :data:`MAX_PAYLOAD_BYTES` reading stops (413)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_PAYLOAD_BYTES:
+        raise _Refused([too_large(route)])
+    buffer = bytearray()
+    async for chunk in request.stream():
+        buffer += chunk
+        if len(buffer) > MAX_PAYLOAD_BYTES:
+            raise _Refused([too_large(route)])
+    return bytes(buffer)
+
+
+def _is_json(content_type: str | None) -> bool:
+    """Whether express.json parses a body of this type (``application/json``, ``*/*+json``)."""
+    if not content_type:
+        return False
+    kind = content_type.split(";", 1)[0].strip().lower()
+    return kind == "application/json" or (kind.endswith("+json") and "/" in kind)
+
+
+def _parsed(body: bytes) -> dict[str, Any]:
+    """An accepted body as data (read as the server decodes it)."""
+    if not body:
+        return {}
+    try:
+        data = from_json(body)
+    except ValueError:
+        data = decoding.loads(decoding.as_server_reads(body))
+    return data if isinstance(data, dict) else {}
+
+
+def _ref_values(data: Any, field: str) -> list[Any]:
+    """The values a reference names; ``a+b`` pairs two fields of one object."""
+    if "+" in field:
+        found = [list(values_at(data, part)) for part in field.split("+")]
+        return [tuple(v[0] for v in found)] if all(found) else []
+    return list(values_at(data, field))
+
+
+def _text(info: CodeInfo, route: Route, value: Any) -> str:
+    """The server's text: the v1 wording on v1, the ``…`` filled with the id it names."""
+    variant = "v1" if route.version == "v1" and "v1" in info.variants else None
+    detail = redact(str(value))[:100] if not isinstance(value, tuple) else None
+    return info.message_for(variant, detail)
+
+
+def _error_response(refused: _Refused) -> Response:
+    if refused.body is not None:
+        return JSONResponse(refused.body, status_code=refused.status)
+    first = refused.problems[0]
+    content = {"error": first.error, "code": first.code,
+               PROBLEMS_KEY: [{"code": p.code, "error": p.error, "loc": list(p.loc)} for p in refused.problems]}
+    response = JSONResponse(content, status_code=first.status)
+    response.trackly_code = first.code  # type: ignore[attr-defined]
+    if first.status == 413:
+        response.headers["Connection"] = "close"
+    return response
+
+
+def _shown_headers(request: Request) -> dict[str, str]:
+    """The request's headers for the log: key-bearing ones only say they were there."""
+    shown = {}
+    for name, value in request.headers.items():
+        shown[name] = "[redacted]" if name in _HIDDEN_HEADERS else redact(value)
+    return shown
+
+
+def _shown_body(raw: bytes) -> Any:
+    """The body for the log: JSON data when it parses, else text; key-shaped text redacted."""
+    if not raw:
+        return None
+    text = redact(raw.decode("utf-8", "replace"))
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
