@@ -52,6 +52,7 @@ __all__ = [
     "json_schema",
     "batches",
     "render_filter",
+    "openapi",
     "__version__",
 ]
 
@@ -67,6 +68,7 @@ _LAZY = {
     "json_schema": ("forms", "json_schema"),
     "batches": ("batching", "batches"),
     "render_filter": ("models.audiences", "render_filter"),
+    "openapi": ("openapi", "openapi"),
 }
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -77,6 +79,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .frames import check_frame, split_frame
     from .engine import check, model_for, validate
     from .models.audiences import render_filter
+    from .openapi import openapi
 
 
 def __getattr__(name: str) -> Any:
