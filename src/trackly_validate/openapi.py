@@ -16,6 +16,8 @@ Built from what the library already knows, so it cannot drift from the checks:
 from __future__ import annotations
 
 import re
+import sys
+import types
 from typing import Any
 
 from . import __version__
@@ -169,3 +171,15 @@ def _operation_id(route: Route) -> str:
 def _tag(route: Route) -> str:
     parts = route.template.strip("/").split("/")
     return f"{parts[1]} ({parts[0]})"
+
+
+class _DocumentModule(types.ModuleType):
+    """This module, callable as :func:`openapi`: importing ``trackly_validate.openapi``
+    makes the package attribute ``tv.openapi`` this module (Python sets a submodule on
+    its package), and ``tv.openapi()`` must still build the document."""
+
+    def __call__(self, **kwargs: Any) -> dict[str, Any]:
+        return openapi(**kwargs)
+
+
+sys.modules[__name__].__class__ = _DocumentModule
