@@ -27,6 +27,7 @@ __version__ = "0.1.0"
 __all__ = [
     "check",
     "validate",
+    "validate_as",
     "model_for",
     "partition",
     "Partition",
@@ -59,6 +60,7 @@ __all__ = [
 _LAZY = {
     "check": ("engine", "check"),
     "validate": ("engine", "validate"),
+    "validate_as": ("engine", "validate_as"),
     "model_for": ("engine", "model_for"),
     "partition": ("bulk", "partition"),
     "Partition": ("bulk", "Partition"),
@@ -77,7 +79,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .bulk import Partition, partition
     from .forms import json_schema, to_form_errors
     from .frames import check_frame, split_frame
-    from .engine import check, model_for, validate
+    from .engine import check, model_for, validate, validate_as
     from .models.audiences import render_filter
     from .openapi import openapi
 
