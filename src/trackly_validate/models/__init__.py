@@ -8,7 +8,21 @@ FastAPI request body, and raises the API's codes as pydantic error types.
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+
+__all__ = [  # every area's __all__ (tests/test_typing.py keeps the two in step)
+    "AREAS", "ContactData", "SendMessage", "BulkMessage", "SendBulk", "SendRaw", "RawMessage", "SendRawBulk",
+    "SendMessageV1", "BulkMessageV1", "SendBulkV1", "ValidatePhone", "ValidatePhoneBatch", "SendOtp",
+    "VerifyOtp", "OfferLink", "CreateCreative", "UpdateCreative", "DaysOfWeek", "Blast", "CreateSchedule",
+    "UpdateSchedule", "CreateOffer", "UpdateOffer", "CreateLink", "ShortenLink", "RevenueRecord",
+    "RecordRevenue", "RecordRevenueBulk", "SendRecord", "ClickRecord", "RevenueImportRecord", "ImportSends",
+    "ImportClicks", "ImportRevenue", "ClearHistory", "TimeCondition", "CountCondition", "RevenueCondition",
+    "CarrierCondition", "PhoneNumbersCondition", "TimezoneCondition", "CustomFieldCondition",
+    "CONDITION_MODELS", "Condition", "FilterGroup", "CreateAudience", "UpdateAudience", "render_filter",
+    "CustomFields", "UpsertContact", "BulkContact", "BulkCreateContacts", "UpdateContactFields",
+    "UnsubscribeContact",
+]
 
 #: Area modules, in the order the docs present them.
 AREAS = (
@@ -24,6 +38,24 @@ AREAS = (
     "audiences",
     "contacts",
 )
+
+if TYPE_CHECKING:  # what type checkers see; at run time __getattr__ imports on first use
+    from .sending import (ContactData, SendMessage, BulkMessage, SendBulk, SendRaw, RawMessage, SendRawBulk,
+        SendMessageV1, BulkMessageV1, SendBulkV1)
+    from .phone_validation import (ValidatePhone, ValidatePhoneBatch)
+    from .otp import (SendOtp, VerifyOtp)
+    from .creatives import (OfferLink, CreateCreative, UpdateCreative)
+    from .schedules import (DaysOfWeek, Blast, CreateSchedule, UpdateSchedule)
+    from .offers import (CreateOffer, UpdateOffer)
+    from .links import (CreateLink, ShortenLink)
+    from .revenue import (RevenueRecord, RecordRevenue, RecordRevenueBulk)
+    from .history import (SendRecord, ClickRecord, RevenueImportRecord, ImportSends, ImportClicks,
+        ImportRevenue, ClearHistory)
+    from .audiences import (TimeCondition, CountCondition, RevenueCondition, CarrierCondition,
+        PhoneNumbersCondition, TimezoneCondition, CustomFieldCondition, CONDITION_MODELS, Condition,
+        FilterGroup, CreateAudience, UpdateAudience, render_filter)
+    from .contacts import (CustomFields, UpsertContact, BulkContact, BulkCreateContacts, UpdateContactFields,
+        UnsubscribeContact)
 
 
 def _modules():
