@@ -20,7 +20,7 @@ import json
 from typing import Any
 from urllib.parse import unquote
 
-from pydantic_core import from_json
+from pydantic_core import from_json, to_json
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -51,6 +51,13 @@ V1_HEADERS = {"X-API-Deprecated": "v1 is deprecated", "Deprecation": "true"}
 
 _METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 _HIDDEN_HEADERS = frozenset({"x-api-key", "authorization", "cookie", "proxy-authorization"})
+
+
+class _Json(JSONResponse):
+    """A JSON answer written as Node writes it (JSON.stringify: a non-finite number is null)."""
+
+    def render(self, content: Any) -> bytes:
+        return to_json(content, inf_nan_mode="null")
 
 
 class _Refused(Exception):
@@ -124,7 +131,7 @@ class Sandbox:
         if not self.store.open:
             self._check_state(accepted)
         shape = success_for(route)
-        return JSONResponse(shape.build(accepted), status_code=shape.status)
+        return _Json(shape.build(accepted), status_code=shape.status)
 
     # --- the account's state ------------------------------------------------------------------------------
 
@@ -206,12 +213,12 @@ class Sandbox:
 
             base = str(request.base_url).rstrip("/")
             self._document = openapi(sandbox_url=f"{base}/api")
-        return JSONResponse(self._document)
+        return _Json(self._document)
 
     async def requests_log(self, request: Request) -> Response:
         if request.method == "DELETE":
-            return JSONResponse({"deleted": self.store.clear_requests()})
-        return JSONResponse({"requests": self.store.requests()})
+            return _Json({"deleted": self.store.clear_requests()})
+        return _Json({"requests": self.store.requests()})
 
 
 def create_app(options: Options | None = None, fixtures: Any = None, seed: int | None = None) -> Starlette:
@@ -293,11 +300,11 @@ def _text(info: CodeInfo, route: Route, value: Any) -> str:
 
 def _error_response(refused: _Refused) -> Response:
     if refused.body is not None:
-        return JSONResponse(refused.body, status_code=refused.status)
+        return _Json(refused.body, status_code=refused.status)
     first = refused.problems[0]
     content = {"error": first.error, "code": first.code,
                PROBLEMS_KEY: [{"code": p.code, "error": p.error, "loc": list(p.loc)} for p in refused.problems]}
-    response = JSONResponse(content, status_code=first.status)
+    response = _Json(content, status_code=first.status)
     response.trackly_code = first.code  # type: ignore[attr-defined]
     if first.status == 413:
         response.headers["Connection"] = "close"

@@ -458,7 +458,7 @@ SUCCESS: dict[str, Success] = {
                                  "revenue": 24.99}),
     "POST /v2/revenue/bulk": Success(
         200, _import("revenue", None, total=True),
-        {"success_count": "integer", "error_count": "integer", "total_revenue": "number", "errors": "array"},
+        {"success_count": "integer", "error_count": "integer", "total_revenue": "number|null", "errors": "array"},
         {"success_count": 2, "error_count": 0, "total_revenue": 37.49, "errors": []}),
     "POST /v2/history/sends": Success(
         200, _import("history_sends", "id", duplicates=True, invalid_phones=True, max_errors=100),
@@ -471,7 +471,7 @@ SUCCESS: dict[str, Success] = {
         {"success_count": 1, "error_count": 0, "duplicates_skipped": 0, "errors": []}),
     "POST /v2/history/revenue": Success(
         200, _import("revenue", None, total=True, max_errors=100),
-        {"success_count": "integer", "error_count": "integer", "total_revenue": "number", "errors": "array"},
+        {"success_count": "integer", "error_count": "integer", "total_revenue": "number|null", "errors": "array"},
         {"success_count": 3, "error_count": 0, "total_revenue": 46.24, "errors": []}),
     "DELETE /v2/history/clear": Success(200, _clear, {"success": "boolean", "cleared": "object"},
                                         {"success": True, "cleared": {"sends": 150, "clicks": 45, "revenue": 32}}),

@@ -26,6 +26,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from pydantic_core import to_json
+
 __all__ = ["Store", "load_fixtures", "FIXTURE_TABLES"]
 
 #: Fixture keys that are tables of resources, and the column that identifies a row.
@@ -106,7 +108,7 @@ class Store:
 
     def put(self, table: str, row: Mapping[str, Any], key: str = "id") -> None:
         """Insert or replace ``row`` (identified by its ``key`` column(s))."""
-        data = json.dumps(row, ensure_ascii=False, default=str)
+        data = _dumps(row)
         row_id = self.row_id(row, key)
         if all(part in ("", "None") for part in row_id.split("\x1f")):  # no id given: a row of its own
             row_id = f"\x00{self.count(table)}"
@@ -170,7 +172,7 @@ class Store:
     # --- the request log ---------------------------------------------------------------------------------
 
     def log(self, entry: Mapping[str, Any]) -> None:
-        data = json.dumps(entry, ensure_ascii=False)
+        data = _dumps(entry)
         with self._lock:
             self._db.execute("INSERT INTO requests (entry) VALUES (?)", (data,))
             self._db.execute("DELETE FROM requests WHERE seq <= (SELECT MAX(seq) FROM requests) - ?", (_LOG_MAX,))
@@ -187,6 +189,11 @@ class Store:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+
+def _dumps(value: Any) -> str:
+    """JSON text as Node's JSON.stringify writes it: a non-finite number is ``null``."""
+    return to_json(value, inf_nan_mode="null", fallback=str).decode("utf-8")
 
 
 def _text(value: Any) -> str:

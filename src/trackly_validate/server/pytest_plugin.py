@@ -1,0 +1,54 @@
+"""pytest fixtures for testing an app against the sandbox (registered as a ``pytest11``
+plugin; or ``pytest_plugins = ["trackly_validate.server.pytest_plugin"]`` in a conftest).
+
+- ``trackly_sandbox``: a fresh sandbox on ``127.0.0.1`` and a free port for the test;
+  yields its base URL (``http://127.0.0.1:PORT``; the API is under ``/api``).
+- ``trackly_sandbox_server``: the same, as the :class:`~trackly_validate.server.SandboxServer`.
+
+Fixtures file and seed come from the ini options ``trackly_sandbox_fixtures`` (a path
+relative to the rootdir) and ``trackly_sandbox_seed``, or per test from the marker
+``@pytest.mark.trackly_sandbox(fixtures=..., seed=...)`` (a path or a dict).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+__all__ = ["trackly_sandbox", "trackly_sandbox_server"]
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addini("trackly_sandbox_fixtures", "fixtures file for the trackly_sandbox fixture", default="")
+    parser.addini("trackly_sandbox_seed", "seed of the trackly_sandbox fixture's generated ids", default="")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "trackly_sandbox(fixtures=None, seed=None): the sandbox's fixtures and seed")
+
+
+def _settings(request: pytest.FixtureRequest) -> tuple[Any, int | None]:
+    marker = request.node.get_closest_marker("trackly_sandbox")
+    fixtures: Any = marker.kwargs.get("fixtures") if marker else None
+    seed: Any = marker.kwargs.get("seed") if marker else None
+    if fixtures is None and request.config.getini("trackly_sandbox_fixtures"):
+        fixtures = Path(request.config.rootpath) / str(request.config.getini("trackly_sandbox_fixtures"))
+    if seed is None and request.config.getini("trackly_sandbox_seed"):
+        seed = int(str(request.config.getini("trackly_sandbox_seed")))
+    return fixtures, seed
+
+
+@pytest.fixture
+def trackly_sandbox_server(request: pytest.FixtureRequest) -> Iterator[Any]:
+    from .runner import SandboxServer
+
+    fixtures, seed = _settings(request)
+    with SandboxServer(fixtures=fixtures, seed=seed) as server:
+        yield server
+
+
+@pytest.fixture
+def trackly_sandbox(trackly_sandbox_server: Any) -> str:
+    return str(trackly_sandbox_server.url)
