@@ -146,6 +146,8 @@ def _check_file(name: str, route: Route | None, schema: Any, input_format: str, 
             progress.update(source.position())
         if report.total == before:
             raise InputError("empty input (no records)")
+    except BrokenPipeError:  # the reader of stdout went away: main() stops quietly
+        raise
     except OSError as exc:
         raise InputError(f"cannot read {name}: {exc.strerror or exc}") from None
     except UnicodeDecodeError:

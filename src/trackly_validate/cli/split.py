@@ -194,6 +194,6 @@ def run_split(name: str, kind: str | None, out_dir: str, prefix: str, extra: str
     bad = sum(refused.values())
     if bad:
         codes = ", ".join(f"{code}: {n}" for code, n in refused.most_common())
-        summary += f"; {bad} refused {'kept' if keep_invalid else 'dropped'} ({codes})"
+        summary += f"; {bad} refused {kind} {'kept' if keep_invalid else 'dropped'} ({codes})"
     sys.stderr.write(summary + "\n")
     return 1 if bad else 0
