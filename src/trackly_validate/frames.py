@@ -27,6 +27,7 @@ beyond the frame is one batch of bodies plus the problems found.
 
 from __future__ import annotations
 
+from itertools import repeat
 from typing import Any, Iterable, Iterator, NamedTuple
 
 from .errors import Problem
@@ -123,10 +124,9 @@ def _columns(frame: Any, library: str) -> list[str]:
 def bodies(frame: Any) -> Iterator[dict[str, Any]]:
     """The request body of each row of ``frame``, in order."""
     library = _library(frame, "bodies")
-    paths = split_columns(_columns(frame, library))
+    paths = repeat(split_columns(_columns(frame, library)))
     for batch in _row_batches(frame, library):
-        for cells in batch:
-            yield body_from_row(paths, cells)
+        yield from map(body_from_row, paths, batch)  # no Python frame per row here
 
 
 def judge(route: Route, path: str, items: Iterable[Any], options: Options) -> Iterator[list[Problem]]:
