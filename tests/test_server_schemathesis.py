@@ -36,10 +36,12 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]
 
 
-def fuzz(mode: GenerationMode, per_operation: int, fixtures: Path | None = None) -> dict[str, int]:
+def fuzz(mode: GenerationMode, per_operation: int, fixtures: Path | None = None,
+         failures: list[tuple[str, str]] | None = None) -> dict[str, int]:
     """``per_operation`` generated requests of ``mode`` for every operation of the served
     document, against a fresh sandbox; the number of calls made per operation.  Raises
-    Schemathesis' failure on the first answer that breaks a check."""
+    Schemathesis' failure on the first answer that breaks a check, or, with a
+    ``failures`` list, adds ``(operation, first line)`` to it and goes on."""
     key = json.loads(fixtures.read_text())["api_keys"][0] if fixtures else DOC_KEY
     calls: dict[str, int] = {}
     with SandboxServer(seed=1, fixtures=fixtures) as server:
@@ -61,8 +63,18 @@ def fuzz(mode: GenerationMode, per_operation: int, fixtures: Path | None = None)
                 case.call_and_validate(base_url=base, checks=checks)
                 calls[label] = calls.get(label, 0) + 1
 
-            run()
+            try:
+                run()
+            except Exception as exc:
+                if failures is None:
+                    raise
+                failures.append((label, _summary(exc)))
     return calls
+
+
+def _summary(exc: BaseException) -> str:
+    found = [str(e).strip().splitlines()[0] for e in getattr(exc, "exceptions", ())] or [str(exc).splitlines()[0]]
+    return "; ".join(found)
 
 
 @pytest.mark.parametrize(("mode", "fixtures"), [(GenerationMode.POSITIVE, None), (GenerationMode.NEGATIVE, None),
