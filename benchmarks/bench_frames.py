@@ -113,13 +113,16 @@ def main(rows: int = ROWS) -> dict[str, float]:
         args = [exe, "check", path, "--endpoint", " ".join(ENDPOINT), "--format", "json", "--max-problems", "0"]
         jobs = "--jobs" in subprocess.run([exe, "check", "--help"], capture_output=True, text=True).stdout
         cli_name = "trackly-validate check (JSONL" + (", --jobs 1)" if jobs else ")")
-        seconds, report = child_cpu(args + (["--jobs", "1"] if jobs else []))
-        per_row[cli_name] = seconds / rows
-        refused[cli_name] = json.loads(report)["invalid"]
-        with open(os.path.join(tmp, "empty.jsonl"), "w", encoding="utf-8"):
-            pass
-        args[2] = os.path.join(tmp, "empty.jsonl")
-        start_up, _ = child_cpu(args + (["--jobs", "1"] if jobs else []))
+        try:
+            seconds, report = child_cpu(args + (["--jobs", "1"] if jobs else []))
+            with open(os.path.join(tmp, "one.jsonl"), "w", encoding="utf-8") as out:
+                out.write('{"to":"+14155551234","list_number":"+18005551000","body":"hi"}\n')
+            start_up, _ = child_cpu([exe, "check", os.path.join(tmp, "one.jsonl")] + args[3:]
+                                    + (["--jobs", "1"] if jobs else []))
+            per_row[cli_name] = seconds / rows
+            refused[cli_name] = json.loads(report)["invalid"]
+        except RuntimeError as exc:  # the CLI is an optional extra: report, do not stop make bench
+            print(f"(the CLI was not measured: {exc})")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -155,17 +158,18 @@ def main(rows: int = ROWS) -> dict[str, float]:
     reading_ways = {name: cpu(fn)[0] / sample for name, fn in readers.items()}
 
     loop_s, frame_best = per_row["per-row loop, pandas"], min(v for k, v in per_row.items() if k.startswith("check"))
-    cli_s = per_row[cli_name]
+    cli_s = per_row.get(cli_name)
     print(f"DataFrame throughput on {rows:,} /v2/send rows (10% refused), CPU time per row, one run each:")
     print("\n| contender | CPU per row | rows/s | vs check_frame (Arrow) | rows refused |")
     print("|---|---|---|---|---|")
     for name, s in per_row.items():
         print(f"| {name} | {fmt(s)} | {1 / s:,.0f} | {s / per_row['check_frame, Arrow']:.2f}x | {refused[name]:,} |")
-    print(f"\nthe CLI's start-up (an empty file) costs {start_up:.2f} s CPU; without it the CLI takes "
-          f"{fmt(cli_s - start_up / rows)} a row")
-    print(f"\ncheck_frame (fastest frame) vs per-row loop: {loop_s / frame_best:.2f}x faster; "
-          f"vs CLI --jobs 1: {cli_s / frame_best:.2f}x ({'MET' if frame_best <= cli_s else 'MISSED'}: "
-          "at least as fast per row as the CLI)")
+    print(f"\ncheck_frame (fastest frame) vs per-row loop: {loop_s / frame_best:.2f}x faster")
+    if cli_s is not None:
+        print(f"the CLI's start-up (a one-line file) costs {start_up:.2f} s CPU; without it the CLI takes "
+              f"{fmt(cli_s - start_up / rows)} a row")
+        print(f"check_frame vs {cli_name}: the CLI's time is {cli_s / frame_best:.2f}x check_frame's "
+              f"({'MET' if frame_best <= cli_s else 'MISSED'}: at least as fast per row as the CLI)")
     print(f"\nwhere check_frame (Arrow) spends {fmt(per_row['check_frame, Arrow'])} a row: reading rows into "
           f"bodies {fmt(reading / rows)} (records.body_from_row), pydantic-core on those bodies (to_json + "
           f"validate_json, as the pipeline calls it) {fmt(validating / rows)}, the rest (the pipeline's Python "
@@ -177,7 +181,7 @@ def main(rows: int = ROWS) -> dict[str, float]:
         print(f"| {name} | {fmt(s)} |")
     if len(set(refused.values())) != 1:
         raise RuntimeError(f"the contenders disagree on the refused rows: {refused}")
-    return {"rows": float(rows), "cli_start_up_s": start_up, **{name: s for name, s in per_row.items()},
+    return {"rows": float(rows), **{name: s for name, s in per_row.items()},
             "reading": reading / rows, "validating": validating / rows}
 
 

@@ -50,7 +50,7 @@ def _partition_problems(part: Any, method: str, path: str, options: Options | No
 def _annotated(part: Any, method: str, path: str, options: Options) -> Any:
     """The partition's rows, in order, with :data:`~trackly_validate.frames.REJECT_COLUMNS`:
     ``row`` for every row, the first problem's columns missing for an accepted row."""
-    import pandas as pd
+    import pandas as pd  # type: ignore[import-untyped]
 
     firsts = [found[0] if found else None
               for found in judge(resolve(method, path), path, bodies(part), options)]

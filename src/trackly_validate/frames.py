@@ -171,10 +171,11 @@ def _as_columns(found: _Found, names: tuple[str, ...], library: str) -> dict[str
     """``found`` as typed columns of ``library`` (int64 positions and statuses, strings),
     so an empty result has the same schema as any other."""
     out: dict[str, Any] = {}
-    for name, values in zip(names, found):
+    lists: tuple[list[Any], ...] = tuple(found)
+    for name, values in zip(names, lists):
         numeric = name in ("row", "status", "problem_status")
         if library == "pandas":
-            import pandas as pd
+            import pandas as pd  # type: ignore[import-untyped]
 
             out[name] = pd.Series(values, dtype="int64" if numeric else str)
         elif library == "polars":
@@ -182,7 +183,7 @@ def _as_columns(found: _Found, names: tuple[str, ...], library: str) -> dict[str
 
             out[name] = pl.Series(name, values, dtype=pl.Int64 if numeric else pl.String)
         else:
-            import pyarrow as pa
+            import pyarrow as pa  # type: ignore[import-untyped]
 
             out[name] = pa.array(values, type=pa.int64() if numeric else pa.string())
     return out
@@ -205,7 +206,7 @@ def check_frame(frame: Any, method: str, path: str, *, options: Options | None =
             _add(found, position, p)
     columns = _as_columns(found, PROBLEM_COLUMNS, library)
     if library == "pandas":
-        import pandas as pd
+        import pandas as pd  # type: ignore[import-untyped]
 
         labels = frame.index.take(found.row)
         index = {"index": labels if labels.nlevels == 1 else list(labels)}  # MultiIndex: tuples
@@ -214,7 +215,7 @@ def check_frame(frame: Any, method: str, path: str, *, options: Options | None =
         import polars as pl
 
         return pl.DataFrame(list(columns.values()))
-    import pyarrow as pa
+    import pyarrow as pa  # type: ignore[import-untyped]
 
     return pa.table(columns)
 
@@ -253,7 +254,7 @@ def split_frame(frame: Any, method: str, path: str, *, options: Options | None =
 
         return (frame.filter(pl.Series(accepted, dtype=pl.Boolean)),
                 frame.filter(pl.Series(refused, dtype=pl.Boolean)).with_columns(list(columns.values())))
-    import pyarrow as pa
+    import pyarrow as pa  # type: ignore[import-untyped]
 
     table = frame if hasattr(frame, "to_batches") else pa.Table.from_batches([frame])
     rejects = table.filter(pa.array(refused, type=pa.bool_()))
