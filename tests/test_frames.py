@@ -185,7 +185,8 @@ def test_the_equivalence_table_finds_problems():
 
 def test_polars_struct_nulls_are_absent_fields():
     """polars fills a struct field missing from some rows with null: absent, as in the dict."""
-    frame = pl.DataFrame({"messages": [[{"to": TO, "list_number": LIST, "body": "a"}, {"to": TO, "list_number": LIST}]]})
+    messages = [{"to": TO, "list_number": LIST, "body": "a"}, {"to": TO, "list_number": LIST}]
+    frame = pl.DataFrame({"messages": [messages]})
     assert as_tuples(tv.check_frame(frame, "POST", "/v2/send/bulk")) == [
         (0, "missing_body", "body is required", 400, "messages[1].body")]
 
@@ -326,3 +327,13 @@ def test_split_frame_agrees_with_check_frame():
     assert as_tuples(rejects, ["row", "problem_code", "problem_error", "problem_status", "problem_loc"]) == list(
         firsts.values())
     assert valid.height + rejects.height == frame.height
+
+
+def test_table_hint_names_the_door_for_tables_only():
+    values = (pd.DataFrame(), pl.DataFrame(), pa.table({}), pl.LazyFrame(), {}, [], b"{}")
+    assert [frames.table_hint(x) for x in values] == [
+        "tv.check takes one request body, not a pandas DataFrame: use tv.check_frame(frame, method, path)",
+        "tv.check takes one request body, not a polars DataFrame: use tv.check_frame(frame, method, path)",
+        "tv.check takes one request body, not a pyarrow Table: use tv.check_frame(frame, method, path)",
+        "tv.check takes one request body, not a polars LazyFrame: collect() it first",
+        None, None, None]

@@ -36,7 +36,8 @@ from .pipeline import problems as pipeline_problems, run_many
 from .records import body_from_row, split_columns
 from .routes import Route, resolve
 
-__all__ = ["check_frame", "split_frame", "frame_library", "PROBLEM_COLUMNS", "REJECT_COLUMNS", "BATCH_ROWS"]
+__all__ = ["check_frame", "split_frame", "frame_library", "table_hint", "bodies", "judge", "PROBLEM_COLUMNS",
+           "REJECT_COLUMNS", "BATCH_ROWS"]
 
 #: Rows turned into Python values at a time.
 BATCH_ROWS = 65_536
@@ -75,6 +76,18 @@ def frame_library(value: Any) -> str | None:
     """``"pandas"``, ``"polars"`` or ``"pyarrow"`` for a frame :func:`check_frame` takes,
     else ``None``.  Never imports a frame library (cheap enough for a guard in ``check``)."""
     return _kind(value, _FRAME_TYPES)
+
+
+def table_hint(value: Any) -> str | None:
+    """For a table of rows passed where one request body is expected (``tv.check``), the
+    ``TypeError`` message that names the door to use; ``None`` for anything else.  Never
+    imports a frame library."""
+    library = frame_library(value)
+    if library is not None:
+        name = "pyarrow Table" if library == "pyarrow" else f"{library} DataFrame"
+        return f"tv.check takes one request body, not a {name}: use tv.check_frame(frame, method, path)"
+    other = _kind(value, _OTHER_TYPES)
+    return None if other is None else f"tv.check takes one request body, not {other}"
 
 
 def _library(frame: Any, caller: str) -> str:
