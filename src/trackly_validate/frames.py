@@ -3,7 +3,7 @@ polars DataFrames and pyarrow Tables (extras ``[pandas]``, ``[polars]``, ``[arro
 
 Each row is one request body, read as every tabular door reads a flat row
 (:func:`trackly_validate.records.body_from_row`: a missing cell — ``None``, ``NaN``,
-``NaT``, ``pd.NA``, a polars or Arrow null — is an absent field; ``contact_data.first_name``
+``NaT``, ``pd.NA``, a polars or Arrow null — is an absent field; ``custom_fields.first_name``
 nests), and judged by the one request pipeline, so a row's problems are exactly
 ``tv.check(method, path, body_from_row(...))``.
 
