@@ -11,8 +11,9 @@ A :class:`Chunk` carries up to ``size`` records and what the validating side nee
 - ``"raw"``: JSON bytes, one body each (JSONL lines, JSON array elements), parsed later
   by pydantic-core;
 - ``"dicts"``: bodies read from CSV rows (``rows`` keeps the cells, for ``--valid-out``);
-- ``"arrow"``: one Arrow record batch as IPC stream bytes; its rows become bodies where
-  they are validated (a worker process), through :func:`records.body_from_row`.
+- ``"arrow"``: one Arrow record batch (sent to a worker as IPC stream bytes: only its
+  rows); its rows become bodies where they are validated, through
+  :func:`records.body_from_row`.
 
 ``line`` is the JSONL/CSV line number, the JSON array element number, or the 1-based
 row number of a Parquet/Arrow file.
@@ -31,7 +32,7 @@ from typing import IO, Any, Callable, Iterator
 from ..records import body_from_row, split_columns
 
 __all__ = ["InputError", "Chunk", "open_input", "detect", "read_chunks", "read_records", "iter_json_array",
-           "arrow_bodies", "FORMATS", "CHUNK"]
+           "arrow_bodies", "ipc_bytes", "FORMATS", "CHUNK"]
 
 #: Records per chunk: the unit of work of a worker process and of the progress bar.
 CHUNK = 2000
@@ -50,7 +51,7 @@ class Chunk:
 
     kind: str                      # "raw", "dicts" or "arrow"
     lines: list[int]               # the line (row) number of each record
-    payload: Any                   # list of bytes, list of dicts, or Arrow IPC bytes
+    payload: Any                   # list of bytes, list of dicts, or an Arrow record batch
     rows: list[list[str]] | None = None  # CSV cells, as read
 
 
@@ -328,7 +329,7 @@ def _sliced(batches: Iterator[Any]) -> Iterator[Any]:
             yield batch.slice(start, CHUNK)
 
 
-def _ipc_bytes(batch: Any) -> bytes:
+def ipc_bytes(batch: Any) -> bytes:
     """One batch as Arrow IPC stream bytes: only its rows (pickling a slice would copy
     the whole parent buffers)."""
     import pyarrow as pa
@@ -339,12 +340,13 @@ def _ipc_bytes(batch: Any) -> bytes:
     return sink.getvalue().to_pybytes()  # type: ignore[no-any-return]
 
 
-def arrow_bodies(ipc: bytes) -> list[dict[str, Any]]:
-    """The bodies of the rows of one chunk (IPC stream bytes), read by
-    :func:`records.body_from_row`: missing cells are absent fields, dotted names nest."""
-    import pyarrow as pa
+def arrow_bodies(batch: Any) -> list[dict[str, Any]]:
+    """The bodies of the rows of one chunk (a record batch, or its IPC stream bytes), read
+    by :func:`records.body_from_row`: missing cells are absent fields, dotted names nest."""
+    if isinstance(batch, bytes):
+        import pyarrow as pa
 
-    batch = pa.ipc.open_stream(ipc).read_next_batch()
+        batch = pa.ipc.open_stream(batch).read_next_batch()
     paths = split_columns(batch.schema.names)
     columns = [column.to_pylist() for column in batch.columns]
     return [body_from_row(paths, row) for row in zip(*columns)]
@@ -399,7 +401,7 @@ class Source:
                 first = self.rows_read + 1
                 self.rows_read += batch.num_rows
                 if batch.num_rows:
-                    yield Chunk("arrow", list(range(first, first + batch.num_rows)), _ipc_bytes(batch))
+                    yield Chunk("arrow", list(range(first, first + batch.num_rows)), batch)
 
 
 def read_chunks(name: str, stream: IO[bytes], fmt: str = "auto",

@@ -32,7 +32,7 @@ from ..errors import Problem, UnknownEndpointError
 from ..options import Options
 from ..pipeline import compiled, run, run_many
 from ..routes import Route, find, resolve
-from .readers import CHUNK, Chunk, arrow_bodies
+from .readers import CHUNK, Chunk, arrow_bodies, ipc_bytes
 
 __all__ = ["Runner", "validate_chunk", "SMALL_INPUT", "ProblemRow", "as_problem"]
 
@@ -165,7 +165,8 @@ class Runner:
 
         for chunk in chunks():
             assert self.pool is not None
-            in_flight.append((chunk, self.pool.submit(_work, (chunk.kind, chunk.payload, want_bodies))))
+            payload = ipc_bytes(chunk.payload) if chunk.kind == "arrow" else chunk.payload
+            in_flight.append((chunk, self.pool.submit(_work, (chunk.kind, payload, want_bodies))))
             if len(in_flight) >= limit:
                 done, future = in_flight.popleft()
                 yield done, future.result()
