@@ -121,13 +121,17 @@ class Sandbox:
             split = partition(route.method, route.template, body, options=self.options)
             if split.problems:
                 raise _Refused(list(split.problems))
-            accepted.items = list(zip(split.accepted_indices, split.accepted))
+            accepted.body = _parsed(body)
+            refused = {entry["index"] for entry in split.errors}
+            items = accepted.body.get(route.items)
+            accepted.items = [(i, item) for i, item in enumerate(items if isinstance(items, list) else ())
+                              if i not in refused]
             accepted.errors = list(split.errors)
         else:
             outcome = run(route, body, self.options, path=path)
             if outcome.problems:
                 raise _Refused(outcome.problems)
-        accepted.body = _parsed(body)
+            accepted.body = _parsed(body)
         if not self.store.open:
             self._check_state(accepted)
         shape = success_for(route)
