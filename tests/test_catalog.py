@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from trackly_validate import catalog
+from trackly_validate import catalog, reference
 from trackly_validate.catalog import CATALOG, C
+from trackly_validate.routes import resolve
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = ROOT.parent / "shared" / "trackly-api"
@@ -46,7 +47,7 @@ def _row_code(line: str) -> tuple[str, int | None]:
         m = re.match(r"(\d{3})", rest)
         if m:
             status, rest = int(m.group(1)), rest[3:]
-        texts = (info.message, *info.variants.values())
+        texts = (info.message, *info.wordings.values())
         if any(rest.startswith(t) for t in texts) and (best is None or len(info.code) > len(best[0])):
             best = (info.code, status)
     assert best is not None, f"no catalog entry matches the error-code page row: {line[:80]!r}"
@@ -104,7 +105,9 @@ def test_statuses_match_the_page_sections():
     ],
 )
 def test_status_depends_on_the_endpoint_where_the_docs_say_so(code, route_key, version, status):
-    assert catalog.status_for(code, route_key, version) == status
+    route = resolve(*route_key.split())
+    assert route.version == version
+    assert route.status_for(CATALOG[code]) == status
 
 
 @pytest.mark.parametrize(
@@ -140,7 +143,7 @@ def test_attribute_namespace_refuses_unknown_codes():
 
 
 @pytest.mark.parametrize(
-    ("code", "variant", "detail", "text"),
+    ("code", "wording", "detail", "text"),
     [
         ("invalid_status", None, "active, paused", "status must be one of: active, paused"),
         ("missing_offer_links_for_placeholders", None, "link2, link3",
@@ -150,8 +153,8 @@ def test_attribute_namespace_refuses_unknown_codes():
         ("missing_link_placeholder", None, None, "message must contain at least one {{linkN}} placeholder"),
     ],
 )
-def test_messages_fill_the_ellipsis_and_select_variants(code, variant, detail, text):
-    assert catalog.message_for(code, variant, detail) == text
+def test_messages_fill_the_ellipsis_and_select_wordings(code, wording, detail, text):
+    assert catalog.message_for(code, wording, detail) == text
 
 
 def test_by_message_falls_back_from_text_to_code():
@@ -160,9 +163,12 @@ def test_by_message_falls_back_from_text_to_code():
     assert catalog.by_message("Account is suspended") is None
 
 
-def test_readme_table_is_generated_from_the_catalog():
+def test_readme_table_and_endpoint_page_are_generated_from_the_declarations():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     start, end = "<!-- codes:start -->", "<!-- codes:end -->"
     assert start in readme and end in readme, "README lost its generated code table"
     table = readme.split(start, 1)[1].split(end, 1)[0].strip("\n") + "\n"
-    assert table == catalog.markdown_table(), "README code table is stale: run `python -m trackly_validate.catalog`"
+    stale = "stale: run `python -m trackly_validate.reference`"
+    assert table == reference.code_table(), f"README code table is {stale}"
+    assert (ROOT / "docs" / "endpoints.md").read_text(encoding="utf-8") == reference.endpoints_page(), \
+        f"docs/endpoints.md is {stale}"

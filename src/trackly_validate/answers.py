@@ -1,8 +1,8 @@
 """What an endpoint can answer: its error codes by HTTP status.
 
-Read from what the pipeline can raise for the route - the rules tagged in its model's
-schema, the model's documented order (which also names codes raised by cross-field
-validators), its path rules, and the codes every body can get (``invalid_input``,
+Read from the endpoint's contract and what its model can raise - the documented order
+(server-state codes included), the rules in the model's schema and its declared
+cross-field rules, the path rules, and the codes every body can get (``invalid_input``,
 ``payload_too_large``) - with each code's status on that endpoint from the catalog.
 ``auth=True`` adds the ``X-Api-Key`` answers (the stand-in server and the proxy check
 the key; the FastAPI door does not).  Used to document responses (FastAPI's OpenAPI,
@@ -34,14 +34,11 @@ def error_codes(route: Route, *, auth: bool = False, local_for: Options | None =
 
     ``local_for``: only the codes a local check with these options can raise (no
     server-state codes, no disabled rules, option-gated rules only when switched on)."""
-    from .rules.base import walk_rules
+    from .rules.base import raisable_codes
 
     model = route.model
-    model.model_rebuild()
-    order: tuple[str, ...] = getattr(model, "__trackly_order__", ())
-    codes = set(order)
-    for rule in walk_rules(model.__pydantic_core_schema__):
-        codes.update(rule.codes)
+    order = route.codes
+    codes = set(order) | raisable_codes(model)
     codes.update(rule.info.code for _name, rule in route.path_checks)
     codes.update((C.invalid_input.code, C.payload_too_large.code))
     if auth:
@@ -54,7 +51,7 @@ def error_codes(route: Route, *, auth: bool = False, local_for: Options | None =
         if local_for is not None and not (info.local and code not in local_for.disable
                                           and OPTION_GATED.get(code, _always)(local_for)):
             continue
-        by_status.setdefault(info.status_for(route.key, route.version), []).append(code)
+        by_status.setdefault(route.status_for(info), []).append(code)
     rank = {code: i for i, code in enumerate(order)}
     return {status: tuple(sorted(found, key=lambda c: (rank.get(c, len(rank)), c)))
             for status, found in sorted(by_status.items())}

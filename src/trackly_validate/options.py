@@ -7,8 +7,9 @@ levels are refused at construction time, so a typo never silently disables nothi
 Inferred rules
 --------------
 Some rules are not stated by the docs but read from examples or neighbouring pages
-(marked **I** in the spec).  They are listed in :data:`INFERRED_RULES` (code ->
-why it is inferred), the one place that says which codes rest on inference.  Any
+(marked **I** in the spec).  They are listed in :mod:`trackly_validate.inferred`
+(``INFERRED_RULES``: code -> why it is inferred), the one place that says which codes
+rest on inference, complete as soon as the package is imported.  Any
 code, inferred or documented, can be switched off with ``Options(disable={...})``;
 a disabled rule is removed from the validator itself, so ``validate`` returns a
 model for a body whose only problems are disabled ones.
@@ -21,36 +22,12 @@ from types import MappingProxyType
 from typing import Any, Iterable, Literal, Mapping
 
 from . import catalog
+from .inferred import INFERRED_RULES
 
-__all__ = ["Options", "PhoneLevel", "DEFAULT_OPTIONS", "INFERRED_RULES", "register_inferred"]
+__all__ = ["Options", "PhoneLevel", "DEFAULT_OPTIONS", "INFERRED_RULES"]
 
 PhoneLevel = Literal["format", "possible", "valid"]
 _LEVELS = ("format", "possible", "valid")
-
-#: code -> why the local rule that raises it is inferred rather than documented.
-#: Area modules add their own entries with :func:`register_inferred` at import.
-_INFERRED: dict[str, str] = {
-    "missing_messages": "an empty messages array is treated as missing (v2 docs only say 'not provided'; "
-                        "v1 and phone batch say 'missing or empty')",
-    "invalid_channel": "the OTP endpoints have no reference page; only the error-code page names channel's values",
-    "invalid_input": "type checks (a number where a string is documented, etc.) use the generic code; "
-                     "the docs do not say which code a wrong JSON type gets",
-    "invalid_phone": "an empty string counts as missing, a non-string as invalid_phone (docs silent on both); "
-                     "on /v1/phone/validate the code for an unparseable number is read from the batch example",
-    "missing_phone": "the /v1/phone/validate error table was not visible; the code comes from the error-code page",
-    "metadata_too_large": "the OTP metadata cap (1,024 bytes) is mentioned in passing, not on an OTP reference page",
-}
-INFERRED_RULES: Mapping[str, str] = MappingProxyType(_INFERRED)
-
-
-def register_inferred(code: str, why: str) -> None:
-    """Record that a rule raising ``code`` is inferred (called by area modules at import)."""
-    catalog.get(code)  # KeyError for a code the API does not document
-    if code in _INFERRED and why not in _INFERRED[code]:
-        _INFERRED[code] = f"{_INFERRED[code]}; {why}"
-    else:
-        _INFERRED.setdefault(code, why)
-
 
 def _frozen_words(value: Any, what: str) -> frozenset[str]:
     if isinstance(value, str):

@@ -1,16 +1,29 @@
-"""The route table: (method, path template) -> the model its JSON body is checked with.
+"""The endpoint contracts: every modelled endpoint, declared once.
 
-One row per modelled endpoint.  Models are named ``"area:ClassName"`` and imported on
-first use, so the table costs nothing at import time.  A path may be given as
-``/v2/send``, ``/api/v2/send`` or a full URL; query strings, fragments and a trailing
-slash are ignored; ``{id}`` segments match any non-empty segment.
+A contract says everything the library knows about an endpoint's answers: method and
+path template, the model its JSON body is checked with, the documented error order (as
+catalog entries, ``C.missing_to``), the statuses that differ on this endpoint, the bulk
+items field, and the path-parameter rules.  The catalog knows codes; only the contracts
+know endpoints.
+
+Checked when this module loads: every code is a catalog entry (``C.<code>`` fails on a
+typo), a status override names a code and a status, a version override names a version
+that has endpoints.  Checked when a contract's model first loads (``Route.model``): every
+locally checkable code in the documented order is one the model can raise (its rules,
+cross-field rules and path rules).
+
+Models are named ``"area:ClassName"`` and imported on first use, so the table costs
+nothing at import time.  A path may be given as ``/v2/send``, ``/api/v2/send`` or a full
+URL; query strings, fragments and a trailing slash are ignored; ``{id}`` segments match
+any non-empty segment.
 """
 
 from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Iterator
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 
 from .catalog import C, CodeInfo
 from .errors import UnknownEndpointError
@@ -19,7 +32,13 @@ from .rules.objectid import is_object_id
 if TYPE_CHECKING:  # pragma: no cover
     from pydantic import BaseModel
 
-__all__ = ["Route", "PathRule", "ROUTES", "resolve", "find", "routes", "normalise_path"]
+__all__ = ["Route", "PathRule", "ContractError", "ROUTES", "VERSION_STATUSES", "resolve", "find", "suggest",
+           "routes", "normalise_path", "status_on"]
+
+
+class ContractError(Exception):
+    """An endpoint contract that contradicts the catalog or its model (a bug in this
+    library, raised as soon as it can be seen)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,33 +52,49 @@ class PathRule:
         return self.test(value)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Route:
-    """A modelled endpoint.
+    """A modelled endpoint's contract.
 
-    ``items`` names the array of a bulk endpoint (its problems carry the item index in
-    ``loc``; :func:`trackly_validate.partition` splits on it); ``echo`` lists the item
-    fields the server repeats in its ``errors[]`` entries (``to_msisdn`` on v1,
-    ``phone_number`` on contacts).  ``max_items`` is the documented cap.  ``path_checks``
-    pairs a path parameter with its format rule.
+    - ``order``: the endpoint's documented error table, in order (``problems[0]`` is
+      the earliest code found; bulk items follow request-level problems, by index);
+    - ``statuses``: codes whose HTTP status differs on this endpoint;
+    - ``items``: the array of a bulk endpoint (its problems carry the item index in
+      ``loc``; :func:`trackly_validate.partition` splits on it); ``echo`` the item fields
+      the server repeats in its ``errors[]`` entries; ``max_items`` the documented cap;
+    - ``path_checks``: path parameters and their format rules.
+
+    Contracts are compared by identity (one per endpoint) and pickle by their key.
     """
 
     method: str
     template: str
     model_ref: str
+    order: tuple[CodeInfo, ...] = ()
+    statuses: Mapping[CodeInfo, int] = field(default_factory=dict)
     items: str | None = None
     echo: tuple[str, ...] = ()
     max_items: int | None = None
     summary: str = ""
     path_checks: tuple[tuple[str, PathRule], ...] = ()
-    _parts: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    _parts: tuple[str, ...] = field(init=False, repr=False)
+    _codes: tuple[str, ...] = field(init=False, repr=False)
+    _status: Mapping[str, int] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_parts", tuple(self.template.strip("/").split("/")))
+        for info in (*self.order, *self.statuses, *(rule.info for _n, rule in self.path_checks)):
+            if not isinstance(info, CodeInfo):
+                raise ContractError(f"{self.key}: {info!r} is not a catalog entry (write C.<code>)")
+        for info, status in self.statuses.items():
+            if not (isinstance(status, int) and 100 <= status <= 599):
+                raise ContractError(f"{self.key}: status {status!r} of {info.code} is not an HTTP status")
+        object.__setattr__(self, "_codes", tuple(info.code for info in self.order))
+        object.__setattr__(self, "_status", MappingProxyType({i.code: s for i, s in self.statuses.items()}))
 
     @property
     def key(self) -> str:
-        """``"POST /v2/send"``: the key the catalog's per-endpoint statuses use."""
+        """``"POST /v2/send"``."""
         return f"{self.method} {self.template}"
 
     @property
@@ -67,8 +102,22 @@ class Route:
         return self._parts[0]
 
     @property
+    def codes(self) -> tuple[str, ...]:
+        """The documented order as code strings."""
+        return self._codes
+
+    def status_for(self, info: CodeInfo) -> int:
+        """The HTTP status of ``info`` on this endpoint: its override here, then its
+        version's (:data:`VERSION_STATUSES`), then the catalog's."""
+        found = self._status.get(info.code)
+        if found is not None:
+            return found
+        return _VERSION_STATUS.get(self.version, {}).get(info.code, info.status)
+
+    @property
     def model(self) -> "type[BaseModel]":
-        return _load(self.model_ref)
+        found = _MODELS.get(self.model_ref)
+        return found if found is not None else _load(self)
 
     def params(self, parts: tuple[str, ...]) -> dict[str, str]:
         """The path parameters of a matching path: ``{"id": "101"}``."""
@@ -79,66 +128,185 @@ class Route:
             return False
         return all(t == p or (t.startswith("{") and p != "") for t, p in zip(self._parts, parts))
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_route_by_key, (self.method, self.template))
+
+
+def _route_by_key(method: str, template: str) -> Route:
+    for route in ROUTES:
+        if route.method == method and route.template == template:
+            return route
+    raise UnknownEndpointError(method, template)
+
 
 _M = "trackly_validate.models."
+_ID = (("id", PathRule(C.invalid_audience_id, is_object_id)),)
+
+# documented error tables shared by several endpoints
+_SEND_V2 = (C.missing_to, C.missing_list_number, C.missing_body, C.invalid_phone, C.invalid_list_number,
+            C.list_not_found, C.webhook_not_configured)
+_BULK_V2 = (C.missing_messages, C.too_many_messages, *_SEND_V2)
+_CREATIVE_LINKS = (C.missing_link_placeholder, C.missing_offer_links_for_placeholders, C.invalid_offer_links,
+                   C.missing_offer_link_key, C.missing_offer_link_offer_id, C.invalid_url_scheme, C.invalid_url)
+_CREATIVE_UPDATE = (C.name_too_long, C.message_too_long, C.invalid_status, C.invalid_creative_type,
+                    *_CREATIVE_LINKS)
+_SCHEDULE = (C.missing_name, C.missing_send_type, C.invalid_send_type, C.missing_is_repeating, C.missing_send_time,
+             C.missing_audiences, C.invalid_status, C.missing_send_date, C.missing_start_date, C.missing_end_date,
+             C.no_days_selected, C.missing_blasts, C.invalid_blast_percent, C.missing_blast_message,
+             C.missing_offer_links_for_placeholders, C.invalid_offer_links, C.missing_offer_link_key,
+             C.missing_offer_link_offer_id, C.invalid_url_scheme, C.invalid_url, C.invalid_audience_id)
+_OFFER_TAIL = (C.invalid_url_scheme, C.invalid_url, C.invalid_external_platform, C.invalid_payout_type,
+               C.invalid_status, C.invalid_metadata)
+_RECORDS = (C.missing_records, C.too_many_records)
+_REVENUE = (C.missing_message_id, C.missing_revenue, C.missing_attribution_type, C.invalid_revenue,
+            C.invalid_attribution_type, C.invalid_timestamp)
+_AUDIENCE = (C.name_too_long, C.missing_filter, C.source_list_not_found, C.invalid_group_operator,
+             C.empty_filter_group, C.invalid_condition_type, C.invalid_time_field, C.invalid_time_operator,
+             C.invalid_time_unit, C.missing_time_value, C.invalid_count_field, C.invalid_count_operator,
+             C.missing_count_value, C.missing_custom_field_name, C.invalid_custom_field_operator,
+             C.missing_custom_field_value, C.invalid_carrier_operator, C.missing_carrier_value,
+             C.invalid_timezone_operator, C.missing_timezone_value, C.invalid_revenue_field,
+             C.invalid_revenue_operator, C.missing_revenue_value, C.invalid_phone_numbers_operator,
+             C.missing_phone_numbers_value, C.invalid_phone)
+_CONTACT = (C.payload_too_large, C.missing_phone_number, C.missing_list_number, C.invalid_phone,
+            C.invalid_list_number, C.list_not_found, C.not_sendable, C.geo_restricted, C.validation_failed,
+            C.provider_error, C.missing_consent_method, C.invalid_consent_method, C.verbal_not_valid_for_marketing,
+            C.invalid_custom_fields, C.invalid_timestamp, C.invalid_ip_address, C.invalid_url, C.invalid_url_scheme)
 
 ROUTES: tuple[Route, ...] = (
     # --- sending and phones (messaging.md) ---------------------------------------------
-    Route("POST", "/v2/send", _M + "sending:SendMessage", summary="Send one SMS"),
-    Route("POST", "/v2/send/bulk", _M + "sending:SendBulk", items="messages", max_items=1000,
+    Route("POST", "/v2/send", _M + "sending:SendMessage", _SEND_V2, summary="Send one SMS"),
+    Route("POST", "/v2/send/bulk", _M + "sending:SendBulk", _BULK_V2, items="messages", max_items=1000,
           summary="Send up to 1,000 SMS"),
-    Route("POST", "/v2/send-raw", _M + "sending:SendRaw", summary="Send one SMS with skip flags"),
-    Route("POST", "/v2/send-raw/bulk", _M + "sending:SendRawBulk", items="messages", max_items=1000,
+    Route("POST", "/v2/send-raw", _M + "sending:SendRaw", _SEND_V2, summary="Send one SMS with skip flags"),
+    Route("POST", "/v2/send-raw/bulk", _M + "sending:SendRawBulk", _BULK_V2, items="messages", max_items=1000,
           summary="Send up to 1,000 raw SMS"),
-    Route("POST", "/v1/messages", _M + "sending:SendMessageV1", summary="Send one SMS (v1, deprecated)"),
-    Route("POST", "/v1/messages/bulk", _M + "sending:SendBulkV1", items="messages", echo=("to_msisdn",),
-          max_items=1000, summary="Send up to 1,000 SMS (v1, deprecated)"),
+    Route("POST", "/v1/messages", _M + "sending:SendMessageV1",
+          (C.missing_to, C.missing_body, C.missing_from, C.invalid_phone, C.list_not_found),
+          summary="Send one SMS (v1, deprecated)"),
+    Route("POST", "/v1/messages/bulk", _M + "sending:SendBulkV1",
+          (C.missing_from, C.missing_messages, C.too_many_messages, C.list_not_found, C.missing_to, C.missing_body,
+           C.invalid_phone),
+          items="messages", echo=("to_msisdn",), max_items=1000, summary="Send up to 1,000 SMS (v1, deprecated)"),
     Route("POST", "/v1/phone/validate", _M + "phone_validation:ValidatePhone",
-          summary="Validate one phone number"),
-    Route("POST", "/v1/phone/validate/batch", _M + "phone_validation:ValidatePhoneBatch", max_items=500,
+          (C.invalid_force, C.invalid_phone, C.missing_phone), summary="Validate one phone number"),
+    Route("POST", "/v1/phone/validate/batch", _M + "phone_validation:ValidatePhoneBatch",
+          (C.missing_phones, C.invalid_force, C.too_many_phones), max_items=500,
           summary="Validate up to 500 phone numbers"),
-    Route("POST", "/v2/otp/send", _M + "otp:SendOtp", summary="Send a one-time passcode"),
-    Route("POST", "/v2/otp/verify", _M + "otp:VerifyOtp", summary="Verify a one-time passcode"),
+    Route("POST", "/v2/otp/send", _M + "otp:SendOtp",
+          (C.invalid_channel, C.invalid_phone, C.invalid_metadata, C.metadata_too_large),
+          summary="Send a one-time passcode"),
+    Route("POST", "/v2/otp/verify", _M + "otp:VerifyOtp", (C.invalid_phone,), summary="Verify a one-time passcode"),
     # --- campaigns (campaigns.md) ---------------------------------------------------------
-    Route("POST", "/v2/creatives", _M + "creatives:CreateCreative", summary="Create a creative"),
-    Route("PUT", "/v2/creatives/{id}", _M + "creatives:UpdateCreative", summary="Update a creative"),
-    Route("POST", "/v2/schedules", _M + "schedules:CreateSchedule", summary="Create a schedule"),
-    Route("PUT", "/v2/schedules/{id}", _M + "schedules:UpdateSchedule", summary="Update a schedule"),
-    Route("POST", "/v2/offers", _M + "offers:CreateOffer", summary="Create an offer"),
-    Route("PUT", "/v2/offers/{id}", _M + "offers:UpdateOffer", summary="Update an offer"),
-    Route("POST", "/v2/links", _M + "links:CreateLink", summary="Create an offer-tracked short link"),
-    Route("POST", "/v2/links/shorten", _M + "links:ShortenLink", summary="Shorten a URL or SMS offer"),
-    Route("POST", "/v2/revenue", _M + "revenue:RecordRevenue", summary="Record one revenue event"),
-    Route("POST", "/v2/revenue/bulk", _M + "revenue:RecordRevenueBulk", items="records", max_items=1000,
-          summary="Record up to 1,000 revenue events"),
-    Route("POST", "/v2/history/sends", _M + "history:ImportSends", items="records", echo=("id",),
-          max_items=1000, summary="Import past sends"),
-    Route("POST", "/v2/history/clicks", _M + "history:ImportClicks", items="records", max_items=1000,
+    Route("POST", "/v2/creatives", _M + "creatives:CreateCreative",
+          (C.missing_name, C.missing_message, C.missing_offer_links, *_CREATIVE_UPDATE), summary="Create a creative"),
+    Route("PUT", "/v2/creatives/{id}", _M + "creatives:UpdateCreative", _CREATIVE_UPDATE,
+          summary="Update a creative"),
+    Route("POST", "/v2/schedules", _M + "schedules:CreateSchedule", _SCHEDULE,
+          {C.source_list_not_found: 404}, summary="Create a schedule"),
+    Route("PUT", "/v2/schedules/{id}", _M + "schedules:UpdateSchedule", _SCHEDULE,
+          {C.source_list_not_found: 404}, summary="Update a schedule"),
+    Route("POST", "/v2/offers", _M + "offers:CreateOffer", (C.missing_name, C.missing_tracking_url, C.name_too_long,
+                                                              *_OFFER_TAIL), summary="Create an offer"),
+    Route("PUT", "/v2/offers/{id}", _M + "offers:UpdateOffer", (C.name_too_long, *_OFFER_TAIL),
+          summary="Update an offer"),
+    Route("POST", "/v2/links", _M + "links:CreateLink", (C.missing_offer_id, C.missing_list_identifier,
+                                                           C.invalid_phone),
+          summary="Create an offer-tracked short link"),
+    Route("POST", "/v2/links/shorten", _M + "links:ShortenLink",
+          (C.missing_url_or_offer, C.missing_list_identifier, C.invalid_url, C.invalid_phone),
+          {C.list_not_found: 404, C.offer_not_found: 404, C.id_collision: 500},
+          summary="Shorten a URL or SMS offer"),
+    Route("POST", "/v2/revenue", _M + "revenue:RecordRevenue", _REVENUE, summary="Record one revenue event"),
+    Route("POST", "/v2/revenue/bulk", _M + "revenue:RecordRevenueBulk", (*_RECORDS, *_REVENUE), items="records",
+          max_items=1000, summary="Record up to 1,000 revenue events"),
+    Route("POST", "/v2/history/sends", _M + "history:ImportSends",
+          (*_RECORDS, C.missing_id, C.missing_to_number, C.missing_timestamp, C.invalid_phone, C.invalid_timestamp),
+          {C.list_not_found: 404}, items="records", echo=("id",), max_items=1000, summary="Import past sends"),
+    Route("POST", "/v2/history/clicks", _M + "history:ImportClicks",
+          (*_RECORDS, C.missing_message_id, C.missing_offer_id, C.missing_phone_number, C.missing_timestamp,
+           C.invalid_timestamp),
+          {C.offer_not_found: 404, C.message_not_found: 404}, items="records", max_items=1000,
           summary="Import past clicks"),
-    Route("POST", "/v2/history/revenue", _M + "history:ImportRevenue", items="records", max_items=1000,
-          summary="Import past revenue"),
-    Route("DELETE", "/v2/history/clear", _M + "history:ClearHistory", summary="Clear imported history"),
+    Route("POST", "/v2/history/revenue", _M + "history:ImportRevenue",
+          (*_RECORDS, C.missing_message_id, C.missing_offer_id, C.missing_revenue, C.invalid_revenue,
+           C.invalid_timestamp),
+          {C.offer_not_found: 404, C.contact_not_found: 404, C.message_not_found: 404}, items="records",
+          max_items=1000, summary="Import past revenue"),
+    Route("DELETE", "/v2/history/clear", _M + "history:ClearHistory",
+          (C.missing_entities, C.invalid_entities, C.confirm_required, C.invalid_timestamp),
+          summary="Clear imported history"),
     # --- audiences and contacts (audiences-contacts.md) -----------------------------------------
-    Route("POST", "/v2/audiences", _M + "audiences:CreateAudience", summary="Create an audience"),
-    Route("PUT", "/v2/audiences/{id}", _M + "audiences:UpdateAudience", summary="Update an audience",
-          path_checks=(("id", PathRule(C.invalid_audience_id, is_object_id)),)),
-    Route("POST", "/v2/contacts", _M + "contacts:UpsertContact", summary="Create or update a contact"),
-    Route("PUT", "/v2/contacts", _M + "contacts:UpdateContactFields", summary="Update a contact's custom fields"),
-    Route("DELETE", "/v2/contacts", _M + "contacts:UnsubscribeContact", summary="Unsubscribe a contact"),
-    Route("POST", "/v2/contacts/bulk", _M + "contacts:BulkCreateContacts", items="contacts",
-          echo=("phone_number",), max_items=1000, summary="Create up to 1,000 contacts"),
+    Route("POST", "/v2/audiences", _M + "audiences:CreateAudience", _AUDIENCE, summary="Create an audience"),
+    # "all body parameters are optional": the table's missing_filter cannot happen on an update
+    Route("PUT", "/v2/audiences/{id}", _M + "audiences:UpdateAudience",
+          tuple(info for info in _AUDIENCE if info is not C.missing_filter), summary="Update an audience",
+          path_checks=_ID),
+    Route("POST", "/v2/contacts", _M + "contacts:UpsertContact", _CONTACT, summary="Create or update a contact"),
+    Route("PUT", "/v2/contacts", _M + "contacts:UpdateContactFields",
+          (C.missing_phone_number, C.missing_list_number, C.missing_custom_fields, C.invalid_custom_fields,
+           C.invalid_phone, C.invalid_list_number, C.contact_not_found, C.list_not_found, C.list_contact_not_found),
+          summary="Update a contact's custom fields"),
+    Route("DELETE", "/v2/contacts", _M + "contacts:UnsubscribeContact",
+          (C.missing_phone_number, C.missing_list_number, C.invalid_phone, C.invalid_list_number),
+          summary="Unsubscribe a contact"),
+    Route("POST", "/v2/contacts/bulk", _M + "contacts:BulkCreateContacts",
+          (C.missing_contacts, C.too_many_contacts, C.too_many_contacts_with_validation, *_CONTACT),
+          items="contacts", echo=("phone_number",), max_items=1000, summary="Create up to 1,000 contacts"),
 )
+
+#: Statuses that differ for a whole API version (the v1 errors page).
+VERSION_STATUSES: Mapping[str, Mapping[CodeInfo, int]] = MappingProxyType({
+    "v1": MappingProxyType({C.list_not_found: 404, C.too_many_messages: 400}),
+})
+_VERSION_STATUS = {v: {i.code: s for i, s in table.items()} for v, table in VERSION_STATUSES.items()}
+
+
+def _check_table() -> None:
+    keys = [r.key for r in ROUTES]
+    if len(set(keys)) != len(keys):
+        raise ContractError("an endpoint is declared twice")
+    versions = {r.version for r in ROUTES}
+    for version in VERSION_STATUSES:
+        if version not in versions:
+            raise ContractError(f"status overrides for version {version!r}, which has no endpoint")
+
+
+_check_table()
+
+
+def status_on(info: CodeInfo, route_key: str | None = None, version: str | None = None) -> int:
+    """The status of ``info`` on the endpoint ``"METHOD /template"`` (or, without one, on
+    ``version``): for callers that hold a key rather than a :class:`Route`."""
+    for route in ROUTES:
+        if route.key == route_key:
+            return route.status_for(info)
+    return _VERSION_STATUS.get(version or "", {}).get(info.code, info.status)
+
 
 _MODELS: dict[str, type] = {}
 
 
-def _load(ref: str) -> "type[BaseModel]":
-    found = _MODELS.get(ref)
-    if found is None:
-        module, _, name = ref.partition(":")
-        found = getattr(importlib.import_module(module), name)
-        _MODELS[ref] = found
-    return found  # type: ignore[return-value]
+def _load(route: Route) -> "type[BaseModel]":
+    module, _, name = route.model_ref.partition(":")
+    model = getattr(importlib.import_module(module), name)
+    _check_model(route, model)
+    _MODELS[route.model_ref] = model
+    return model  # type: ignore[no-any-return]
+
+
+def _check_model(route: Route, model: Any) -> None:
+    """The contract against its model: every locally checkable code of the documented
+    order is one the model (or the path rules) can raise; a bulk items field is a field."""
+    from .rules.base import raisable_codes
+
+    raisable = raisable_codes(model) | {rule.info.code for _n, rule in route.path_checks}
+    unraisable = [info.code for info in route.order if info.local and info.code not in raisable]
+    if unraisable:
+        raise ContractError(f"{route.key}: the order lists {', '.join(unraisable)}, which "
+                            f"{model.__name__} cannot raise")
+    if route.items is not None and route.items not in getattr(model, "model_fields", {}):
+        raise ContractError(f"{route.key}: items field {route.items!r} is not a field of {model.__name__}")
 
 
 def routes() -> Iterator[Route]:

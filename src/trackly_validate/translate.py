@@ -24,7 +24,7 @@ __all__ = ["problem", "problems_from_errors", "route_for_model"]
 
 def problem(info: CodeInfo, route: Route | None, loc: tuple[Any, ...] = (), text: str | None = None) -> Problem:
     """The Problem ``info`` gives on ``route`` (its per-endpoint status) at ``loc``."""
-    status = info.status_for(route.key, route.version) if route is not None else info.status
+    status = route.status_for(info) if route is not None else info.status
     # a loc may hold the caller's own keys (custom field names...): never echo a key-shaped one
     return Problem(info.code, text if text is not None else info.message, status, redact_loc(loc))
 
@@ -80,7 +80,7 @@ def problems_from_errors(errors: Iterable[dict[str, Any]], model: type, route: R
     """
     opts = coerce_options(options)
     route = route if route is not None else route_for_model(model)
-    order: tuple[str, ...] = getattr(model, "__trackly_order__", ())
+    order: tuple[str, ...] = route.codes if route is not None else ()
     keyed: list[tuple[tuple[int, ...], Problem]] = []
     for seq, err in enumerate(errors):
         kind = err.get("type")

@@ -64,7 +64,7 @@ from pydantic import AliasChoices, BaseModel, Field, ValidationError, model_vali
 from pydantic_core import PydanticCustomError, core_schema as cs
 
 from ..catalog import C, CodeInfo
-from ..options import DEFAULT_OPTIONS, Options, register_inferred
+from ..options import DEFAULT_OPTIONS, Options
 from ..rules.base import MaxLen, Required, Rule, TracklyModel, fail, tagged
 from ..rules.phones import Phone
 from ..rules.types import Int, Number, Str
@@ -86,12 +86,6 @@ __all__ = [
     "render_filter",
 ]
 
-register_inferred("invalid_input", "audience filter groups nested deeper than Options.max_depth (default 100) "
-                                   "are refused at the first too-deep group (the docs set no limit)")
-register_inferred("invalid_group_operator", "a filter group without operator gets invalid_group_operator "
-                                            "(no missing code exists)")
-register_inferred("invalid_phone", "phone_numbers filter values are read as an array of E.164 numbers "
-                                   "(no page shows that condition)")
 
 _KEYS = [["condition_type"], ["conditionType"]]  # request key first, then the responses' camelCase key
 _V = VOCABULARIES
@@ -308,6 +302,8 @@ def _rebuilt(error: dict[str, Any]) -> dict[str, Any]:
 class FilterGroup(TracklyModel):
     """A filter group: ``operator`` joins its ``conditions`` and nested ``groups``."""
 
+    __trackly_cross_field__ = (C.empty_filter_group, C.invalid_input)
+
     operator: Annotated[_V["group_operator"].type, Required(C.invalid_group_operator)] = None
     conditions: list[Condition] | None = None
     groups: list[FilterGroup] | None = None
@@ -392,26 +388,12 @@ class BoundedDepth:
 
 Filter = Annotated[FilterGroup, BoundedDepth()]
 
-# The update-audience error table, in its documented order; codes the docs list
-# elsewhere (missing_filter, phone_numbers, the generic ones) after the nearest kin.
-_ORDER = (
-    "name_too_long", "missing_filter", "source_list_not_found", "invalid_group_operator", "empty_filter_group",
-    "invalid_condition_type", "invalid_time_field", "invalid_time_operator", "invalid_time_unit",
-    "missing_time_value", "invalid_count_field", "invalid_count_operator", "missing_count_value",
-    "missing_custom_field_name", "invalid_custom_field_operator", "missing_custom_field_value",
-    "invalid_carrier_operator", "missing_carrier_value", "invalid_timezone_operator", "missing_timezone_value",
-    "invalid_revenue_field", "invalid_revenue_operator", "missing_revenue_value",
-    "invalid_phone_numbers_operator", "missing_phone_numbers_value", "invalid_phone",
-)
-
 
 class CreateAudience(TracklyModel):
     """POST /v2/audiences (page missing from the docs; fields from Update Audience + DSL).
 
     ``filter`` required (``missing_filter``); ``name`` optional (judgement call: the
     docs never say it is required and no ``missing_name`` text exists for audiences)."""
-
-    __trackly_order__: ClassVar[tuple[str, ...]] = _ORDER
 
     name: Annotated[Str, MaxLen(C.name_too_long, 255)] | None = None
     description: Str | None = None
@@ -421,8 +403,6 @@ class CreateAudience(TracklyModel):
 
 class UpdateAudience(TracklyModel):
     """PUT /v2/audiences/{id}: "all body parameters are optional"."""
-
-    __trackly_order__: ClassVar[tuple[str, ...]] = _ORDER
 
     name: Annotated[Str, MaxLen(C.name_too_long, 255)] | None = None
     description: Str | None = None

@@ -52,7 +52,7 @@ from pydantic import StrictBool, StrictFloat, StrictInt, StrictStr
 from pydantic_core import core_schema as cs
 
 from ..catalog import C
-from ..options import Options, register_inferred
+from ..options import Options
 from ..rules.base import Coded, ItemsCap, MaxBytes, Required, Rule, TracklyModel, fail, presence_schema, tagged
 from ..rules.ip import IpAddress
 from ..rules.phones import Phone
@@ -70,17 +70,6 @@ __all__ = [
     "UnsubscribeContact",
 ]
 
-register_inferred("invalid_custom_fields", "POST /v2/contacts and /bulk items use the code PUT documents "
-                                           "for a custom_fields value that is not an object of "
-                                           "string/number/boolean values")
-register_inferred("payload_too_large", "on /v2/contacts/bulk each item over 4,000 bytes is an item problem "
-                                       "(the bulk page lists no per-item size code)")
-register_inferred("missing_consent_method", "only with Options(require_consent_method=True): no documented "
-                                            "contact field carries consent_method")
-register_inferred("verbal_not_valid_for_marketing", "consent_method 'verbal' with marketing: true or "
-                                                    "consent_type: 'marketing' (both fields inferred)")
-register_inferred("too_many_contacts_with_validation", "only with Options(validation_cap=N): the reduced cap "
-                                                       "is not documented")
 
 MAX_CONTACT_BYTES = 4000
 
@@ -153,18 +142,8 @@ class _ContactSized(TracklyModel):
         return MaxBytes(C.payload_too_large, MAX_CONTACT_BYTES).__get_pydantic_core_schema__(source, handler)
 
 
-_CREATE_ORDER = (
-    "payload_too_large", "missing_phone_number", "missing_list_number", "invalid_phone", "invalid_list_number",
-    "list_not_found", "not_sendable", "geo_restricted", "validation_failed", "provider_error",
-    "missing_consent_method", "invalid_consent_method", "verbal_not_valid_for_marketing",
-    "invalid_custom_fields", "invalid_timestamp", "invalid_ip_address", "invalid_url", "invalid_url_scheme",
-)
-
-
 class UpsertContact(_ContactSized):
     """POST /v2/contacts: create or update a contact on a sending list (upsert)."""
-
-    __trackly_order__: ClassVar[tuple[str, ...]] = _CREATE_ORDER
 
     phone_number: PhoneNumber = None
     list_number: ListNumber = None
@@ -219,9 +198,6 @@ class BulkCreateContacts(TracklyModel):
     """POST /v2/contacts/bulk: 1 to 1,000 contacts, each checked on its own (the
     server accepts the good ones); an empty array is ``missing_contacts``."""
 
-    __trackly_order__: ClassVar[tuple[str, ...]] = (
-        "missing_contacts", "too_many_contacts", "too_many_contacts_with_validation") + _CREATE_ORDER
-
     contacts: Annotated[
         list[BulkContact],
         _ValidationCap(),
@@ -234,10 +210,6 @@ class UpdateContactFields(TracklyModel):
     """PUT /v2/contacts: set a contact's custom fields on one list (``merge_fields``
     defaults to true; false replaces the whole object)."""
 
-    __trackly_order__: ClassVar[tuple[str, ...]] = (
-        "missing_phone_number", "missing_list_number", "missing_custom_fields", "invalid_custom_fields",
-        "invalid_phone", "invalid_list_number", "contact_not_found", "list_not_found", "list_contact_not_found")
-
     phone_number: KnownPhoneNumber = None
     list_number: ListNumber = None
     custom_fields: Annotated[CustomFields, Required(C.missing_custom_fields, empty_is_missing=False)] = None
@@ -247,9 +219,6 @@ class UpdateContactFields(TracklyModel):
 class UnsubscribeContact(TracklyModel):
     """DELETE /v2/contacts (JSON body): unsubscribe a contact from one list.  The server
     answers success even for unknown contacts or lists, so only the format is checked."""
-
-    __trackly_order__: ClassVar[tuple[str, ...]] = (
-        "missing_phone_number", "missing_list_number", "invalid_phone", "invalid_list_number")
 
     phone_number: KnownPhoneNumber = None
     list_number: ListNumber = None

@@ -79,9 +79,6 @@ Name = Annotated[Str, MaxLen(C.name_too_long, 255)]
 Message = Annotated[Str, MaxLen(C.message_too_long, 1600), HasPlaceholder()]
 CreativeType = Annotated[Any, OneOf(C.invalid_creative_type, "automated", "one_time", "welcome")]
 
-_ENTRY_ORDER = ("missing_link_placeholder", "missing_offer_links_for_placeholders", "invalid_offer_links",
-                "missing_offer_link_key", "missing_offer_link_offer_id", "invalid_url_scheme", "invalid_url")
-
 
 @dataclass(frozen=True, slots=True)
 class CreativeSize:
@@ -94,6 +91,8 @@ class CreativeSize:
 
 
 class _Creative(TracklyModel):
+    __trackly_cross_field__ = (C.missing_offer_links_for_placeholders,)
+
     message: Any = None
 
     def estimate(self) -> CreativeSize | None:
@@ -105,10 +104,6 @@ class _Creative(TracklyModel):
 
 class CreateCreative(_Creative):
     """POST /v2/creatives (see the module docstring)."""
-
-    __trackly_order__: ClassVar[tuple[str, ...]] = (
-        "missing_name", "missing_message", "missing_offer_links", "name_too_long", "message_too_long",
-        "invalid_status", "invalid_creative_type", *_ENTRY_ORDER)
 
     name: Annotated[Name, Required(C.missing_name)] = None
     message: Annotated[Message, Required(C.missing_message)] = None
@@ -126,9 +121,6 @@ class CreateCreative(_Creative):
 
 class UpdateCreative(_Creative):
     """PUT /v2/creatives/{id}: partial (see the module docstring)."""
-
-    __trackly_order__: ClassVar[tuple[str, ...]] = (
-        "name_too_long", "message_too_long", "invalid_status", "invalid_creative_type", *_ENTRY_ORDER)
 
     name: Name | None = None
     message: Message | None = None

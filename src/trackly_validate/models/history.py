@@ -39,7 +39,6 @@ from pydantic import Field, GetPydanticSchema
 from pydantic_core import core_schema as cs
 
 from ..catalog import C
-from ..options import register_inferred
 from ..rules.base import Coded, ItemsCap, OneOf, Required, TracklyModel
 from ..rules.phones import Phone
 from ..rules.placeholders import Shape
@@ -56,20 +55,12 @@ __all__ = [
     "ClearHistory",
 ]
 
-register_inferred("invalid_revenue", "POST /v2/history/revenue: revenue is documented as a number, "
-                                     "the code for a non-number is not")
-register_inferred("missing_entities", "DELETE /v2/history/clear: the page's error table was not stored; "
-                                      "an empty array counts as missing")
-register_inferred("invalid_entities", "DELETE /v2/history/clear: the page's error table was not stored")
-register_inferred("invalid_timestamp", "history before_date: ISO 8601 is documented, the code is not")
-
 
 def _records(item: Any) -> Any:
     return Annotated[list[item], ItemsCap(C.too_many_records, 1000, type_info=C.missing_records),
                      Required(C.missing_records)]
 
 
-_HEAD = ("missing_records", "too_many_records")
 WhenRequired = Annotated[Timestamp, Required(C.missing_timestamp)]
 MessageId = Annotated[Str, Required(C.missing_message_id)]
 OfferId = Annotated[Str, Required(C.missing_offer_id)]
@@ -77,9 +68,6 @@ OfferId = Annotated[Str, Required(C.missing_offer_id)]
 
 class SendRecord(TracklyModel):
     """One record of POST /v2/history/sends."""
-
-    __trackly_order__: ClassVar[tuple[str, ...]] = (
-        "missing_id", "missing_to_number", "missing_timestamp", "invalid_phone", "invalid_timestamp")
 
     id: Annotated[Str, Required(C.missing_id)] = None
     list_number: Str | None = None
@@ -95,16 +83,11 @@ class SendRecord(TracklyModel):
 class ImportSends(TracklyModel):
     """POST /v2/history/sends: 1 to 1,000 past sends (see the module docstring)."""
 
-    __trackly_order__: ClassVar[tuple[str, ...]] = _HEAD + SendRecord.__trackly_order__
-
     records: _records(SendRecord) = None
 
 
 class ClickRecord(TracklyModel):
     """One record of POST /v2/history/clicks."""
-
-    __trackly_order__: ClassVar[tuple[str, ...]] = (
-        "missing_message_id", "missing_offer_id", "missing_phone_number", "missing_timestamp", "invalid_timestamp")
 
     message_id: MessageId = None
     offer_id: OfferId = None
@@ -116,16 +99,11 @@ class ClickRecord(TracklyModel):
 class ImportClicks(TracklyModel):
     """POST /v2/history/clicks: 1 to 1,000 past clicks (see the module docstring)."""
 
-    __trackly_order__: ClassVar[tuple[str, ...]] = _HEAD + ClickRecord.__trackly_order__
-
     records: _records(ClickRecord) = None
 
 
 class RevenueImportRecord(TracklyModel):
     """One record of POST /v2/history/revenue."""
-
-    __trackly_order__: ClassVar[tuple[str, ...]] = (
-        "missing_message_id", "missing_offer_id", "missing_revenue", "invalid_revenue", "invalid_timestamp")
 
     message_id: MessageId = None
     offer_id: OfferId = None
@@ -138,8 +116,6 @@ class RevenueImportRecord(TracklyModel):
 class ImportRevenue(TracklyModel):
     """POST /v2/history/revenue: 1 to 1,000 past revenue events (see the module docstring)."""
 
-    __trackly_order__: ClassVar[tuple[str, ...]] = _HEAD + RevenueImportRecord.__trackly_order__
-
     records: _records(RevenueImportRecord) = None
 
 
@@ -149,9 +125,6 @@ Entity = Annotated[Any, OneOf(C.invalid_entities, "sends", "clicks", "revenue")]
 
 class ClearHistory(TracklyModel):
     """DELETE /v2/history/clear (see the module docstring)."""
-
-    __trackly_order__: ClassVar[tuple[str, ...]] = (
-        "missing_entities", "invalid_entities", "confirm_required", "invalid_timestamp")
 
     entities: Annotated[list[Entity], Shape(C.invalid_entities, "array"), Required(C.missing_entities)] = None
     before_date: Timestamp | None = None

@@ -26,7 +26,6 @@ from typing import Annotated, Any, ClassVar
 from pydantic import ValidationInfo, field_validator, model_validator
 
 from ..catalog import C, CodeInfo
-from ..options import register_inferred
 from ..rules.base import TracklyModel, fail
 from ..rules.phones import Phone
 from ..rules.placeholders import blank_is_none, validate_with
@@ -35,11 +34,6 @@ from ..rules.urls import HttpUrlOf
 
 __all__ = ["CreateLink", "ShortenLink"]
 
-register_inferred("missing_offer_id", "POST /v2/links: its error table was not stored; offerId or "
-                                      "externalOfferId is required")
-register_inferred("missing_list_identifier", "POST /v2/links: its error table was not stored")
-register_inferred("invalid_phone", "POST /v2/links phoneNumber and /v2/links/shorten contactPhone: "
-                                   "E.164 is documented, the code is not")
 
 ListPhone = Annotated[Annotated[str, Phone(C.invalid_phone, "e164", role="sender")] | None, blank_is_none]
 ListId = Annotated[Int | None, blank_is_none]
@@ -59,9 +53,9 @@ def _one_of(data: Any, pairs: tuple[tuple[tuple[str, str], CodeInfo], ...]) -> l
 class CreateLink(TracklyModel):
     """POST /v2/links: a short link for a partnership offer (see the module docstring)."""
 
-    __trackly_order__: ClassVar[tuple[str, ...]] = ("missing_offer_id", "missing_list_identifier", "invalid_phone")
     _pairs: ClassVar = ((("offerId", "externalOfferId"), C.missing_offer_id),
                         (("listId", "phoneNumber"), C.missing_list_identifier))
+    __trackly_cross_field__ = (C.missing_offer_id, C.missing_list_identifier)
 
     offerId: OptionalText = None  # noqa: N815 - the API's own camelCase names
     externalOfferId: OptionalText = None  # noqa: N815
@@ -77,12 +71,11 @@ class CreateLink(TracklyModel):
 class ShortenLink(TracklyModel):
     """POST /v2/links/shorten: a short link for a URL or an SMS offer (see the module docstring)."""
 
-    __trackly_order__: ClassVar[tuple[str, ...]] = (
-        "missing_url_or_offer", "missing_list_identifier", "invalid_url", "invalid_phone")
     _pairs: ClassVar = ((("url", "offerId"), C.missing_url_or_offer),
                         (("listId", "phoneNumber"), C.missing_list_identifier))
+    __trackly_cross_field__ = (C.missing_url_or_offer, C.missing_list_identifier)
 
-    offerId: OptionalText = None  # noqa: N815
+    offerId: OptionalText = None  # noqa: N815 - declared before url: url's rule reads it (info.data)
     url: Annotated[Annotated[str, HttpUrlOf(C.invalid_url)] | None, blank_is_none] = None
     listId: ListId = None  # noqa: N815
     phoneNumber: ListPhone = None  # noqa: N815

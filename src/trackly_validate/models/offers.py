@@ -26,7 +26,6 @@ from __future__ import annotations
 from typing import Annotated, Any, ClassVar
 
 from ..catalog import C
-from ..options import register_inferred
 from ..rules.base import Coded, MaxLen, OneOf, Required, TracklyModel
 from ..rules.placeholders import blank_is_none
 from ..rules.types import Bool, Number, Str
@@ -34,28 +33,15 @@ from ..rules.urls import HttpUrlOf
 
 __all__ = ["CreateOffer", "UpdateOffer"]
 
-register_inferred("missing_name", "POST /v2/offers: the create page's error table was not stored")
-register_inferred("missing_tracking_url", "POST /v2/offers: the create page's error table was not stored; "
-                                          "the code comes from the error-code page")
-register_inferred("invalid_url_scheme", "offers tracking_url: the page says only 'must be a valid URL'")
-register_inferred("invalid_url", "offers tracking_url: the page says only 'must be a valid URL'")
-register_inferred("invalid_metadata", "offers metadata: 'keys and values must be strings' is documented, "
-                                      "the code for a violation is not")
 
 Name = Annotated[Str, MaxLen(C.name_too_long, 255)]
 ExternalPlatform = Annotated[Any, OneOf(C.invalid_external_platform, "tune", "everflow")]
 PayoutType = Annotated[Any, OneOf(C.invalid_payout_type, "cpa", "cpc")]
 StringMap = Annotated[dict[str, str], Coded(C.invalid_metadata)]
 
-_ORDER_TAIL = ("invalid_url_scheme", "invalid_url", "invalid_external_platform", "invalid_payout_type",
-               "invalid_status", "invalid_metadata")
-
 
 class CreateOffer(TracklyModel):
     """POST /v2/offers (see the module docstring)."""
-
-    __trackly_order__: ClassVar[tuple[str, ...]] = (
-        "missing_name", "missing_tracking_url", "name_too_long", *_ORDER_TAIL)
 
     name: Annotated[Name, Required(C.missing_name)] = None
     tracking_url: Annotated[str, HttpUrlOf(), Required(C.missing_tracking_url)] = None
@@ -72,8 +58,6 @@ class CreateOffer(TracklyModel):
 class UpdateOffer(TracklyModel):
     """PUT /v2/offers/{id}: partial (see the module docstring).  ``metadata`` is merged
     into the stored one by the server; each value sent must still be a string."""
-
-    __trackly_order__: ClassVar[tuple[str, ...]] = ("name_too_long", *_ORDER_TAIL)
 
     name: Name | None = None
     tracking_url: Annotated[Annotated[str, HttpUrlOf()] | None, blank_is_none] = None

@@ -19,25 +19,17 @@ from __future__ import annotations
 from typing import Annotated, ClassVar
 
 from ..catalog import C
-from ..options import register_inferred
 from ..rules.base import MaxBytes, OneOf, TracklyModel
 from ..rules.phones import Phone
 from ..rules.types import Metadata, Str
 
 __all__ = ["SendOtp", "VerifyOtp"]
 
-for _code in ("invalid_channel", "invalid_phone", "invalid_metadata", "metadata_too_large"):
-    register_inferred(_code, "OTP endpoints have no reference page: every OTP rule is inferred")
-del _code
-
 OtpPhone = Annotated[str, Phone(C.invalid_phone, "e164")]
-_ORDER = ("invalid_channel", "invalid_phone", "invalid_metadata", "metadata_too_large")
 
 
 class SendOtp(TracklyModel):
     """POST /v2/otp/send (inferred rules only, see the module docstring)."""
-
-    __trackly_order__: ClassVar[tuple[str, ...]] = _ORDER
 
     to: OtpPhone | None = None
     phone_number: OtpPhone | None = None
@@ -47,8 +39,6 @@ class SendOtp(TracklyModel):
 
 class VerifyOtp(TracklyModel):
     """POST /v2/otp/verify (inferred rules only, see the module docstring)."""
-
-    __trackly_order__: ClassVar[tuple[str, ...]] = _ORDER
 
     to: OtpPhone | None = None
     phone_number: OtpPhone | None = None

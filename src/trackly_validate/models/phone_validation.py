@@ -22,8 +22,6 @@ class ValidatePhone(TracklyModel):
     mirrors (``block_voip``, ``allowed_countries``) do not apply: the number is looked up,
     not messaged."""
 
-    __trackly_order__: ClassVar[tuple[str, ...]] = ("invalid_force", "invalid_phone", "missing_phone")
-
     phone: Annotated[str, Phone(C.invalid_phone, "v1", role="lookup"), Required(C.missing_phone)] = None
     force: Force | None = None  # type: ignore[valid-type]
 
@@ -34,8 +32,6 @@ class ValidatePhoneBatch(TracklyModel):
     Bad numbers inside ``phones`` are **not** request errors: the server reports them
     per item in ``results[]``, so they pass here too.  Only ``missing_phones``,
     ``too_many_phones`` and ``invalid_force`` are raised."""
-
-    __trackly_order__: ClassVar[tuple[str, ...]] = ("missing_phones", "invalid_force", "too_many_phones")
 
     phones: Annotated[
         list[Any],

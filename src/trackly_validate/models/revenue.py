@@ -23,33 +23,20 @@ from typing import Annotated, Any, ClassVar
 from pydantic import Field
 
 from ..catalog import C
-from ..options import register_inferred
 from ..rules.base import Coded, ItemsCap, OneOf, Required, TracklyModel
 from ..rules.timestamps import Timestamp
 from ..rules.types import Bool, Str
 
 __all__ = ["RevenueRecord", "RecordRevenue", "RecordRevenueBulk"]
 
-for _code in ("missing_message_id", "missing_revenue", "missing_attribution_type", "invalid_revenue",
-              "invalid_attribution_type"):
-    register_inferred(_code, "POST /v2/revenue: its error table was not stored; the bulk page's per-record "
-                             "codes are used")
-del _code
-register_inferred("invalid_timestamp", "revenue timestamp: ISO 8601 is documented, the code is not")
-
 MessageId = Annotated[Str, Required(C.missing_message_id)]
 Revenue = Annotated[float, Field(ge=0, allow_inf_nan=False), Coded(C.invalid_revenue), Required(C.missing_revenue)]
 AttributionType = Annotated[Any, OneOf(C.invalid_attribution_type, "sale", "click", "send"),
                             Required(C.missing_attribution_type)]
 
-_RECORD_ORDER = ("missing_message_id", "missing_revenue", "missing_attribution_type", "invalid_revenue",
-                 "invalid_attribution_type", "invalid_timestamp")
-
 
 class RevenueRecord(TracklyModel):
     """One revenue event: the body of POST /v2/revenue, an item of /v2/revenue/bulk."""
-
-    __trackly_order__: ClassVar[tuple[str, ...]] = _RECORD_ORDER
 
     message_id: MessageId = None
     revenue: Revenue = None
@@ -64,8 +51,6 @@ class RecordRevenue(RevenueRecord):
 
 class RecordRevenueBulk(TracklyModel):
     """POST /v2/revenue/bulk: 1 to 1,000 revenue events (see the module docstring)."""
-
-    __trackly_order__: ClassVar[tuple[str, ...]] = ("missing_records", "too_many_records", *_RECORD_ORDER)
 
     records: Annotated[
         list[RevenueRecord],

@@ -56,7 +56,6 @@ from typing import Annotated, Any, ClassVar
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from ..catalog import C
-from ..options import register_inferred
 from ..rules.base import Coded, OneOf, Required, TracklyModel, fail
 from ..rules.ids import AudienceId
 from ..rules.placeholders import LinkUrl, coverage_error, field_of, validate_with
@@ -65,24 +64,9 @@ from .creatives import OfferLinks
 
 __all__ = ["DaysOfWeek", "Blast", "CreateSchedule", "UpdateSchedule"]
 
-register_inferred("invalid_blast_percent", "a blast without percent_audience counts 0 towards the sum of 100 "
-                                           "(the spec marks the field required by inference)")
-register_inferred("missing_offer_links_for_placeholders",
-                  "schedule blasts: the creatives' rule is applied to each blast against its own offer_links "
-                  "(the schedule pages document no placeholder codes)")
-register_inferred("missing_blasts", "an empty blasts array counts as missing")
-register_inferred("no_days_selected", "on create, a repeating schedule without days_of_week has no day selected")
 
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
-_ORDER = (
-    "missing_name", "missing_send_type", "invalid_send_type", "missing_is_repeating", "missing_send_time",
-    "missing_audiences", "invalid_status", "missing_send_date", "missing_start_date", "missing_end_date",
-    "no_days_selected", "missing_blasts", "invalid_blast_percent", "missing_blast_message",
-    # not in the documented table: checked with the blasts / at audience lookup (404s come last)
-    "missing_offer_links_for_placeholders", "invalid_offer_links", "missing_offer_link_key",
-    "missing_offer_link_offer_id", "invalid_url_scheme", "invalid_url", "invalid_audience_id",
-)
 
 #: a JSON number in 0..100 (``"60"`` and ``true`` are not numbers), else ``invalid_blast_percent``
 Percent = Annotated[float, Field(strict=True, ge=0, le=100, allow_inf_nan=False), Coded(C.invalid_blast_percent)]
@@ -143,6 +127,8 @@ class DaysOfWeek(TracklyModel):
 class Blast(TracklyModel):
     """One ``blasts`` variant (see the module docstring)."""
 
+    __trackly_cross_field__ = (C.missing_offer_links_for_placeholders,)
+
     message: Annotated[Str, Required(C.missing_blast_message)] = None
     offer_links: OfferLinks | None = None
     percent_audience: Percent | None = None
@@ -178,9 +164,15 @@ _DATE_RULES = {"send_date": (False, C.missing_send_date), "start_date": (True, C
 
 
 class _ScheduleRules(TracklyModel):
-    """The cross-field rules shared by create and update (no fields of its own)."""
+    """The cross-field rules shared by create and update (no fields of its own).
 
-    __trackly_order__: ClassVar[tuple[str, ...]] = _ORDER
+    They read earlier fields from ``info.data``, which holds only the fields declared
+    (and validated) before the one being checked: ``send_type`` and ``is_repeating``
+    must stay declared above ``send_date``, ``start_date``, ``end_date``,
+    ``days_of_week`` and ``blasts``."""
+
+    __trackly_cross_field__ = (C.missing_send_date, C.missing_start_date, C.missing_end_date, C.no_days_selected,
+                               C.missing_blasts, C.invalid_blast_percent)
     _partial: ClassVar[bool] = False
 
     @field_validator("send_date", "start_date", "end_date", check_fields=False)

@@ -8,7 +8,6 @@ from typing import Annotated, Any, ClassVar
 from pydantic import AliasChoices, Field, model_validator
 
 from ..catalog import C
-from ..options import register_inferred
 from ..rules.base import ItemsCap, Required, TracklyModel
 from ..rules.phones import Phone
 from ..rules.types import Bool, JsonObject, Metadata, Str
@@ -26,19 +25,11 @@ __all__ = [
     "SendBulkV1",
 ]
 
-register_inferred("missing_list_number",
-                  "a top-level list_number is accepted as the default for messages without one "
-                  "(the API Limits page's bulk example); also applied to /v2/send-raw/bulk")
 
 # Field types written once ------------------------------------------------------------------------
 To = Annotated[str, Phone(C.invalid_phone), Required(C.missing_to)]
 ListNumber = Annotated[str, Phone(C.invalid_list_number, role="sender"), Required(C.missing_list_number)]
 BodyText = Annotated[Str, Required(C.missing_body)]
-
-# v2 send / send-raw error tables, in the documented order
-_V2_ORDER = ("missing_to", "missing_list_number", "missing_body", "invalid_phone", "invalid_list_number",
-             "list_not_found", "webhook_not_configured")
-_V2_BULK_ORDER = ("missing_messages", "too_many_messages") + _V2_ORDER
 
 
 class ContactData(TracklyModel):
@@ -53,8 +44,6 @@ class ContactData(TracklyModel):
 class SendMessage(TracklyModel):
     """POST /v2/send: one SMS.  ``to`` and ``list_number`` are E.164; no maximum body
     length is documented, so none is enforced (the creatives' 1,600 cap is not carried over)."""
-
-    __trackly_order__: ClassVar[tuple[str, ...]] = _V2_ORDER
 
     to: To = None
     list_number: ListNumber = None
@@ -96,8 +85,6 @@ def _messages(item: type) -> Any:
 class _BulkWithDefaultList(TracklyModel):
     """A v2 bulk send: a top-level ``list_number`` is the default for messages without one."""
 
-    __trackly_order__: ClassVar[tuple[str, ...]] = _V2_BULK_ORDER
-
     list_number: Annotated[str, Phone(C.invalid_list_number, role="sender")] | None = None
 
     @model_validator(mode="before")
@@ -121,8 +108,6 @@ class SendBulk(_BulkWithDefaultList):
 class SendRaw(TracklyModel):
     """POST /v2/send-raw: one SMS with skip flags.  ``wrap_links`` and ``contact_data``
     are not documented here; like any unknown key they are accepted and kept."""
-
-    __trackly_order__: ClassVar[tuple[str, ...]] = _V2_ORDER
 
     to: To = None
     list_number: ListNumber = None
@@ -165,9 +150,6 @@ class SendMessageV1(TracklyModel):
     ``from_phone_number_id``.  The server normalises US formats, so ``4155551234`` and
     ``(415) 555-1234`` are accepted here.  ``metadata`` is accepted and ignored by the server."""
 
-    __trackly_order__: ClassVar[tuple[str, ...]] = (
-        "missing_to", "missing_body", "missing_from", "invalid_phone", "list_not_found")
-
     to_msisdn: V1To = Field(None, validation_alias=AliasChoices("to_msisdn", "to"))
     body: V1Body = None
     from_phone_number_id: V1From = None
@@ -183,8 +165,6 @@ class BulkMessageV1(TracklyModel):
     """One item of POST /v1/messages/bulk.  The server reports item problems in
     ``errors[]`` as ``{index, to_msisdn, error}``; the request itself still succeeds."""
 
-    __trackly_order__: ClassVar[tuple[str, ...]] = ("missing_to", "missing_body", "invalid_phone")
-
     to_msisdn: V1To = Field(None, validation_alias=AliasChoices("to_msisdn", "to"))
     body: V1Body = None
 
@@ -197,10 +177,6 @@ class BulkMessageV1(TracklyModel):
 class SendBulkV1(TracklyModel):
     """POST /v1/messages/bulk (deprecated): one ``from_phone_number_id`` for 1 to 1,000
     messages; more than 1,000 is ``too_many_messages`` with **400** on v1 (413 on v2)."""
-
-    __trackly_order__: ClassVar[tuple[str, ...]] = (
-        "missing_from", "missing_messages", "too_many_messages", "list_not_found",
-        "missing_to", "missing_body", "invalid_phone")
 
     from_phone_number_id: V1From = None
     messages: Annotated[

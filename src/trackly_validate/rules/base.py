@@ -315,8 +315,9 @@ class TracklyModel(BaseModel):
     - Defaults are validated, so required fields (``= None`` + :class:`Required`) raise
       their ``missing_*`` code when absent.
     - Schemas are built on first use (``defer_build``): importing the package stays cheap.
-    - ``__trackly_order__`` is the endpoint's documented error-table order, used to put
-      the problem the server would answer first at the front.
+    - ``__trackly_cross_field__`` lists the codes the model's cross-field validators
+      raise (rules that look at several fields, invisible in the fields' schemas), so the
+      endpoint contracts can check their documented order against what the model raises.
     """
 
     model_config = ConfigDict(
@@ -327,7 +328,7 @@ class TracklyModel(BaseModel):
         populate_by_name=True,
     )
 
-    __trackly_order__: ClassVar[tuple[str, ...]] = ()
+    __trackly_cross_field__: ClassVar[tuple[CodeInfo, ...]] = ()
 
     @classmethod
     def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> Any:
@@ -358,7 +359,8 @@ def _rebuild(node: Any, options: Options, memo: dict[int, Any]) -> Any:
         if isinstance(meta, dict) and isinstance(meta.get(TAG), Rule):
             out = _rebuild(meta[TAG].build(options), options, memo)
         else:
-            out = {k: (_rebuild(v, options, memo) if k != "metadata" else v) for k, v in node.items()}
+            is_schema = "type" in node  # a schema's own metadata is copied; a field called metadata is not
+            out = {k: (v if is_schema and k == "metadata" else _rebuild(v, options, memo)) for k, v in node.items()}
             if out.get("type") == "model" and isinstance(out.get("cls"), type):
                 out["cls"] = _shadow(out["cls"])
         memo[key] = (node, out)  # keep ``node`` alive so its id is never reused
@@ -423,6 +425,41 @@ def validator_for(model: type[BaseModel], options: Options = DEFAULT_OPTIONS) ->
     return validator_for_model(model, options)
 
 
+def _children(node: dict[str, Any]) -> Iterable[Any]:
+    """The parts of a core-schema node to walk: everything but a schema's own
+    ``metadata`` (a *field* called ``metadata`` in a ``fields`` mapping is walked)."""
+    is_schema = "type" in node
+    return (v for k, v in node.items() if not (is_schema and k == "metadata"))
+
+
+def raisable_codes(model: type[BaseModel]) -> set[str]:
+    """Every code ``model`` can raise: its tagged rules, the custom errors of its schema,
+    and the codes its cross-field rules declare (``__trackly_cross_field__``), nested
+    models included."""
+    model.model_rebuild()
+    found: set[str] = set()
+    seen: set[int] = set()
+    stack: list[Any] = [model.__pydantic_core_schema__]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            meta = node.get("metadata")
+            if isinstance(meta, dict) and isinstance(meta.get(TAG), Rule):
+                found.update(meta[TAG].codes)
+            if node.get("type") == "custom-error" and isinstance(node.get("custom_error_type"), str):
+                found.add(node["custom_error_type"])
+            cls = node.get("cls") if node.get("type") == "model" else None
+            if cls is not None:
+                found.update(info.code for info in getattr(cls, "__trackly_cross_field__", ()))
+            stack.extend(_children(node))
+        elif isinstance(node, (list, tuple)):
+            stack.extend(node)
+    return found
+
+
 def walk_rules(schema: Any) -> Iterable[Rule]:
     """Every tagged rule in a core schema (used by tests and the docs)."""
     seen: set[int] = set()
@@ -436,7 +473,7 @@ def walk_rules(schema: Any) -> Iterable[Rule]:
             meta = node.get("metadata")
             if isinstance(meta, dict) and isinstance(meta.get(TAG), Rule):
                 yield meta[TAG]
-            stack.extend(v for k, v in node.items() if k != "metadata")
+            stack.extend(_children(node))
         elif isinstance(node, (list, tuple)):
             stack.extend(node)
 

@@ -13,16 +13,12 @@ from typing import Annotated, Any, Callable
 from pydantic_core import core_schema as cs
 
 from ..catalog import C, CodeInfo
-from ..options import Options, register_inferred
+from ..options import Options
 from .base import Rule, coded, tagged
 
 __all__ = ["OBJECT_ID_PATTERN", "ObjectIdOf", "AudienceId", "is_object_id"]
 
 from .objectid import OBJECT_ID_PATTERN, is_object_id
-
-register_inferred("invalid_audience_id", "audience IDs are 24 hex characters in every example; "
-                                         "the format is never stated; checked on schedule audiences and the "
-                                         "audience path id")
 
 
 class _ObjectIdRule(Rule):

@@ -43,7 +43,7 @@ from pydantic import BaseModel, BeforeValidator, ValidationError
 from pydantic_core import PydanticCustomError, core_schema as cs
 
 from ..catalog import C, CodeInfo
-from ..options import Options, register_inferred
+from ..options import Options
 from .base import Coded, Required, Rule, coded, fail, tagged
 from .urls import HttpUrlOf
 
@@ -63,11 +63,6 @@ __all__ = [
     "UrlParams",
 ]
 
-register_inferred("invalid_offer_links",
-                  "the docs say only 'the offer_links array is malformed': used for a non-array, an entry that "
-                  "is not an object, a non-string key/offer_id and a url_params that is not an object")
-register_inferred("invalid_url_scheme", "offer_links[].url and blasts[].mms_image_url: no format rule is documented")
-register_inferred("invalid_url", "offer_links[].url and blasts[].mms_image_url: no format rule is documented")
 
 #: The placeholder syntax (ASCII digits only: JavaScript's ``\\d`` is ASCII).
 PLACEHOLDER = re.compile(r"\{\{link([0-9]+)\}\}")

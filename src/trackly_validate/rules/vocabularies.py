@@ -4,8 +4,8 @@ methods), in ONE table.
 Each row is a :class:`Vocabulary`: the code a value outside it gets, the values the
 docs show (``documented``, with ``source``), the values added by inference
 (``inferred``) and, when the rejection itself rests on an incomplete or unreadable
-list, ``why`` (the row's code is then registered with
-:func:`~trackly_validate.options.register_inferred`).  Where doc versions disagree the
+list, ``why`` (the row's code is then listed in :mod:`trackly_validate.inferred`; a test
+keeps the two in step).  Where doc versions disagree the
 row holds the union (time units ``minutes/hours/days`` on the DSL page and
 ``hours/days/weeks`` on the error-code page; ``avg_revenue`` in the newer guide and
 ``revenue_average`` in the older one; ``conversion_count`` both as a count field, DSL
@@ -43,7 +43,6 @@ from typing import Annotated, Any, Mapping
 from pydantic import StringConstraints
 
 from ..catalog import C, CodeInfo
-from ..options import register_inferred
 from .base import Coded, OneOf
 
 __all__ = ["Vocabulary", "VOCABULARIES", "NO_VALUE_OPERATORS", "vocabulary"]
@@ -153,11 +152,6 @@ _ROWS: tuple[Vocabulary, ...] = (
 
 #: name -> row; the one table every filter rule reads.
 VOCABULARIES: Mapping[str, Vocabulary] = MappingProxyType({v.name: v for v in _ROWS})
-
-for _v in _ROWS:
-    if _v.is_inferred:
-        register_inferred(_v.code.code, f"{_v.name}: {_v.why}")
-
 
 def vocabulary(name: str) -> Vocabulary:
     """The row called ``name`` (``KeyError`` for an unknown name)."""

@@ -1,0 +1,80 @@
+"""Reference tables generated from the catalog and the endpoint contracts.
+
+``python -m trackly_validate.reference`` rewrites the README's code table (between its
+``<!-- codes:start -->`` / ``<!-- codes:end -->`` markers) and ``docs/endpoints.md``;
+tests fail when either is stale.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from .catalog import CATALOG, CodeInfo
+from .inferred import INFERRED_RULES
+from .routes import ROUTES, VERSION_STATUSES
+
+__all__ = ["code_table", "endpoints_page", "update"]
+
+
+def _status_text(info: CodeInfo) -> str:
+    """``"400 (404 on `v1`, 404 on `POST /v2/links/shorten`)"``: the default and where it differs."""
+    others = [f"{table[info]} on `{version}`" for version, table in VERSION_STATUSES.items() if info in table]
+    others += [f"{route.statuses[info]} on `{route.key}`" for route in ROUTES if info in route.statuses]
+    return f"{info.status} ({', '.join(others)})" if others else str(info.status)
+
+
+def code_table() -> str:
+    """Every code: status (and where it differs), text, category, local, retryable."""
+    lines = ["| code | HTTP | error text | category | checked locally | retry |", "|---|---|---|---|---|---|"]
+    for info in CATALOG.values():
+        text = info.message.replace("|", "\\|")
+        lines.append(f"| `{info.code}` | {_status_text(info)} | {text} | {info.category} | "
+                     f"{'yes' if info.local else 'no'} | {'yes' if info.retryable else 'no'} |")
+    return "\n".join(lines) + "\n"
+
+
+def endpoints_page() -> str:
+    """docs/endpoints.md: each endpoint's contract, as declared in routes.py."""
+    out = ["# Endpoints", "",
+           "Generated from the endpoint contracts (`src/trackly_validate/routes.py`) by",
+           "`python -m trackly_validate.reference`; do not edit.  Each table is the endpoint's",
+           "documented error order: the first code found is what the server answers.  *inferred*",
+           "marks a code whose local rule rests on inference (`tv.INFERRED_RULES`); *server* a code",
+           "only the server can decide.", ""]
+    for route in ROUTES:
+        out += [f"## `{route.key}`", "", route.summary + ".", ""]
+        facts = [f"model `{route.model_ref.rsplit('.', 1)[-1].replace(':', '.')}`"]
+        if route.items:
+            facts.append(f"bulk items `{route.items}`" + (f" (at most {route.max_items})" if route.max_items else ""))
+        for name, rule in route.path_checks:
+            facts.append(f"path `{{{name}}}` -> `{rule.info.code}`")
+        out += ["; ".join(facts), "", "| # | code | HTTP | |", "|---|---|---|---|"]
+        for n, info in enumerate(route.order, 1):
+            notes = [w for w, on in (("server", not info.local), ("inferred", info.code in INFERRED_RULES)) if on]
+            out.append(f"| {n} | `{info.code}` | {route.status_for(info)} | {', '.join(notes)} |")
+        out.append("")
+    return "\n".join(out)
+
+
+def update(root: Path) -> list[str]:
+    """Rewrite the generated parts under ``root``; the paths that changed."""
+    changed = []
+    readme = root / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    start, end = "<!-- codes:start -->", "<!-- codes:end -->"
+    head, _, rest = text.partition(start)
+    _, _, tail = rest.partition(end)
+    new = f"{head}{start}\n{code_table()}{end}{tail}"
+    if new != text:
+        readme.write_text(new, encoding="utf-8")
+        changed.append(str(readme))
+    page = root / "docs" / "endpoints.md"
+    if not page.exists() or page.read_text(encoding="utf-8") != endpoints_page():
+        page.write_text(endpoints_page(), encoding="utf-8")
+        changed.append(str(page))
+    return changed
+
+
+if __name__ == "__main__":  # python -m trackly_validate.reference [project root]
+    print("\n".join(update(Path(sys.argv[1] if len(sys.argv) > 1 else "."))) or "up to date")
