@@ -195,7 +195,7 @@ class ApiError(TracklyError):
         if code in catalog.CATALOG:
             return catalog.CATALOG[code]
         if code.endswith("_not_enabled"):
-            return catalog.CATALOG["product_not_enabled"]
+            return catalog.C.product_not_enabled
         return None
 
     @property

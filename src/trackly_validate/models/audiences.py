@@ -238,7 +238,7 @@ class _ConditionUnionRule(Rule):
     accepted the same way (a callable discriminator, so Python runs per condition only
     in that variant)."""
 
-    codes = ("invalid_condition_type",)
+    codes = (C.invalid_condition_type.code,)
 
     def __init__(self, choices: dict[str, cs.CoreSchema]):
         self.choices = choices
@@ -366,7 +366,7 @@ def _bound_depth(root: Any, limit: int) -> Any:
 
 
 class _DepthRule(Rule):
-    codes = ("invalid_input",)
+    codes = (C.invalid_input.code,)
 
     def __init__(self, inner: cs.CoreSchema):
         self.inner = inner

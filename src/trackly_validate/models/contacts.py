@@ -91,7 +91,7 @@ def _for_marketing(data: dict[str, Any]) -> bool:
 
 
 class _VerbalRule(Rule):
-    codes = ("verbal_not_valid_for_marketing",)
+    codes = (C.verbal_not_valid_for_marketing.code,)
 
     def __init__(self, inner: cs.CoreSchema):
         self.inner = inner
@@ -110,7 +110,7 @@ class _VerbalRule(Rule):
 
 
 class _ConsentRequiredRule(Rule):
-    codes = ("missing_consent_method",)
+    codes = (C.missing_consent_method.code,)
 
     def __init__(self, inner: cs.CoreSchema):
         self.inner = inner
@@ -167,7 +167,7 @@ class BulkContact(UpsertContact):
 
 
 class _ValidationCapRule(Rule):
-    codes = ("too_many_contacts_with_validation",)
+    codes = (C.too_many_contacts_with_validation.code,)
 
     def __init__(self, inner: cs.CoreSchema):
         self.inner = inner

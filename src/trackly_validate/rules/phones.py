@@ -223,8 +223,8 @@ class AccountMirrors:
     VOIP, or no reading is in an allowed country."""
 
     def __init__(self, options: Options):
-        self.block_voip = options.block_voip and "not_sendable" not in options.disable
-        self.countries = None if "geo_restricted" in options.disable else options.allowed_countries
+        self.block_voip = options.block_voip and C.not_sendable.code not in options.disable
+        self.countries = None if C.geo_restricted.code in options.disable else options.allowed_countries
         self.not_sendable, self.geo_restricted = fail(C.not_sendable), fail(C.geo_restricted)
 
     def active(self) -> bool:
@@ -243,7 +243,7 @@ class PhoneRule(Rule):
 
     def __init__(self, info: CodeInfo, wording: str | None, role: PhoneRole):
         self.info, self.wording, self.role = info, wording, role
-        extra = ("not_sendable", "geo_restricted") if role in ("recipient", "v1") else ()
+        extra = (C.not_sendable.code, C.geo_restricted.code) if role in ("recipient", "v1") else ()
         self.codes = (info.code, *extra)
 
     def build(self, options: Options) -> cs.CoreSchema:
