@@ -65,8 +65,8 @@ def fuzz(mode: GenerationMode, per_operation: int, fixtures: Path | None = None,
 
             try:
                 run()
-            except Exception as exc:
-                if failures is None:
+            except BaseException as exc:  # Schemathesis' FailureGroup is a BaseExceptionGroup
+                if failures is None or isinstance(exc, (KeyboardInterrupt, SystemExit)):
                     raise
                 failures.append((label, _summary(exc)))
     return calls

@@ -1,6 +1,7 @@
 """Success answers: one table, :data:`SUCCESS`, endpoint -> (status, builder, fields, example).
 
-``fields`` are the top-level fields every answer has (name -> JSON type); ``example``
+``fields`` are the top-level fields every answer has (name -> JSON type; ``number|null``
+where a sum can pass the float range, which JSON.stringify writes as null); ``example``
 is the docs' own example where they give one (messaging.md, campaigns.md,
 audiences-contacts.md), else a minimal honest one.  The OpenAPI document reads the
 same table, so what the sandbox answers and what the document promises cannot drift.
