@@ -19,8 +19,8 @@ from trackly_validate.rules.placeholders import (
     coverage_error,
     placeholders,
     uncovered,
-    validate_with,
 )
+from trackly_validate.rules.crossfield import validate_with
 
 SETTINGS = settings(max_examples=60, deadline=None)
 AUDIENCE = "665fa1b2c3d4e5f6a7b8c901"

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from .errors import Problem, TracklyError, TracklyValidationError
+from .errors import TracklyError, TracklyValidationError
 from .options import DEFAULT_OPTIONS, Options, coerce_options
 from .pipeline import MAX_PAYLOAD_BYTES, check, run
 from .routes import resolve

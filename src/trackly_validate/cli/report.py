@@ -16,6 +16,7 @@ from collections import Counter
 from typing import IO, Any, Callable
 
 from ..auth import redact
+from ..catalog import C
 from ..errors import Problem
 
 __all__ = ["Report", "Progress"]
@@ -51,7 +52,7 @@ class Report:
                            f"{shown}:{line}: unmodelled: {result}")
             return
         self.invalid += 1
-        if self.all_invalid_input and not (len(result) == 1 and result[0][0] == "invalid_input" and not result[0][3]):
+        if self.all_invalid_input and not (len(result) == 1 and result[0][0] == C.invalid_input.code and not result[0][3]):
             self.all_invalid_input = False
         for code, error, status, loc in result:
             self.by_code[code] += 1

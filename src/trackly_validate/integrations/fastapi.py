@@ -62,7 +62,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .. import decoding
 from ..answers import error_codes
 from ..errors import Problem
-from ..options import DEFAULT_OPTIONS, Options, coerce_options
+from ..options import Options, coerce_options
 from ..pipeline import MAX_PAYLOAD_BYTES, run, too_large
 from ..routes import Route
 from ..rules.base import TracklyModel, validator_for

@@ -58,13 +58,14 @@ only in paths here; the 24-hex rule is ``rules.ids.AudienceId``.
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, Callable, ClassVar, Literal, Union
+from typing import Annotated, Any, Callable, Literal, Union
 
-from pydantic import AliasChoices, BaseModel, Field, ValidationError, model_validator
-from pydantic_core import PydanticCustomError, core_schema as cs
+from pydantic import AliasChoices, BaseModel, Field, model_validator
+from pydantic_core import core_schema as cs
 
 from ..catalog import C, CodeInfo
 from ..options import DEFAULT_OPTIONS, Options
+from ..rules.crossfield import is_blank, validate_with
 from ..rules.base import MaxLen, Required, Rule, TracklyModel, fail, tagged
 from ..rules.phones import Phone
 from ..rules.types import Int, Number, Str
@@ -290,13 +291,6 @@ class _TooDeep:
 
 
 _TOO_DEEP = _TooDeep()
-_ABSENT = (None, [])
-
-
-def _rebuilt(error: dict[str, Any]) -> dict[str, Any]:
-    text = str(error["msg"])
-    return {"type": PydanticCustomError(error["type"], "{text}", {"text": text}), "loc": error["loc"],
-            "input": error.get("input")}
 
 
 class FilterGroup(TracklyModel):
@@ -314,17 +308,8 @@ class FilterGroup(TracklyModel):
         """``empty_filter_group`` at the group's loc, with the group's other problems."""
         if data is _TOO_DEEP:
             raise fail(C.invalid_input)
-        empty = isinstance(data, dict) and data.get("conditions") in _ABSENT and data.get("groups") in _ABSENT
-        if not empty:
-            return handler(data)
-        problem = fail(C.empty_filter_group)
-        try:
-            handler(data)
-        except ValidationError as exc:
-            errors = [_rebuilt(e) for e in exc.errors(include_url=False)]
-            errors.append({"type": problem, "loc": (), "input": data})
-            raise ValidationError.from_exception_data(exc.title, errors) from None
-        raise problem
+        empty = isinstance(data, dict) and is_blank(data.get("conditions")) and is_blank(data.get("groups"))
+        return validate_with(handler, data, [((), fail(C.empty_filter_group))] if empty else (), cls.__name__)
 
 
 # --- the depth bound ----------------------------------------------------------------------------------------

@@ -46,7 +46,7 @@ declared but not type-checked; every other unknown key is kept, as everywhere.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Callable, ClassVar
+from typing import Annotated, Any, Callable
 
 from pydantic import StrictBool, StrictFloat, StrictInt, StrictStr
 from pydantic_core import core_schema as cs

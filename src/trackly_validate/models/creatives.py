@@ -33,12 +33,13 @@ estimate (23 per link, 34 of compliance text) next to the real GSM-7/UCS-2 analy
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any
 
 from pydantic import model_validator
 
 from ..catalog import C
 from ..rules.base import MaxLen, OneOf, Required, TracklyModel
+from ..rules.crossfield import field_of, validate_with
 from ..rules.placeholders import (
     HasPlaceholder,
     LinkKey,
@@ -47,8 +48,6 @@ from ..rules.placeholders import (
     Shape,
     UrlParams,
     coverage_error,
-    field_of,
-    validate_with,
 )
 from ..rules.types import Str
 from ..sms import CreativeEstimate, SmsAnalysis, analyze_sms, estimate_creative

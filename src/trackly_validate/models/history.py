@@ -33,7 +33,7 @@ are kept.  Timestamps are ISO 8601 (``invalid_timestamp``).
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any
 
 from pydantic import Field, GetPydanticSchema
 from pydantic_core import core_schema as cs

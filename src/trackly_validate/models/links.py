@@ -28,7 +28,8 @@ from pydantic import ValidationInfo, field_validator, model_validator
 from ..catalog import C, CodeInfo
 from ..rules.base import TracklyModel, fail
 from ..rules.phones import Phone
-from ..rules.placeholders import blank_is_none, validate_with
+from ..rules.crossfield import is_blank, validate_with
+from ..rules.placeholders import blank_is_none
 from ..rules.types import Int, Str
 from ..rules.urls import HttpUrlOf
 
@@ -40,14 +41,10 @@ ListId = Annotated[Int | None, blank_is_none]
 OptionalText = Annotated[Str | None, blank_is_none]
 
 
-def _given(data: dict[str, Any], key: str) -> bool:
-    return data.get(key) not in (None, "")
-
-
 def _one_of(data: Any, pairs: tuple[tuple[tuple[str, str], CodeInfo], ...]) -> list[tuple[tuple, Any]]:
     if not isinstance(data, dict):
         return []
-    return [((), fail(info)) for (a, b), info in pairs if not (_given(data, a) or _given(data, b))]
+    return [((), fail(info)) for (a, b), info in pairs if is_blank(data.get(a)) and is_blank(data.get(b))]
 
 
 class CreateLink(TracklyModel):

@@ -23,7 +23,7 @@ must still be http(s).  ``payout`` has no documented range.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any
 
 from ..catalog import C
 from ..rules.base import Coded, MaxLen, OneOf, Required, TracklyModel

@@ -16,7 +16,7 @@ refuse a request the server accepts.
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar
+from typing import Annotated
 
 from ..catalog import C
 from ..rules.base import MaxBytes, OneOf, TracklyModel

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any
 
 from ..catalog import C
 from ..rules.base import ItemsCap, Required, TracklyModel

@@ -18,7 +18,7 @@ the index (``("records", 3, "revenue")``); ``imported`` is an optional boolean.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any
 
 from pydantic import Field
 

@@ -58,7 +58,8 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 from ..catalog import C
 from ..rules.base import Coded, OneOf, Required, TracklyModel, fail
 from ..rules.ids import AudienceId
-from ..rules.placeholders import LinkUrl, coverage_error, field_of, validate_with
+from ..rules.crossfield import field_of, is_blank, validate_with
+from ..rules.placeholders import LinkUrl, coverage_error
 from ..rules.types import Bool, Int, Number, Str
 from .creatives import OfferLinks
 
@@ -70,11 +71,6 @@ DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sun
 
 #: a JSON number in 0..100 (``"60"`` and ``true`` are not numbers), else ``invalid_blast_percent``
 Percent = Annotated[float, Field(strict=True, ge=0, le=100, allow_inf_nan=False), Coded(C.invalid_blast_percent)]
-
-
-def _blank(value: Any) -> bool:
-    """``null``, ``""``, ``[]`` or ``{}``: a value sent empty."""
-    return value is None or (isinstance(value, (str, list, dict)) and len(value) == 0)
 
 
 def _percent(value: Any) -> Decimal | None:
@@ -180,7 +176,7 @@ class _ScheduleRules(TracklyModel):
     def _dates(cls, value: Any, info: ValidationInfo) -> Any:
         # one-time schedules need send_date; repeating ones start_date and end_date
         when, code = _DATE_RULES[info.field_name]
-        if _blank(value) and info.data.get("is_repeating") is when:
+        if is_blank(value) and info.data.get("is_repeating") is when:
             raise fail(code)
         return value
 
@@ -202,7 +198,7 @@ class _ScheduleRules(TracklyModel):
         send_type = info.data.get("send_type")
         if send_type == "automated":
             return value
-        if _blank(value):
+        if is_blank(value):
             if send_type == "blast":
                 raise fail(C.missing_blasts)
             return value

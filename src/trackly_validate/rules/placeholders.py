@@ -19,9 +19,8 @@ suffix).  Each placeholder needs an ``offer_links`` entry whose ``key`` is ``lin
   (inferred: the docs say only "the offer_links array is malformed"); ``url`` an http(s)
   URL via the shared URL rule (``invalid_url_scheme`` / ``invalid_url``; inferred:
   "no format rule documented"), ``null`` and ``""`` meaning "use the offer's URL".
-- :func:`validate_with`: runs pydantic's own validation and adds problems computed on
-  the raw input, so the coverage problem is reported in the same pass as, say, an
-  entry without ``offer_id`` (a Python validator alone could raise only one error).
+- the coverage problem is added to pydantic's own with :func:`.crossfield.validate_with`,
+  so it is reported in the same pass as, say, an entry without ``offer_id``.
 
 Judgement calls (the docs are silent):
 
@@ -37,26 +36,25 @@ Judgement calls (the docs are silent):
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Callable, Iterable, Sequence
+from typing import Annotated, Any, Callable
 
-from pydantic import BaseModel, BeforeValidator, ValidationError
+from pydantic import BaseModel, BeforeValidator
 from pydantic_core import PydanticCustomError, core_schema as cs
 
 from ..catalog import C, CodeInfo
 from ..options import Options
 from .base import Coded, Required, Rule, coded, fail, tagged
+from .crossfield import field_of
 from .urls import HttpUrlOf
 
 __all__ = [
     "PLACEHOLDER",
     "placeholders",
-    "field_of",
     "uncovered",
     "coverage_error",
     "HasPlaceholder",
     "Shape",
     "blank_is_none",
-    "validate_with",
     "LinkKey",
     "LinkOfferId",
     "LinkUrl",
@@ -72,20 +70,6 @@ _HAS_PLACEHOLDER = r"\{\{link[0-9]+\}\}"  # for pydantic-core's Rust regex (sear
 def placeholders(message: str) -> list[str]:
     """The placeholder keys of ``message`` (``"link1"``…), first appearance first, each once."""
     return list(dict.fromkeys("link" + digits for digits in PLACEHOLDER.findall(message)))
-
-
-_ABSENT = object()
-
-
-def field_of(obj: Any, name: str, default: Any = None) -> Any:
-    """``obj[name]`` for a JSON object, ``obj.name`` for a model instance (Python callers
-    may nest models), else ``default``."""
-    if isinstance(obj, dict):
-        return obj.get(name, default)
-    if isinstance(obj, BaseModel):
-        value = getattr(obj, name, _ABSENT)
-        return default if value is _ABSENT else value
-    return default
 
 
 def _canonical(key: str) -> str | None:
@@ -202,33 +186,3 @@ LinkKey = Annotated[_LinkText, Required(C.missing_offer_link_key)]
 LinkOfferId = Annotated[_LinkText, Required(C.missing_offer_link_offer_id)]
 LinkUrl = Annotated[Annotated[str, HttpUrlOf()] | None, blank_is_none]
 UrlParams = Annotated[dict[str, Any], Coded(C.invalid_offer_links)]
-
-
-# --- extra problems next to pydantic's -------------------------------------------------------------------
-
-Loc = tuple[Any, ...]
-
-
-def _details(errors: Iterable[dict[str, Any]]) -> list[Any]:
-    return [{"type": PydanticCustomError(e["type"], "{text}", {"text": e["msg"]}), "loc": tuple(e["loc"]),
-             "input": None} for e in errors]
-
-
-def validate_with(handler: Callable[[Any], Any], value: Any,
-                  extra: Sequence[tuple[Loc, PydanticCustomError]], title: str = "Model") -> Any:
-    """``handler(value)`` (pydantic's own validation) plus the ``extra`` problems.
-
-    Both sets are raised together as one ``ValidationError``; ``extra`` locs are
-    relative to ``value``.  Used from ``mode="wrap"`` validators, whose raw input is
-    what ``extra`` was computed on.
-    """
-    if not extra:
-        return handler(value)
-    added = [{"type": err, "loc": loc, "input": None} for loc, err in extra]
-    try:
-        handler(value)
-    except ValidationError as exc:
-        raise ValidationError.from_exception_data(
-            exc.title, _details(exc.errors(include_url=False, include_context=False, include_input=False)) + added,
-            hide_input=True) from None
-    raise ValidationError.from_exception_data(title, added, hide_input=True)
