@@ -56,7 +56,7 @@ from typing import Annotated, Any, ClassVar
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from ..catalog import C
-from ..rules.base import Coded, OneOf, Required, TracklyModel, fail
+from ..rules.base import Coded, OneOf, Required, TracklyModel, fail, partial_model
 from ..rules.ids import AudienceId
 from ..rules.crossfield import field_of, is_blank, validate_with
 from ..rules.placeholders import LinkUrl, coverage_error
@@ -149,11 +149,6 @@ SendTime = Annotated[Str, Required(C.missing_send_time)]
 Blasts = list[Blast]
 
 
-def _sent() -> Any:
-    """Default of an update field: not validated when absent, validated when sent."""
-    return Field(None, validate_default=False)
-
-
 #: date field -> (the is_repeating value that requires it, its missing code)
 _DATE_RULES = {"send_date": (False, C.missing_send_date), "start_date": (True, C.missing_start_date),
                "end_date": (True, C.missing_end_date)}
@@ -230,8 +225,9 @@ class CreateSchedule(_ScheduleRules):
     blasts: Blasts | None = None
 
 
-class UpdateSchedule(_ScheduleRules):
-    """PUT /v2/schedules/{id}: partial (see the module docstring)."""
+class _UpdateRules(_ScheduleRules):
+    """The update's own rules on top of the shared ones: partial, so nothing is required
+    (``days_of_week``, when sent, still needs a selected day)."""
 
     _partial: ClassVar[bool] = True
 
@@ -241,22 +237,11 @@ class UpdateSchedule(_ScheduleRules):
         handler.resolve_ref_schema(json_schema).pop("required", None)  # partial: nothing is required
         return json_schema
 
-    name: Name = _sent()
-    send_type: SendType = _sent()
-    source_lists: list[Int] | None = None
-    audiences: Audiences = _sent()
-    is_repeating: IsRepeating = _sent()
-    send_time: SendTime = _sent()
-    status: Annotated[Any, OneOf(C.invalid_status, "draft", "off", "on", "complete", "archive")] | None = None
-    send_date: Any = _sent()
-    start_date: Any = _sent()
-    end_date: Any = _sent()
-    days_of_week: DaysOfWeek | None = _sent()
-    skip_within_hours: Int | None = None
-    use_local_time: Bool | None = None
-    filter_bots: Bool | None = None
-    is_mms: Bool | None = None
-    is_cto: Bool | None = None
-    automated_percent: Number | None = None
-    ir_revenue: Number | None = None
-    blasts: Blasts | None = _sent()
+
+#: PUT /v2/schedules/{id}: CreateSchedule's fields, partial (see the module docstring);
+#: ``status`` also accepts ``complete`` and ``archive``.
+UpdateSchedule = partial_model(
+    CreateSchedule, "UpdateSchedule", base=_UpdateRules,
+    doc="PUT /v2/schedules/{id}: partial (see the module docstring).",
+    overrides={"status": Annotated[Any, OneOf(C.invalid_status, "draft", "off", "on", "complete", "archive")]
+               | None})

@@ -29,9 +29,9 @@ problem the right ``loc``.  A rule on the whole object uses ``model_validator``.
 
 from __future__ import annotations
 
-from typing import Any, Callable, ClassVar, Iterable
+from typing import Annotated, Any, Callable, ClassVar, Iterable
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, create_model
 from pydantic_core import PydanticCustomError, SchemaValidator, core_schema as cs
 
 from ..catalog import CodeInfo
@@ -346,6 +346,25 @@ class TracklyModel(BaseModel):
         if required:
             target["required"] = required
         return json_schema
+
+
+def partial_model(create: type[TracklyModel], name: str, *, base: type[TracklyModel], doc: str,
+                  overrides: dict[str, Any] | None = None) -> type[TracklyModel]:
+    """The update (PUT) model of a create model: the same fields, rules and order, but a
+    field the update does not send is never validated (``validate_default=False``), so
+    an absent field is never a problem while a field sent empty still is.  ``overrides``
+    replace a field's annotation (e.g. an update accepts more statuses); ``base`` carries
+    the update's own class-level rules."""
+    fields: dict[str, Any] = {}
+    for field_name, info in create.model_fields.items():
+        annotation = (overrides or {}).get(field_name)
+        if annotation is None:
+            annotation = (Annotated.__class_getitem__((info.annotation, *info.metadata))  # type: ignore[attr-defined]
+                          if info.metadata else info.annotation)
+        fields[field_name] = (annotation, Field(None, validate_default=False, alias=info.alias))
+    model = create_model(name, __base__=base, __module__=create.__module__, __doc__=doc, **fields)
+    model.__qualname__ = name
+    return model
 
 
 # --- variants for non-default options ----------------------------------------------------------------
