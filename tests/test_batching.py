@@ -152,3 +152,16 @@ def test_never_over_either_limit_in_order_nothing_split_or_lost(items, max_items
             nxt = out[i + 1]["messages"][0]
             grown = {**body, "messages": body["messages"] + [nxt]}
             assert len(body["messages"]) == max_items or _size(grown) > max_bytes
+
+
+def test_partition_reads_raw_bodies_like_parsed_ones():
+    import json
+
+    good = {"to": "+14155551234", "list_number": "+18005551000", "body": "hi"}
+    for body in ({"messages": [good, good]}, {"messages": [good, {"to": "x"}]}):
+        parsed = tv.partition("POST", "/v2/send/bulk", body)
+        for raw in (json.dumps(body), json.dumps(body).encode()):
+            again = tv.partition("POST", "/v2/send/bulk", raw)
+            assert (again.accepted, again.accepted_indices, again.errors, again.body()) == (
+                parsed.accepted, parsed.accepted_indices, parsed.errors, parsed.body())
+            assert again.accepted  # an all-valid raw body queues its items too

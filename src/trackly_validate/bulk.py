@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic_core import from_json
 
+from . import decoding
+
 from .pipeline import run
 from .errors import Problem, TracklyError
 from .options import Options, coerce_options
@@ -50,11 +52,14 @@ class Partition:
 
 
 def _parsed(body: Any) -> Any:
+    """The body as parsed JSON, read as the server reads it (decoding.py)."""
     if isinstance(body, (bytes, bytearray, memoryview, str)):
+        raw = bytes(body) if not isinstance(body, str) else body.encode("utf-8", "surrogatepass")
         try:
-            return from_json(bytes(body) if not isinstance(body, str) else body)
+            return from_json(raw)
         except ValueError:
-            return None
+            found = decoding.loads(decoding.as_server_reads(raw))
+            return None if found is decoding.NOT_JSON else found
     return body
 
 
@@ -75,7 +80,7 @@ def partition(method: str, path: str, body: Any, *, options: Options | None = No
             first.setdefault(loc[1], p)
         else:
             request.append(p)
-    data = _parsed(body) if request or first else body
+    data = _parsed(body)  # the items to split, whatever form the body came in
     items = data.get(route.items) if isinstance(data, dict) else None
     if not isinstance(items, list):
         items = []
