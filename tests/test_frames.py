@@ -337,3 +337,13 @@ def test_table_hint_names_the_door_for_tables_only():
         "tv.check takes one request body, not a pyarrow Table: use tv.check_frame(frame, method, path)",
         "tv.check takes one request body, not a polars LazyFrame: collect() it first",
         None, None, None]
+
+
+def test_one_request_doors_refuse_a_table_and_name_check_frame():
+    import pandas as pd
+
+    frame = pd.DataFrame({"to": ["+14155551234"], "list_number": ["+18005551000"], "body": ["hi"]})
+    for door in (lambda: tv.check("POST", "/v2/send", frame), lambda: tv.validate("POST", "/v2/send", frame),
+                 lambda: tv.validate_as(tv.models.SendMessage, frame)):
+        with pytest.raises(TypeError, match="tv.check_frame"):
+            door()

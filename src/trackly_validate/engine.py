@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from .errors import TracklyError, TracklyValidationError
 from .options import DEFAULT_OPTIONS, Options, coerce_options
-from .pipeline import MAX_PAYLOAD_BYTES, check, run
+from .pipeline import _TABLE_LIBRARIES, MAX_PAYLOAD_BYTES, _refuse_table, check, run
 from .routes import resolve
 from .translate import problems_from_errors, route_for_model
 
@@ -28,6 +28,8 @@ def validate(method: str, path: str, body: Any, *, options: Options | None = Non
 
     Typed as ``BaseModel``; :func:`validate_as` returns the endpoint's own model type."""
     route = resolve(method, path)
+    if type(body).__module__.partition(".")[0] in _TABLE_LIBRARIES:
+        _refuse_table(body)
     problems, instance = run(route, body, DEFAULT_OPTIONS if options is None else coerce_options(options),
                              path=path)
     if problems or instance is None:
@@ -45,6 +47,8 @@ def validate_as(model: type[ModelT], body: Any, *, path: str | None = None,
     route = route_for_model(model)
     if route is None or route.model is not model:
         raise TracklyError(f"{getattr(model, '__qualname__', model)!s} is not the body model of a Trackly endpoint")
+    if type(body).__module__.partition(".")[0] in _TABLE_LIBRARIES:
+        _refuse_table(body)
     problems, instance = run(route, body, DEFAULT_OPTIONS if options is None else coerce_options(options),
                              path=path)
     if problems or instance is None:

@@ -160,6 +160,19 @@ def run(route: Route, body: Any, options: Options = DEFAULT_OPTIONS, *, path: st
     return _new_tuple(Outcome, _run(route, body, options, path))  # type: ignore[no-any-return]
 
 
+_TABLE_LIBRARIES = frozenset({"pandas", "polars", "pyarrow", "dask"})
+
+
+def _refuse_table(body: Any) -> None:
+    """A table of rows where one request body is expected: ``TypeError`` naming the door
+    to use (``tv.check_frame``), rather than one ``invalid_input`` for the whole table."""
+    from .frames import table_hint
+
+    hint = table_hint(body)
+    if hint is not None:
+        raise TypeError(hint)
+
+
 def problems(route: Route, body: Any, options: Options = DEFAULT_OPTIONS, *, path: str | None = None) -> list[Problem]:
     """``run(...).problems``, without building the Outcome."""
     return _run(route, body, options, path)[0]
@@ -169,7 +182,8 @@ def check(method: str, path: str, body: Any, *, options: Options | None = None) 
     """Every problem the API would report for this request, the first one first.
 
     Empty when the request would be accepted.  Never raises for a modelled endpoint
-    (``UnknownEndpointError`` for an unmodelled one); never mutates ``body``.
+    (``UnknownEndpointError`` for an unmodelled one, ``TypeError`` for a DataFrame or a
+    table, which ``tv.check_frame`` takes); never mutates ``body``.
     (``tv.check`` is this function: the endpoint lookup is inlined, as it runs per request.)
     """
     try:
@@ -194,6 +208,8 @@ def check(method: str, path: str, body: Any, *, options: Options | None = None) 
                     return []
                 except ValidationError:
                     pass  # judged again, thoroughly, by _run()
+    if type(body).__module__.partition(".")[0] in _TABLE_LIBRARIES:
+        _refuse_table(body)
     return _run(route, body, opts, path)[0]
 
 
