@@ -61,10 +61,28 @@ def split_columns(columns: Iterable[str]) -> list[tuple[str, ...]]:
 
 
 def body_from_row(paths: list[tuple[str, ...]], cells: Iterable[Any]) -> dict[str, Any]:
-    """The body of one row: ``paths`` from :func:`split_columns`, ``cells`` in column order."""
+    """The body of one row: ``paths`` from :func:`split_columns`, ``cells`` in column order.
+
+    Runs once per row of every file and frame, so the common cells (str, int, bool,
+    float, None) and one-part paths are handled inline; anything else goes through
+    :func:`is_missing` and :func:`plain`."""
     body: dict[str, Any] = {}
     for parts, cell in zip(paths, cells):
-        if is_missing(cell):
+        t = type(cell)
+        if t is str or t is int or t is bool:
+            value = cell
+        elif cell is None:
+            continue
+        elif t is float:
+            if cell != cell:  # NaN
+                continue
+            value = cell
+        elif is_missing(cell):
+            continue
+        else:
+            value = plain(cell)
+        if len(parts) == 1:
+            body[parts[0]] = value
             continue
         target = body
         for part in parts[:-1]:
@@ -72,5 +90,5 @@ def body_from_row(paths: list[tuple[str, ...]], cells: Iterable[Any]) -> dict[st
             if not isinstance(nxt, dict):
                 nxt = target[part] = {}
             target = nxt
-        target[parts[-1]] = plain(cell)
+        target[parts[-1]] = value
     return body
