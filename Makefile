@@ -2,25 +2,31 @@
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
+CORE   := $(VENV)/.installed-core
+DEV    := $(VENV)/.installed-dev
 
 .PHONY: demo test bench venv clean
 
-$(STAMP): pyproject.toml
+# the demo needs the package alone; tests and benchmarks need every extra
+$(CORE): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $(CORE)
+
+$(DEV): $(CORE)
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	@touch $(STAMP)
+	@touch $(DEV)
 
-venv: $(STAMP)
+venv: $(DEV)
 
-demo: $(STAMP)
+demo: $(CORE)
 	$(BIN)/python examples/demo.py
 
-test: $(STAMP)
+test: $(DEV)
 	$(BIN)/python -m pytest
 
-bench: $(STAMP)
+bench: $(DEV)
 	$(BIN)/python benchmarks/run.py
 
 clean:
