@@ -11,12 +11,14 @@ Every API request takes one path (:meth:`Sandbox.api`)::
     state    : the fixtures' resources -> not_found, list_not_found, daily_cap_exceeded...
     answer   : the documented success shape (shapes.SUCCESS), or the first problem
 
-A validating proxy would replace the last step by forwarding the request.
+The validating proxy (:mod:`.proxy`) is this class with other answer steps: it forwards
+what passes the checks and anything unmodelled instead of simulating the API.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
@@ -28,7 +30,7 @@ from starlette.routing import Route as HttpRoute
 
 from .. import decoding
 from ..auth import check_api_key, redact
-from ..bulk import partition
+from ..bulk import Partition, partition
 from ..catalog import C, CodeInfo
 from ..errors import Problem
 from ..options import DEFAULT_OPTIONS, Options, coerce_options
@@ -40,7 +42,7 @@ from .simulation import (COMPLETE_SCHEDULE, PATH_RESOURCES, PRODUCTS, REFERENCES
                          values_at)
 from .store import Store, load_fixtures
 
-__all__ = ["create_app", "Sandbox", "PROBLEMS_KEY"]
+__all__ = ["create_app", "Sandbox", "Checked", "PROBLEMS_KEY"]
 
 #: The extension key under which an error answer lists every problem (the server sends
 #: only ``error`` and ``code``).
@@ -69,6 +71,20 @@ class _Refused(Exception):
         self.status = status or (self.problems[0].status if self.problems else 400)
 
 
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """A request that passed the local checks: ``raw`` the body bytes as received,
+    ``body`` what express.json reads of them (``b""`` for a non-JSON type), ``split``
+    the bulk partition (``None`` on other endpoints)."""
+
+    route: Route
+    params: dict[str, str]
+    path: str
+    raw: bytes
+    body: bytes
+    split: Partition | None
+
+
 class Sandbox:
     """The app's state: options, the account store, the id source, the document."""
 
@@ -81,34 +97,21 @@ class Sandbox:
     # --- the API ---------------------------------------------------------------------------------------
 
     async def api(self, request: Request) -> Response:
-        raw_path = request.scope.get("raw_path") or request.url.path.encode()
-        path = raw_path.decode("latin-1").split("?", 1)[0]
-        route, params, checked_path = _match(request.method, path)
-        entry: dict[str, Any] = {"method": request.method, "path": redact(path),
-                                 "query": redact(request.url.query), "headers": _shown_headers(request)}
+        route, params, path = _match(request.method, _raw_path(request))
+        if route is None:
+            return await self.unmodelled(request)
         raw: bytes | None = None
         try:
-            if route is None:
-                raise _Refused([Problem(C.not_found.code, C.not_found.message, C.not_found.status)])
             raw = await _read_body(request, route)
-            entry["body"] = _shown_body(raw)
-            response = self._answer(request, route, params, checked_path, raw)
+            checked = self.check(request, route, params, path, raw)
+            response = await self.answer(request, checked)
         except _Refused as refused:
-            response = _error_response(refused)
-            if raw is None and route is not None and refused.status == 413:
-                entry["body"] = None
-                entry["body_too_large"] = True
-        if route is not None and route.version == "v1":
-            response.headers.update(V1_HEADERS)
-        entry["status"] = response.status_code
-        entry["endpoint"] = route.key if route is not None else None
-        code = getattr(response, "trackly_code", None)
-        if code is not None:
-            entry["code"] = code
-        self.store.log(entry)
+            response = self.refusal(route, refused)
+        self.record(request, route, raw, response)
         return response
 
-    def _answer(self, request: Request, route: Route, params: dict[str, str], path: str, raw: bytes) -> Response:
+    def check(self, request: Request, route: Route, params: dict[str, str], path: str, raw: bytes) -> Checked:
+        """The local checks, in the server's order: key, account, body (the one pipeline)."""
         key_problems = check_api_key(request.headers.get("x-api-key"))
         if not key_problems and not self.store.key_known(request.headers["x-api-key"]):
             key_problems = [problem(C.invalid_api_key, route, ("X-Api-Key",))]
@@ -116,26 +119,66 @@ class Sandbox:
             raise _Refused(key_problems)
         self._check_account(route)
         body = raw if _is_json(request.headers.get("content-type")) else b""  # express.json reads JSON only
-        accepted = Accepted(route, {}, params, self.store, self.ids)
+        split = None
         if route.items:
             split = partition(route.method, route.template, body, options=self.options)
             if split.problems:
                 raise _Refused(list(split.problems))
-            accepted.body = _parsed(body)
-            refused = {entry["index"] for entry in split.errors}
-            items = accepted.body.get(route.items)
-            accepted.items = [(i, item) for i, item in enumerate(items if isinstance(items, list) else ())
-                              if i not in refused]
-            accepted.errors = list(split.errors)
         else:
             outcome = run(route, body, self.options, path=path)
             if outcome.problems:
                 raise _Refused(outcome.problems)
-            accepted.body = _parsed(body)
+        return Checked(route, params, path, raw, body, split)
+
+    async def answer(self, request: Request, checked: Checked) -> Response:
+        """A request that passed the local checks: the fixtures' state, then the success."""
+        route = checked.route
+        accepted = Accepted(route, _parsed(checked.body), checked.params, self.store, self.ids)
+        if checked.split is not None:
+            refused = {entry["index"] for entry in checked.split.errors}
+            items = accepted.body.get(route.items)
+            accepted.items = [(i, item) for i, item in enumerate(items if isinstance(items, list) else ())
+                              if i not in refused]
+            accepted.errors = list(checked.split.errors)
         if not self.store.open:
             self._check_state(accepted)
         shape = success_for(route)
-        return _Json(shape.build(accepted), status_code=shape.status)
+        response = _Json(shape.build(accepted), status_code=shape.status)
+        if route.version == "v1":
+            response.headers.update(V1_HEADERS)
+        return response
+
+    async def unmodelled(self, request: Request) -> Response:
+        """Anything but a modelled endpoint: 404 ``not_found``, as the API answers it."""
+        response = _error_response(_Refused([Problem(C.not_found.code, C.not_found.message, C.not_found.status)]))
+        self.record(request, None, None, response)
+        return response
+
+    def refusal(self, route: Route, refused: _Refused) -> Response:
+        """The answer to a refused request (v1 answers carry the deprecation headers)."""
+        response = _error_response(refused)
+        if route.version == "v1":
+            response.headers.update(V1_HEADERS)
+        return response
+
+    def record(self, request: Request, route: Route | None, raw: bytes | None, response: Response) -> None:
+        """One entry of the request log (keys redacted): ``raw`` is ``None`` when the body
+        was not read (unmodelled) or stopped past the limit (413)."""
+        path = _raw_path(request)
+        entry: dict[str, Any] = {"method": request.method, "path": redact(path),
+                                 "query": redact(request.url.query), "headers": _shown_headers(request)}
+        if route is not None:
+            if raw is None:
+                entry["body"] = None
+                entry["body_too_large"] = True
+            else:
+                entry["body"] = _shown_body(raw)
+        entry["status"] = response.status_code
+        entry["endpoint"] = route.key if route is not None else None
+        code = getattr(response, "trackly_code", None)
+        if code is not None:
+            entry["code"] = code
+        self.store.log(entry)
 
     # --- the account's state ------------------------------------------------------------------------------
 
@@ -239,6 +282,12 @@ def create_app(options: Options | None = None, fixtures: Any = None, seed: int |
 
 
 # --- helpers -----------------------------------------------------------------------------------------------------
+
+def _raw_path(request: Request) -> str:
+    """The path as sent (percent-encoding kept), without the query."""
+    raw_path = request.scope.get("raw_path") or request.url.path.encode()
+    return str(raw_path.decode("latin-1").split("?", 1)[0])
+
 
 def _match(method: str, raw_path: str) -> tuple[Route | None, dict[str, str], str]:
     """The route for ``method`` and the raw (percent-encoded) path under ``/api``, as
