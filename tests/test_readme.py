@@ -1,12 +1,15 @@
 """Every ```python block of the README runs, each on its own (as a user pastes it).
 
 Nothing leaves the machine: HTTP clients' transports are replaced for the run by ones
-that answer 200 locally (a block that shows a refused request never reaches them).
-A block that needs an optional library the environment lacks is skipped, naming it.
+that answer 200 locally (a block that shows a refused request never reaches them).  A
+block that defines a ``test_*`` function taking the ``trackly_sandbox`` fixture has it
+run too, against a real sandbox on 127.0.0.1.  A block that needs an optional library
+the environment lacks is skipped, naming it.
 """
 
 from __future__ import annotations
 
+import inspect
 import re
 from pathlib import Path
 
@@ -67,3 +70,12 @@ def test_readme_block_runs(line, code, offline, tmp_path, monkeypatch):
         pytest.importorskip(module)
     namespace: dict[str, object] = {"__name__": "__readme__"}
     exec(compile(code, f"README.md:{line}", "exec"), namespace)  # noqa: S102 - the README's own code
+    tests = [fn for name, fn in namespace.items() if name.startswith("test_") and callable(fn)]
+    if tests:
+        from trackly_validate.server import SandboxServer
+
+        monkeypatch.undo()  # real HTTP, to the sandbox on loopback
+        for test in tests:
+            assert list(inspect.signature(test).parameters) == ["trackly_sandbox"], test
+            with SandboxServer() as server:
+                test(server.url)
