@@ -1,19 +1,20 @@
-"""Running the sandbox with uvicorn: :func:`serve` (blocking, the CLI) and
-:class:`SandboxServer` (a background thread on a free loopback port, for tests)."""
+"""Running the sandbox or the validating proxy with uvicorn: :func:`serve` (blocking, the
+CLI), :class:`SandboxServer` and :class:`ProxyServer` (a background thread on a free
+loopback port, for tests)."""
 
 from __future__ import annotations
 
 import socket
 import threading
 import time
-from typing import Any
+from typing import Any, TypeVar
 
 import uvicorn
 
 from ..options import Options
 from .app import create_app
 
-__all__ = ["serve", "SandboxServer", "DEFAULT_HOST", "DEFAULT_PORT"]
+__all__ = ["serve", "SandboxServer", "ProxyServer", "DEFAULT_HOST", "DEFAULT_PORT"]
 
 DEFAULT_HOST = "127.0.0.1"  # loopback: the sandbox is never reachable from elsewhere unless asked
 DEFAULT_PORT = 8787
@@ -21,13 +22,25 @@ DEFAULT_PORT = 8787
 
 def _config(app: Any, host: str, port: int, **extra: Any) -> uvicorn.Config:
     # access_log off: uvicorn's access lines show paths and queries, which may carry keys
-    return uvicorn.Config(app, host=host, port=port, access_log=False, log_level="warning", lifespan="off",
-                          **extra)
+    settings: dict[str, Any] = {"access_log": False, "log_level": "warning", "lifespan": "off", **extra}
+    return uvicorn.Config(app, host=host, port=port, **settings)
+
+
+def _proxy_config(app: Any, host: str, port: int) -> uvicorn.Config:
+    # lifespan on: the upstream connection pool opens and closes with the app; no Server or
+    # Date header of uvicorn's own, so the upstream's headers come back as they were
+    return _config(app, host, port, lifespan="on", server_header=False, date_header=False,
+                   timeout_graceful_shutdown=5)
 
 
 def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, fixtures: Any = None, seed: int | None = None,
-          options: Options | None = None) -> None:
-    """Serve the sandbox until interrupted."""
+          options: Options | None = None, upstream: str | None = None, timeouts: Any = None) -> None:
+    """Serve the sandbox, or with ``upstream`` the validating proxy, until interrupted."""
+    if upstream is not None:
+        from .proxy import create_proxy_app
+
+        uvicorn.Server(_proxy_config(create_proxy_app(upstream, options, timeouts), host, port)).run()
+        return
     uvicorn.Server(_config(create_app(options, fixtures, seed), host, port)).run()
 
 
@@ -37,19 +50,18 @@ def free_port(host: str = DEFAULT_HOST) -> int:
         return int(sock.getsockname()[1])
 
 
-class SandboxServer:
-    """The sandbox on ``127.0.0.1`` and a free port, in a background thread.
+_S = TypeVar("_S", bound="_ThreadedServer")
 
-    ``with SandboxServer(fixtures=..., seed=1) as server: server.url`` (``http://127.0.0.1:PORT``;
-    the API is under ``server.url + "/api"``).  ``app`` is the Starlette app
-    (``server.app.state.sandbox.store`` is the account's state)."""
 
-    def __init__(self, *, fixtures: Any = None, seed: int | None = None, options: Options | None = None,
-                 host: str = DEFAULT_HOST, port: int | None = None, startup_timeout: float = 10.0):
-        self.app = create_app(options, fixtures, seed)
+class _ThreadedServer:
+    """An app served by uvicorn in a background thread."""
+
+    def __init__(self, app: Any, host: str, port: int | None, startup_timeout: float, proxy: bool = False):
+        self.app = app
         self.host = host
         self.port = port if port is not None else free_port(host)
-        self._server = uvicorn.Server(_config(self.app, self.host, self.port))
+        config = (_proxy_config if proxy else _config)(self.app, self.host, self.port)
+        self._server = uvicorn.Server(config)
         self._server.install_signal_handlers = lambda: None  # type: ignore[method-assign]  # not the main thread
         self._thread: threading.Thread | None = None
         self._timeout = startup_timeout
@@ -58,13 +70,13 @@ class SandboxServer:
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
-    def start(self) -> "SandboxServer":
-        self._thread = threading.Thread(target=self._server.run, name="trackly-sandbox", daemon=True)
+    def start(self: _S) -> _S:
+        self._thread = threading.Thread(target=self._server.run, name="trackly-server", daemon=True)
         self._thread.start()
         deadline = time.monotonic() + self._timeout
         while not self._server.started:
             if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError(f"the sandbox did not start on {self.url}")
+                raise RuntimeError(f"the server did not start on {self.url}")
             time.sleep(0.01)
         return self
 
@@ -74,8 +86,32 @@ class SandboxServer:
             self._thread.join(timeout=self._timeout)
             self._thread = None
 
-    def __enter__(self) -> "SandboxServer":
+    def __enter__(self: _S) -> _S:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+class SandboxServer(_ThreadedServer):
+    """The sandbox on ``127.0.0.1`` and a free port, in a background thread.
+
+    ``with SandboxServer(fixtures=..., seed=1) as server: server.url`` (``http://127.0.0.1:PORT``;
+    the API is under ``server.url + "/api"``).  ``app`` is the Starlette app
+    (``server.app.state.sandbox.store`` is the account's state)."""
+
+    def __init__(self, *, fixtures: Any = None, seed: int | None = None, options: Options | None = None,
+                 host: str = DEFAULT_HOST, port: int | None = None, startup_timeout: float = 10.0):
+        super().__init__(create_app(options, fixtures, seed), host, port, startup_timeout)
+
+
+class ProxyServer(_ThreadedServer):
+    """The validating proxy for ``upstream`` on ``127.0.0.1`` and a free port, in a
+    background thread: ``with ProxyServer("http://127.0.0.1:9000") as proxy: proxy.url``
+    (``server.app.state.proxy.stats`` are its counts)."""
+
+    def __init__(self, upstream: str, *, options: Options | None = None, timeouts: Any = None,
+                 host: str = DEFAULT_HOST, port: int | None = None, startup_timeout: float = 10.0):
+        from .proxy import create_proxy_app
+
+        super().__init__(create_proxy_app(upstream, options, timeouts), host, port, startup_timeout, proxy=True)
