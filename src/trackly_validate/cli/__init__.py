@@ -140,8 +140,47 @@ def build_app() -> Any:
         """The JSON Schema of an endpoint's body (for front-end form validation)."""
         info.print_schema(endpoint)
 
-    # The stand-in server's commands (``openapi``, ``serve``) are registered here by
-    # trackly_validate.server when it is wired in.
+    # The stand-in server's commands: plain functions of trackly_validate.server.cli
+    @app.command()
+    def openapi() -> None:
+        """Print the OpenAPI 3.1 document of every modelled endpoint (JSON)."""
+        from ..server.cli import openapi_command
+
+        raise typer.Exit(openapi_command(sys.stdout))
+
+    @app.command()
+    def serve(
+        host: Annotated[str, typer.Option("--host", help="address to bind (loopback by default)")] = "127.0.0.1",
+        port: Annotated[int, typer.Option("--port", "-p", min=0, max=65535)] = 8787,
+        upstream: Annotated[Optional[str], typer.Option("--upstream", help="the validating proxy: forward the "
+                            "requests that pass to this API base, e.g. https://app.tracklysms.com")] = None,
+        timeout: Annotated[Optional[float], typer.Option("--timeout", help="proxy: seconds to wait for the "
+                           "upstream's answer (between reads; default 30)")] = None,
+        connect_timeout: Annotated[Optional[float], typer.Option("--connect-timeout", help="proxy: seconds to "
+                                   "open a connection to the upstream (default 5)")] = None,
+        fixtures: Annotated[Optional[str], typer.Option("--fixtures", help="stand-in: the account's state "
+                            "(JSON file)")] = None,
+        seed: Annotated[Optional[int], typer.Option("--seed", help="stand-in: repeatable generated ids")] = None,
+        options_json: Annotated[Optional[str], typer.Option("--options", help='Options as a JSON object, e.g. '
+                                '\'{"phone_level": "valid", "allowed_countries": ["US"]}\', or @FILE')] = None,
+        phone_level: Annotated[Optional[str], typer.Option("--phone-level",
+                               help="format, possible (default) or valid")] = None,
+        disable: Annotated[Optional[List[str]], typer.Option("--disable", help="switch a rule off by code")] = None,
+    ) -> None:
+        """Serve a stand-in for the Trackly API, or with --upstream a validating proxy in front of it."""
+        from ..server.cli import options_from, serve_command
+
+        try:
+            options = options_from(options_json, phone_level, disable)
+        except ValueError as exc:
+            raise InputError(str(exc)) from None
+        try:
+            code = serve_command(host, port, fixtures, seed, options, upstream=upstream, timeout=timeout,
+                                 connect_timeout=connect_timeout)
+        except KeyboardInterrupt:  # Ctrl-C is how a server is stopped
+            code = 0
+        raise typer.Exit(code)
+
     return app
 
 

@@ -1,16 +1,22 @@
 """The two CLI commands, as plain functions the CLI wires up (``trackly-validate openapi``
-and ``trackly-validate serve``).  Both return the process exit code."""
+and ``trackly-validate serve``), and the reading of ``--options``.  The commands return
+the process exit code."""
 
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Iterable
 
+from ..auth import redact
 from ..options import Options
 
-__all__ = ["openapi_command", "serve_command"]
+__all__ = ["openapi_command", "serve_command", "options_from"]
+
+_OPTION_FIELDS = ("phone_level", "disable", "block_voip", "allowed_countries", "widen", "max_depth",
+                  "require_consent_method", "validation_cap")
 
 
 def openapi_command(out: IO[str]) -> int:
@@ -21,16 +27,64 @@ def openapi_command(out: IO[str]) -> int:
     return 0
 
 
+def options_from(text: str | None = None, phone_level: str | None = None,
+                 disable: Iterable[str] | None = None) -> Options | None:
+    """The :class:`Options` of ``--options`` (a JSON object of Options fields, or ``@FILE``
+    holding one), with ``--phone-level`` over its level and ``--disable`` codes added to
+    its own.  ``None`` when nothing is given.  ``ValueError`` (one line) when the text,
+    a field or a value is wrong."""
+    fields: dict[str, Any] = {}
+    if text is not None:
+        source = "--options"
+        if text.startswith("@"):
+            source = text[1:]
+            try:
+                text = Path(source).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise ValueError(f"cannot read the options file {source}: {type(exc).__name__}") from None
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise ValueError(f"{source} is not JSON: {exc}") from None
+        if not isinstance(data, dict):
+            raise ValueError(f"{source} must be a JSON object of Options fields ({', '.join(_OPTION_FIELDS)})")
+        unknown = sorted(k for k in data if k not in _OPTION_FIELDS)
+        if unknown:
+            raise ValueError(f"unknown option(s) {', '.join(unknown)}; the fields are {', '.join(_OPTION_FIELDS)}")
+        fields.update(data)
+    if phone_level is not None:
+        fields["phone_level"] = phone_level
+    if disable:
+        given = fields.get("disable") or []
+        fields["disable"] = [*([given] if isinstance(given, str) else given), *disable]
+    if not fields:
+        return None
+    try:
+        return Options(**fields)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(str(exc)) from None
+
+
 def serve_command(host: str = "127.0.0.1", port: int = 8787, fixtures: str | Path | None = None,
-                  seed: int | None = None, options: Options | None = None, *, err: IO[str] | None = None) -> int:
-    """Serve the sandbox until interrupted.  2 when the fixtures file cannot be read or the
-    ``[server]`` extra is missing (the message goes to ``err``, stderr by default)."""
+                  seed: int | None = None, options: Options | None = None, *, upstream: str | None = None,
+                  timeout: float | None = None, connect_timeout: float | None = None,
+                  err: IO[str] | None = None) -> int:
+    """Serve the sandbox, or with ``upstream`` the validating proxy, until interrupted.
+    ``timeout``/``connect_timeout``: the proxy's read and connect timeouts in seconds.
+    2 when an argument is wrong (fixtures file unreadable, fixtures or seed with an
+    upstream, a bad upstream URL or timeout) or the ``[server]`` extra is missing (the
+    message goes to ``err``, stderr by default)."""
     err = err if err is not None else sys.stderr
     try:
         from .runner import serve
         from .store import load_fixtures
     except ImportError as exc:  # starlette / uvicorn not installed
         err.write(f"trackly-validate serve needs the [server] extra: pip install 'trackly-validate[server]' ({exc})\n")
+        return 2
+    if upstream is not None:
+        return _serve_proxy(serve, host, port, fixtures, seed, options, upstream, timeout, connect_timeout, err)
+    if timeout is not None or connect_timeout is not None:
+        err.write("--timeout and --connect-timeout apply to the proxy (--upstream URL)\n")
         return 2
     loaded: Any = None
     if fixtures is not None:
@@ -42,3 +96,37 @@ def serve_command(host: str = "127.0.0.1", port: int = 8787, fixtures: str | Pat
     err.write(f"trackly-validate sandbox on http://{host}:{port}/api (OpenAPI: http://{host}:{port}/openapi.json)\n")
     serve(host, port, fixtures=loaded, seed=seed, options=options)
     return 0
+
+
+def _serve_proxy(serve: Any, host: str, port: int, fixtures: Any, seed: int | None, options: Options | None,
+                 upstream: str, timeout: float | None, connect_timeout: float | None, err: IO[str]) -> int:
+    from .proxy import STATS_PATH, Timeouts, Upstream
+
+    if fixtures is not None or seed is not None:
+        err.write("--fixtures and --seed set up the stand-in; with --upstream the account is the upstream's\n")
+        return 2
+    try:
+        target = Upstream.parse(upstream)
+        defaults = Timeouts()
+        timeouts = Timeouts(connect=defaults.connect if connect_timeout is None else connect_timeout,
+                            read=defaults.read if timeout is None else timeout)
+    except ValueError as exc:
+        err.write(redact(f"{exc}\n"))
+        return 2
+    _log_to(err)
+    err.write(f"trackly-validate proxy on http://{host}:{port} -> {target.url()} "
+              f"(counts: http://{host}:{port}{STATS_PATH})\n")
+    err.flush()
+    serve(host, port, options=options, upstream=upstream, timeouts=timeouts)
+    return 0
+
+
+def _log_to(stream: IO[str]) -> None:
+    """The proxy's log lines (upstream failures, counts at start and shutdown) on ``stream``."""
+    logger = logging.getLogger("trackly_validate.proxy")
+    if not any(getattr(h, "stream", None) is stream for h in logger.handlers):
+        handler = logging.StreamHandler(stream)
+        handler.setFormatter(logging.Formatter("trackly-validate proxy: %(message)s"))
+        logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
