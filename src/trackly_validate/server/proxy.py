@@ -244,29 +244,33 @@ class Proxy(Sandbox):
         except Exception as exc:  # any failure to get an answer: never retried
             return self._failed(request, route, exc)
         status = upstream.status
-        (self.stats.forwarded if route is not None else self.stats.passed_through)[str(status)] += 1
         headers_back = [(k.lower(), v) for k, v in upstream.headers if k.lower() not in _HOP_BY_HOP]
         size = _header(headers_back, b"content-length")
         if size is not None and size.isdigit() and int(size) <= _WHOLE_MAX:
-            return await self._read_whole(request, route, upstream, status, headers_back)
+            return await self._read_whole(request, route, upstream, headers_back)
+        self._count(route, status)
         response = StreamingResponse(self._relay(request, upstream), status_code=status)
         response.raw_headers = headers_back
         return response
 
-    async def _read_whole(self, request: Request, route: Route | None, upstream: httpcore.Response, status: int,
+    def _count(self, route: Route | None, status: int) -> None:
+        (self.stats.forwarded if route is not None else self.stats.passed_through)[str(status)] += 1
+
+    async def _read_whole(self, request: Request, route: Route | None, upstream: httpcore.Response,
                           headers: list[tuple[bytes, bytes]]) -> Response:
-        """A small answer, read whole and sent in one piece; an error answer to a forwarded
-        request has its code counted (what passed here but the API refused)."""
+        """A small answer, read whole and sent in one piece (cut off: 503 from the proxy,
+        nothing of it sent yet); an error answer to a forwarded request has its code
+        counted (what passed here but the API refused)."""
         try:
             body = b"".join([chunk async for chunk in upstream.aiter_stream()])
         except Exception as exc:
+            return self._failed(request, route, exc)
+        finally:
             await upstream.aclose()
-            self._note_failure(request, "body_interrupted", exc)
-            raise UpstreamInterrupted("the upstream's answer was cut off") from None
-        await upstream.aclose()
-        if route is not None and status >= 400:
+        self._count(route, upstream.status)
+        if route is not None and upstream.status >= 400:
             self.stats.upstream_codes[_code_of(body)] += 1
-        response = Response(body, status_code=status)
+        response = Response(body, status_code=upstream.status)
         response.raw_headers = headers
         return response
 

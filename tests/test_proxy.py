@@ -1,0 +1,347 @@
+"""The validating proxy over real HTTP on loopback, in front of an upstream stub started
+here that records every request it receives (method, target, headers, body bytes):
+valid requests of every endpoint family reach it once and byte for byte, refused ones are
+answered locally and never reach it; unmodelled paths pass through; the upstream's
+answers come back unchanged; the upstream failing, timing out and coming back; counts;
+20 concurrent clients.  Every server runs on 127.0.0.1 and a free port and is stopped after."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import json
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import h11
+import httpx
+import pytest
+
+import trackly_validate as tv
+from hostile_inputs import VALID, route_paths
+from trackly_validate.pipeline import MAX_PAYLOAD_BYTES
+from trackly_validate.routes import ROUTES as MODELLED
+from trackly_validate.server import ProxyServer
+from trackly_validate.server.proxy import MARK_HEADER, NOT_SENT, UPSTREAM_ERROR_HEADER, Timeouts
+from trackly_validate.server.runner import free_port
+
+KEY = "trk_a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6"  # the docs' example key
+ROUTES = route_paths()
+HOST = "127.0.0.1"
+CLIENT = httpx.Client(timeout=30)  # one client (a new one per request costs an SSL context)
+
+
+# --- the upstream stub --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Received:
+    method: str
+    target: str
+    headers: list[tuple[str, str]]
+    body: bytes
+
+    def header(self, name: str) -> str | None:
+        return next((v for k, v in self.headers if k == name.lower()), None)
+
+
+class UpstreamStub:
+    """An HTTP/1.1 server (asyncio + h11, keep-alive) in a thread that records each request
+    once it is wholly received, then answers 200 ``{"received": n}`` with two Set-Cookie
+    headers.  The query steers it: ``delay=S`` waits before answering, ``status=N``
+    answers N with ``{"error", "code": "stub_code"}``, ``chunked=1`` answers chunked.
+    :meth:`stop` aborts every open connection (a crash, not a graceful shutdown)."""
+
+    def __init__(self, port: int | None = None):
+        self.port = port or free_port()
+        self.received: list[Received] = []
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._writers: set[asyncio.StreamWriter] = set()
+        self._server: asyncio.base_events.Server | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    def start(self) -> "UpstreamStub":
+        ready = threading.Event()
+
+        def run() -> None:
+            loop = self._loop = asyncio.new_event_loop()
+            self._server = loop.run_until_complete(asyncio.start_server(self._client, HOST, self.port,
+                                                                        reuse_address=True))
+            ready.set()
+            loop.run_forever()
+            loop.close()
+
+        self._thread = threading.Thread(target=run, daemon=True)
+        self._thread.start()
+        assert ready.wait(5)
+        return self
+
+    def stop(self) -> None:
+        async def crash() -> None:
+            assert self._server is not None
+            self._server.close()
+            for writer in list(self._writers):
+                writer.transport.abort()
+            await self._server.wait_closed()
+            await asyncio.sleep(0.01)  # the aborted sockets close on the next turns of the loop
+
+        loop, thread = self._loop, self._thread
+        if loop is None or thread is None:
+            return
+        asyncio.run_coroutine_threadsafe(crash(), loop).result(5)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(5)
+        self._loop = self._thread = None
+
+    def __enter__(self) -> "UpstreamStub":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def bodies(self) -> list[bytes]:
+        with self._lock:
+            return [r.body for r in self.received]
+
+    async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self._writers.add(writer)
+        conn = h11.Connection(h11.SERVER)
+        try:
+            while True:
+                request, body = None, bytearray()
+                while True:
+                    event = conn.next_event()
+                    if event is h11.NEED_DATA:
+                        data = await reader.read(65536)
+                        conn.receive_data(data)
+                        if not data and conn.their_state is h11.DONE:
+                            return
+                        if not data:
+                            return
+                        continue
+                    if isinstance(event, h11.Request):
+                        request = event
+                    elif isinstance(event, h11.Data):
+                        body += event.data
+                    elif isinstance(event, h11.EndOfMessage):
+                        break
+                    elif isinstance(event, h11.ConnectionClosed):
+                        return
+                assert request is not None
+                seen = Received(request.method.decode(), request.target.decode("latin-1"),
+                                [(k.decode(), v.decode("latin-1")) for k, v in request.headers], bytes(body))
+                with self._lock:
+                    self.received.append(seen)
+                    n = len(self.received)
+                query = parse_qs(urlsplit(seen.target).query)
+                if "delay" in query:
+                    await asyncio.sleep(float(query["delay"][0]))
+                status = int(query.get("status", ["200"])[0])
+                payload = json.dumps({"received": n} if status < 400 else
+                                     {"error": "from the stub", "code": "stub_code"}).encode()
+                headers = [("content-type", "application/json"), ("x-stub", "yes"),
+                           ("set-cookie", "a=1"), ("set-cookie", "b=2")]
+                if "chunked" in query:
+                    headers.append(("transfer-encoding", "chunked"))
+                else:
+                    headers.append(("content-length", str(len(payload))))
+                out = conn.send(h11.Response(status_code=status, headers=headers))
+                if request.method != b"HEAD":
+                    out += conn.send(h11.Data(data=payload[:10])) + conn.send(h11.Data(data=payload[10:]))
+                out += conn.send(h11.EndOfMessage())
+                writer.write(out)
+                await writer.drain()
+                if conn.our_state is h11.MUST_CLOSE:
+                    return
+                conn.start_next_cycle()
+        except (ConnectionError, h11.ProtocolError):
+            return
+        finally:
+            self._writers.discard(writer)
+            writer.close()
+
+
+@pytest.fixture(scope="module")
+def upstream():
+    with UpstreamStub() as stub:
+        yield stub
+
+
+@pytest.fixture(scope="module")
+def proxy(upstream):
+    with ProxyServer(upstream.url) as server:
+        yield server
+
+
+@pytest.fixture
+def fresh(upstream):
+    """The stub's record emptied before the test."""
+    with upstream._lock:
+        upstream.received.clear()
+    return upstream
+
+
+def send(base: str, method: str, path: str, body: Any = None, *, key: str | None = KEY, raw: bytes | None = None,
+         headers: dict[str, str] | None = None, client: httpx.Client | None = None) -> tuple[bytes, httpx.Response]:
+    """One request through ``base``; the body bytes as sent and the answer."""
+    content = raw if raw is not None else b"" if body is None else json.dumps(body, indent=1).encode()
+    sent = {"Content-Type": "application/json", **({"X-Api-Key": key} if key is not None else {}), **(headers or {})}
+    r = (client or CLIENT).request(method, f"{base}{path}", content=content, headers=sent)
+    return content, r
+
+
+def request_level(endpoint: str, body: Any) -> list[tv.Problem]:
+    """What the API refuses the whole request for (a bulk request with only item errors is
+    accepted: the API reports the items in errors[])."""
+    route = next(r for r in MODELLED if r.key == endpoint)
+    method, path = ROUTES[endpoint]
+    problems = tv.check(method, path, body)
+    if route.items:
+        problems = [p for p in problems if not (len(p.loc) >= 2 and p.loc[0] == route.items
+                                                and isinstance(p.loc[1], int))]
+    return problems
+
+
+def _bad_bodies(endpoint: str) -> list[Any]:
+    good = VALID[endpoint]
+    bodies: list[Any] = [{}, {"to": 5, "messages": "x", "records": {}, "name": ["x"], "phones": 1}, []]
+    if isinstance(good, dict):
+        for field, value in good.items():  # each field given a value of the wrong type, one at a time
+            bodies.append({**good, field: {"wrong": [value]}})
+    return bodies
+
+
+TABLE = [(endpoint, body) for endpoint in sorted(ROUTES) for body in [VALID[endpoint], *_bad_bodies(endpoint)]]
+
+
+# --- what reaches the upstream -------------------------------------------------------------------------------------
+
+def test_the_upstream_receives_exactly_the_valid_requests_byte_for_byte(proxy, fresh):
+    """Every endpoint family, valid and invalid bodies: the valid ones arrive once, as sent
+    (method, path, query, body bytes, the key and other headers); the others are answered
+    here with the API's first problem and never arrive."""
+    expected_forwarded = []
+    refused = 0
+    for i, (endpoint, body) in enumerate(TABLE):
+        method, path = ROUTES[endpoint]
+        target = f"/api{path}?n={i}&q=%20a+b"
+        sent, r = send(proxy.url, method, target, body, headers={"X-Custom": f"c{i}"})
+        problems = request_level(endpoint, body)
+        if problems:
+            refused += 1
+            first = problems[0]
+            assert (r.status_code, r.json()) == (first.status, {"error": first.error, "code": first.code}), endpoint
+            assert r.headers[MARK_HEADER] == "local"
+            assert (r.headers.get("Deprecation") == "true") == path.startswith("/v1/")
+        else:
+            assert r.status_code == 200 and r.json()["received"] > 0, (endpoint, r.text)
+            assert MARK_HEADER not in r.headers
+            expected_forwarded.append((method, target, sent, f"c{i}"))
+    got = [(x.method, x.target, x.body, x.header("x-custom")) for x in fresh.received]
+    assert got == expected_forwarded
+    assert all(x.header("x-api-key") == KEY and x.header("host") == fresh.url[7:] for x in fresh.received)
+    assert refused > len(ROUTES) and len(expected_forwarded) >= len(ROUTES)  # both sides of every endpoint
+
+
+EDGES = [
+    # (what, method, path, body bytes, headers, key) -> refused here with (status, code) or forwarded (None)
+    ("path rule", "PUT", "/api/v2/audiences/12", b'{"name": "x"}', {}, KEY, (400, "invalid_audience_id")),
+    ("no key", "POST", "/api/v2/send", b'{"to": "+14155551234", "list_number": "+18005551000", "body": "x"}', {},
+     None, (401, "missing_api_key")),
+    ("malformed key", "POST", "/api/v2/send", b'{"to": "+14155551234", "list_number": "+18005551000", "body": "x"}',
+     {}, "trk_short", (401, "invalid_api_key")),
+    ("not JSON: read as {}", "POST", "/api/v2/send", b'{"to": "+14155551234", "list_number": "+18005551000", '
+     b'"body": "x"}', {"Content-Type": "text/plain"}, KEY, (400, "missing_to")),
+    ("bad JSON", "POST", "/api/v2/send", b'{"to": ', {}, KEY, (400, "invalid_input")),
+    ("bulk with item errors only", "POST", "/api/v2/send/bulk",
+     b'{"messages": [{"to": "+14155551234", "list_number": "+18005551000", "body": "x"}, {"to": "+1"}]}', {}, KEY,
+     None),
+    ("JSON with escapes and odd spacing", "POST", "/api/v2/send",
+     b'{ "to":"+14155551234" ,"list_number":"+18005551000","body":"\\u00e9\xc3\xa9 \\ud83d\\ude00"}', {}, KEY, None),
+    ("charset parameter", "POST", "/api/v2/send", b'{"to": "+14155551234", "list_number": "+18005551000", '
+     b'"body": "x"}', {"Content-Type": "application/json; charset=utf-8"}, KEY, None),
+    ("encoded path parameter", "PUT", "/api/v2/creatives/a%2Fb%7e", b'{"name": "x"}', {}, KEY, None),
+]
+
+
+@pytest.mark.parametrize(("what", "method", "path", "raw", "headers", "key", "refused"), EDGES, ids=[e[0] for e in EDGES])
+def test_edges(proxy, fresh, what, method, path, raw, headers, key, refused):
+    _, r = send(proxy.url, method, path, raw=raw, headers=headers, key=key)
+    if refused is not None:
+        assert (r.status_code, r.json()["code"], r.headers[MARK_HEADER]) == (*refused, "local")
+        assert fresh.received == []
+    else:
+        assert r.status_code == 200, r.text
+        [got] = fresh.received
+        assert (got.method, got.target, got.body) == (method, path, raw)
+
+
+def test_the_5_mib_limit_applies_before_forwarding(proxy, fresh):
+    head = b'{"to": "+14155551234", "list_number": "+18005551000", "body": "'
+    exactly = head + b"x" * (MAX_PAYLOAD_BYTES - len(head) - 2) + b'"}'
+    assert len(exactly) == MAX_PAYLOAD_BYTES
+    _, r = send(proxy.url, "POST", "/api/v2/send", raw=exactly)
+    assert r.status_code == 200 and fresh.bodies() == [exactly]
+    _, r = send(proxy.url, "POST", "/api/v2/send", raw=exactly + b" ")
+    assert (r.status_code, r.json()["code"], r.headers[MARK_HEADER]) == (413, "payload_too_large", "local")
+    chunks = (b"x" * 65536 for _ in range(200))  # 12.5 MiB, chunked: no Content-Length
+    r = CLIENT.post(f"{proxy.url}/api/v2/send", content=chunks, headers={"X-Api-Key": KEY})
+    assert (r.status_code, r.json()["code"]) == (413, "payload_too_large")
+    assert len(fresh.received) == 1
+
+
+def test_unmodelled_paths_and_methods_pass_through_untouched(proxy, fresh):
+    cases = [("GET", "/api/v2/creatives?limit=5&x=%2F", b""),           # a modelled path, another method
+             ("POST", "/api/v3/whatever", b"not json at all \xff"),      # no such endpoint
+             ("DELETE", "/health", b""),                                 # outside /api
+             ("POST", "/api/v2/sends", b"{}")]                           # not a modelled path
+    for method, target, raw in cases:
+        r = CLIENT.request(method, proxy.url + target, content=raw, headers={"X-Api-Key": KEY, "X-Custom": "1"})
+        assert r.status_code == 200 and MARK_HEADER not in r.headers
+    assert [(x.method, x.target, x.body, x.header("x-custom")) for x in fresh.received] == [
+        (m, t, b, "1") for m, t, b in cases]
+    upload = (b"chunk %d " % i for i in range(50))  # a streamed upload stays streamed
+    r = CLIENT.post(f"{proxy.url}/api/v3/upload", content=upload)
+    assert r.status_code == 200
+    assert fresh.received[-1].body == b"".join(b"chunk %d " % i for i in range(50))
+    assert fresh.received[-1].header("transfer-encoding") == "chunked"
+
+
+def test_the_upstreams_answers_come_back_unchanged(proxy, fresh, upstream):
+    for query in ("", "?chunked=1", "?status=400", "?status=418&chunked=1"):
+        direct = CLIENT.post(f"{upstream.url}/api/v2/send{query}", json={})  # what the stub answers
+        _, r = send(proxy.url, "POST", f"/api/v2/send{query}",
+                    {"to": "+14155551234", "list_number": "+18005551000", "body": "x"})
+        assert r.status_code == direct.status_code
+        assert r.headers.multi_items() == direct.headers.multi_items()  # two Set-Cookie, order, no extra header
+        assert r.json().keys() == direct.json().keys()
+    head = CLIENT.head(f"{proxy.url}/api/v2/creatives")
+    assert (head.status_code, head.headers["content-length"], head.content) == (200, "15", b"")
+
+
+def test_hop_by_hop_headers_are_not_forwarded(proxy, fresh):
+    CLIENT.get(f"{proxy.url}/api/v2/creatives", headers={
+        "Connection": "keep-alive, X-Private", "X-Private": "1", "Keep-Alive": "timeout=5", "TE": "trailers",
+        "Proxy-Authorization": "Basic eA==", "X-Kept": "yes"})
+    names = {k for k, _ in fresh.received[0].headers}
+    assert "x-kept" in names
+    assert not names & {"x-private", "keep-alive", "te", "proxy-authorization", "connection"}
+
+
+def test_options_change_what_is_refused_here(upstream, fresh):
+    uk = {"to": "+447400123456", "list_number": "+18005551000", "body": "x"}
+    options = tv.Options(allowed_countries={"US"}, disable={"invalid_audience_id"})
+    with ProxyServer(upstream.url, options=options) as server:
+        _, r = send(server.url, "POST", "/api/v2/send", uk)
+        assert (r.status_code, r.json()["code"]) == (403, "geo_restricted")
+        _, r = send(server.url, "PUT", "/api/v2/audiences/12", {"name": "x"})
+        assert r.status_code == 200
+    assert [x.target for x in fresh.received] == ["/api/v2/audiences/12"]
