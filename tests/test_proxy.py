@@ -8,13 +8,14 @@ answers come back unchanged; the upstream failing, timing out and coming back; c
 from __future__ import annotations
 
 import asyncio
-import copy
+import contextlib
 import json
+import subprocess
+import sys
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import h11
@@ -26,7 +27,7 @@ from hostile_inputs import VALID, route_paths
 from trackly_validate.pipeline import MAX_PAYLOAD_BYTES
 from trackly_validate.routes import ROUTES as MODELLED
 from trackly_validate.server import ProxyServer
-from trackly_validate.server.proxy import MARK_HEADER, NOT_SENT, UPSTREAM_ERROR_HEADER, Timeouts
+from trackly_validate.server.proxy import MARK_HEADER
 from trackly_validate.server.runner import free_port
 
 KEY = "trk_a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6"  # the docs' example key
@@ -52,7 +53,8 @@ class UpstreamStub:
     """An HTTP/1.1 server (asyncio + h11, keep-alive) in a thread that records each request
     once it is wholly received, then answers 200 ``{"received": n}`` with two Set-Cookie
     headers.  The query steers it: ``delay=S`` waits before answering, ``status=N``
-    answers N with ``{"error", "code": "stub_code"}``, ``chunked=1`` answers chunked.
+    answers N with ``{"error", "code": "stub_code"}``, ``chunked=1`` answers chunked,
+    ``cut=N`` declares N bytes, sends half and drops the connection.
     :meth:`stop` aborts every open connection (a crash, not a graceful shutdown)."""
 
     def __init__(self, port: int | None = None):
@@ -90,6 +92,10 @@ class UpstreamStub:
             self._server.close()
             for writer in list(self._writers):
                 writer.transport.abort()
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
             await self._server.wait_closed()
             await asyncio.sleep(0.01)  # the aborted sockets close on the next turns of the loop
 
@@ -144,6 +150,13 @@ class UpstreamStub:
                 query = parse_qs(urlsplit(seen.target).query)
                 if "delay" in query:
                     await asyncio.sleep(float(query["delay"][0]))
+                if "cut" in query:
+                    size = int(query["cut"][0])
+                    writer.write(conn.send(h11.Response(status_code=200, headers=[("content-length", str(size))]))
+                                 + conn.send(h11.Data(data=b"x" * (size // 2))))
+                    await writer.drain()
+                    writer.transport.abort()
+                    return
                 status = int(query.get("status", ["200"])[0])
                 payload = json.dumps({"received": n} if status < 400 else
                                      {"error": "from the stub", "code": "stub_code"}).encode()
@@ -167,6 +180,38 @@ class UpstreamStub:
         finally:
             self._writers.discard(writer)
             writer.close()
+
+
+@dataclass
+class CliProxy:
+    url: str
+    process: subprocess.Popen
+    output: str = ""  # stdout and stderr, once stopped
+
+
+@contextlib.contextmanager
+def cli_proxy(upstream_url: str, *args: str) -> Iterator[CliProxy]:
+    """``trackly-validate serve --upstream URL --port P ARGS...`` as a process of its own
+    (its own core), stopped with Ctrl-C (SIGINT) at the end; ``output`` is all it wrote."""
+    port = free_port()
+    code = "import sys; from trackly_validate.cli import main; sys.exit(main(sys.argv[1:]))"
+    process = subprocess.Popen([sys.executable, "-c", code, "serve", "--upstream", upstream_url,
+                                "--port", str(port), *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True)
+    proxy = CliProxy(f"http://{HOST}:{port}", process)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                CLIENT.get(f"{proxy.url}/_proxy/stats")
+                break
+            except httpx.TransportError:
+                assert process.poll() is None and time.monotonic() < deadline, process.communicate()[0]
+                time.sleep(0.05)
+        yield proxy
+    finally:
+        process.send_signal(2)
+        proxy.output = process.communicate(timeout=20)[0]
 
 
 @pytest.fixture(scope="module")

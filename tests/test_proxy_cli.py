@@ -1,0 +1,104 @@
+"""``trackly-validate openapi`` and ``trackly-validate serve``: the proxy run as a process
+(options from --options @file and --disable take effect; no API key in anything it
+writes, wherever the requests carry one; counts logged at shutdown), ``--options``
+parsing, and wrong arguments exiting 2."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+
+import trackly_validate as tv
+from test_proxy import CLIENT, KEY, UpstreamStub, cli_proxy
+from trackly_validate.cli import main
+from trackly_validate.server.cli import options_from
+
+OTHER_KEY = "trk_" + "Z9y8X7w6V5u4T3s2R1q0P9o8N7m6L5k4"
+SEND = {"to": "+14155551234", "list_number": "+18005551000", "body": "Hello"}
+
+
+def test_the_proxy_process_never_shows_a_key_and_logs_its_counts(tmp_path):
+    options = tmp_path / "options.json"
+    options.write_text(json.dumps({"allowed_countries": ["US"]}))
+    stub = UpstreamStub().start()
+    with cli_proxy(stub.url, "--options", f"@{options}", "--disable", "invalid_audience_id") as proxy:
+        def call(method, path, body, key=KEY):
+            return CLIENT.request(method, f"{proxy.url}{path}", json=body, headers={"X-Api-Key": key})
+
+        assert call("POST", f"/api/v2/send?api_key={OTHER_KEY}", {**SEND, "metadata": {"k": OTHER_KEY}}
+                    ).status_code == 200
+        geo = call("POST", "/api/v2/send", {**SEND, "to": "+447400123456", "body": OTHER_KEY})
+        assert (geo.status_code, geo.json()) == (403, {"error": C_GEO, "code": "geo_restricted"})
+        assert call("PUT", "/api/v2/audiences/12", {"name": OTHER_KEY}).status_code == 200  # rule disabled
+        bad_key = call("POST", "/api/v2/send", SEND, key=OTHER_KEY[:-1] + "!")
+        assert (bad_key.status_code, bad_key.json()["code"]) == (401, "invalid_api_key")
+        stub.stop()
+        down = call("POST", f"/api/v2/creatives/{OTHER_KEY}?key={KEY}", {"name": KEY})
+        assert call("PUT", f"/api/v2/creatives/{OTHER_KEY}?key={KEY}", {"name": KEY}).status_code == 503
+        assert down.status_code == 503  # unmodelled (POST with an id) passed through, upstream down
+        texts = [r.text for r in (geo, bad_key, down)]
+    out = proxy.output
+    for secret in (KEY, OTHER_KEY, KEY[4:], OTHER_KEY[4:], OTHER_KEY[4:-1]):
+        assert secret not in out and all(secret not in t for t in texts)
+    assert [r.target.split("?")[0] for r in stub.received] == ["/api/v2/send", "/api/v2/audiences/12"]
+    assert stub.received[0].header("x-api-key") == KEY and OTHER_KEY.encode() in stub.received[0].body
+    assert "upstream connect_failed: PUT /api/v2/creatives/trk_*** " in out
+    counts = json.loads(out.split("stats at shutdown: ", 1)[1].splitlines()[0])
+    assert counts["answered_locally"] == {"total": 2, "by_code": {"geo_restricted": 1, "invalid_api_key": 1}}
+    assert counts["forwarded"]["by_status"] == {"200": 2}
+    assert counts["upstream_errors"]["by_kind"] == {"connect_failed": 2}
+
+
+C_GEO = tv.check("POST", "/v2/send", {**SEND, "to": "+447400123456"},
+                 options=tv.Options(allowed_countries={"US"}))[0].error
+
+
+def test_openapi_prints_the_document(capsys):
+    assert main(["openapi"]) == 0
+    assert json.loads(capsys.readouterr().out) == json.loads(json.dumps(tv.openapi()))
+
+
+WRONG = [
+    (["serve", "--options", "{"], "--options is not JSON"),
+    (["serve", "--options", "[1]"], "must be a JSON object"),
+    (["serve", "--options", '{"phone": "valid"}'], "unknown option(s) phone"),
+    (["serve", "--options", '{"disable": ["no_such_code"]}'], "unknown error code(s) in disable: no_such_code"),
+    (["serve", "--options", "@/nonexistent/options.json"], "cannot read the options file"),
+    (["serve", "--phone-level", "strict"], "phone_level must be one of"),
+    (["serve", "--upstream", "ftp://example.com"], "http:// or https:// URL"),
+    (["serve", "--upstream", "http://example.com", "--seed", "1"], "--fixtures and --seed"),
+    (["serve", "--upstream", "http://example.com", "--timeout", "0"], "positive number of seconds"),
+    (["serve", "--timeout", "3"], "apply to the proxy"),
+]
+
+
+@pytest.mark.parametrize(("argv", "message"), WRONG, ids=[" ".join(a[1:]) for a, _ in WRONG])
+def test_wrong_arguments_exit_2_with_one_line(capsys, argv, message):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1
+
+
+OPTIONS = [
+    ((None, None, None), None),
+    (('{"phone_level": "valid"}', None, None), tv.Options(phone_level="valid")),
+    (('{"phone_level": "valid", "disable": "invalid_audience_id"}', "format", ["missing_body"]),
+     tv.Options(phone_level="format", disable={"invalid_audience_id", "missing_body"})),
+    ((None, None, ["missing_body"]), tv.Options(disable={"missing_body"})),
+    (('{"allowed_countries": ["us"], "block_voip": true, "widen": {"count_operator": ["neq"]}, "max_depth": 5}',
+      None, None), tv.Options(allowed_countries={"US"}, block_voip=True, widen={"count_operator": {"neq"}},
+                              max_depth=5)),
+]
+
+
+@pytest.mark.parametrize(("args", "expected"), OPTIONS)
+def test_options_from_the_command_line(args, expected):
+    assert options_from(*args) == expected
+
+
+def test_options_from_a_file(tmp_path):
+    path = tmp_path / "o.json"
+    path.write_text('{"validation_cap": 10, "require_consent_method": true}')
+    assert options_from(f"@{path}") == tv.Options(validation_cap=10, require_consent_method=True)
