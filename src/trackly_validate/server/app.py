@@ -376,7 +376,7 @@ def _shown_body(raw: bytes) -> Any:
     """The body for the log: JSON data when it parses, else text; key-shaped text redacted."""
     if not raw:
         return None
-    text = redact(raw.decode("utf-8", "replace"))
+    text = redact(decoding.as_server_reads(raw).decode("utf-8"))  # no lone surrogate reaches the log
     try:
         return json.loads(text)
     except ValueError:
