@@ -56,7 +56,8 @@ def loads(raw: bytes) -> Any:
     """Python's parser (for bodies nested deeper than pydantic-core's parser goes, 200
     levels): the parsed value, or :data:`NOT_JSON`.  ``NaN``/``Infinity`` are not JSON."""
     try:
-        return json.loads(raw, parse_constant=_not_json)
+        # from text, not bytes: json.loads(bytes) would strip one more BOM, JSON.parse does not
+        return json.loads(raw.decode("utf-8"), parse_constant=_not_json)
     except (ValueError, RecursionError, UnicodeDecodeError):
         return NOT_JSON
 
