@@ -308,3 +308,15 @@ def test_python_callers_may_nest_blast_models():
         CreateSchedule(**base, blasts=[Blast(message="a", percent_audience=60),
                                        Blast(message="b", percent_audience=30)])
     assert [(e["type"], e["loc"]) for e in exc.value.errors()] == [("invalid_blast_percent", ("blasts",))]
+
+
+@pytest.mark.parametrize("model", ["CreateSchedule", "UpdateSchedule"])
+def test_the_json_schema_says_blasts_are_free_on_automated_schedules(model):
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = getattr(tv.models, model).model_json_schema()
+    check = jsonschema.Draft202012Validator(schema)
+    garbage = {"send_type": "automated", "blasts": "not a list"}
+    assert tv.check("PUT", "/v2/schedules/665fa1b2c3d4e5f6a7b8c901", garbage) == []
+    assert not [e for e in check.iter_errors(garbage) if "blasts" in list(e.absolute_path)]
+    refused = {"send_type": "blast", "blasts": "not a list"}
+    assert [e for e in check.iter_errors(refused) if list(e.absolute_path)[:1] == ["blasts"]]

@@ -164,6 +164,19 @@ class _ScheduleRules(TracklyModel):
 
     __trackly_cross_field__ = (C.missing_send_date, C.missing_start_date, C.missing_end_date, C.no_days_selected,
                                C.missing_blasts, C.invalid_blast_percent)
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> Any:
+        """``blasts`` is not checked when the same body says ``send_type: "automated"``:
+        the schema says so with ``if``/``else`` (JSON Schema 2020-12, OpenAPI 3.1)."""
+        json_schema = super().__get_pydantic_json_schema__(core_schema, handler)
+        target = handler.resolve_ref_schema(json_schema)
+        properties = target.get("properties", {})
+        if "blasts" in properties:
+            target["if"] = {"properties": {"send_type": {"const": "automated"}}, "required": ["send_type"]}
+            target["else"] = {"properties": {"blasts": properties["blasts"]}}
+            properties["blasts"] = {"title": "Blasts", "description": "checked unless send_type is automated"}
+        return json_schema
     _partial: ClassVar[bool] = False
 
     @field_validator("send_date", "start_date", "end_date", check_fields=False)
