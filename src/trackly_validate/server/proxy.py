@@ -19,8 +19,8 @@ request pipeline) with other answer steps:
 Hop-by-hop headers (RFC 9110 §7.6.1: ``Connection`` and the headers it names,
 ``Keep-Alive``, ``Transfer-Encoding``, ``TE``, ``Trailer``, ``Upgrade``, ``Proxy-*``) are
 not forwarded either way; ``Host`` is the upstream's; ``Expect`` is answered by this
-server.  Requests go through one keep-alive connection pool (httpcore, the core of
-httpx: no default headers, cookies, redirects or path normalisation get in the way).
+server.  Requests go out through one pool of keep-alive connections
+(:class:`~.upstream.UpstreamPool`).
 
 Counts are served at ``GET /_proxy/stats`` and logged at shutdown.  Log lines
 (logger ``trackly_validate.proxy``) carry methods, redacted paths, kinds and counts,
@@ -30,14 +30,10 @@ never a header, a query or a body.
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import json
 import logging
-import sys
 from collections import Counter
-from dataclasses import dataclass
 from typing import Any, AsyncIterator, Iterable
-from urllib.parse import urlsplit
 
 import httpcore
 from starlette.applications import Starlette
@@ -50,83 +46,24 @@ from ..catalog import C
 from ..options import Options
 from ..routes import Route
 from .app import _METHODS, V1_HEADERS, Checked, Sandbox, _Json, _raw_path, _Refused
+from .upstream import NOT_SENT, Answer, Timeouts, Upstream, UpstreamPool, failure_kind
 
 __all__ = ["create_proxy_app", "Proxy", "Timeouts", "ProxyStats", "MARK_HEADER", "UPSTREAM_ERROR_HEADER",
            "NOT_SENT", "STATS_PATH"]
 
 log = logging.getLogger("trackly_validate.proxy")
 
-# httpcore asks ``import sniffio`` on every lock it takes (several per request); without the
-# package each failed import searches sys.path again (~0.1 ms).  Recording it as absent makes
-# that failure immediate; nothing changes where sniffio is installed.
-if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
-    sys.modules["sniffio"] = None  # type: ignore[assignment]
-
 #: Says who answered: ``local`` (refused here) or ``upstream-error`` (the upstream failed).
 #: An answer without it is the upstream's own.
 MARK_HEADER = "X-Trackly-Validate"
 #: The kind of upstream failure behind a 503 from the proxy.
 UPSTREAM_ERROR_HEADER = "X-Trackly-Upstream-Error"
-#: Failure kinds after which the request certainly did not reach the upstream; after the
-#: others (``write_failed``, ``read_timeout``, ``disconnected``, ``failed``) it may have.
-NOT_SENT = frozenset({"connect_failed", "connect_timeout", "pool_timeout"})
 STATS_PATH = "/_proxy/stats"
 
 _HOP_BY_HOP = frozenset({b"connection", b"keep-alive", b"transfer-encoding", b"te", b"trailer", b"upgrade",
                          b"proxy-connection", b"proxy-authenticate", b"proxy-authorization"})
 _NOT_FORWARDED = _HOP_BY_HOP | {b"host", b"expect", b"content-length"}
 _WHOLE_MAX = 65536  # an upstream answer declared up to this size is read whole, a bigger one streamed
-
-
-@dataclass(frozen=True, slots=True)
-class Timeouts:
-    """Seconds: ``connect`` to open a connection (and to wait for a free one in the pool),
-    ``read`` between two reads of the answer (and between two writes of the request)."""
-
-    connect: float = 5.0
-    read: float = 30.0
-
-    def __post_init__(self) -> None:
-        for name in ("connect", "read"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-                raise ValueError(f"the {name} timeout must be a positive number of seconds, got {value!r}")
-
-    def extension(self) -> dict[str, float]:
-        return {"connect": self.connect, "pool": self.connect, "read": self.read, "write": self.read}
-
-
-@dataclass(frozen=True, slots=True)
-class Upstream:
-    """Where accepted requests go: ``scheme://host[:port][/prefix]``."""
-
-    scheme: bytes
-    host: bytes
-    port: int
-    prefix: bytes
-    host_header: bytes
-
-    @classmethod
-    def parse(cls, url: str) -> "Upstream":
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"the upstream must be an http:// or https:// URL with a host, got {redact(url)!r}")
-        if parts.query or parts.fragment or parts.username or parts.password:
-            raise ValueError("the upstream URL takes no query, fragment or credentials")
-        try:
-            explicit = parts.port
-        except ValueError:
-            raise ValueError("the upstream URL's port is not a number from 0 to 65535") from None
-        port = explicit or (443 if parts.scheme == "https" else 80)
-        host = parts.hostname
-        netloc = f"[{host}]" if ":" in host else host
-        if explicit is not None:
-            netloc += f":{explicit}"
-        return cls(parts.scheme.encode(), host.encode("idna"), port, parts.path.rstrip("/").encode("ascii"),
-                   netloc.encode("idna"))
-
-    def url(self) -> str:
-        return f"{self.scheme.decode()}://{self.host_header.decode()}{self.prefix.decode()}"
 
 
 class ProxyStats:
@@ -167,14 +104,12 @@ class Proxy(Sandbox):
             Timeouts() if timeouts is None else Timeouts(read=timeouts)
         self.max_connections = max_connections
         self.stats = ProxyStats()
-        self._pool: httpcore.AsyncConnectionPool | None = None
+        self._pool: UpstreamPool | None = None
 
     @contextlib.asynccontextmanager
     async def lifespan(self, app: Any) -> AsyncIterator[None]:
         """The upstream connection pool lives as long as the app; the counts are logged at the end."""
-        # retries=0: a connection that fails is never tried again for the same request
-        self._pool = httpcore.AsyncConnectionPool(max_connections=self.max_connections, keepalive_expiry=30.0,
-                                                  retries=0)
+        self._pool = UpstreamPool(self.upstream, self.max_connections)
         log.info("proxy for %s started", self.upstream.url())
         try:
             yield
@@ -240,7 +175,7 @@ class Proxy(Sandbox):
                                     headers=headers, content=content,
                                     extensions={"timeout": self.timeouts.extension()})
         try:
-            upstream = await pool.handle_async_request(outgoing)
+            upstream = await pool.send(outgoing, self.timeouts)
         except Exception as exc:  # any failure to get an answer: never retried
             return self._failed(request, route, exc)
         status = upstream.status
@@ -256,13 +191,13 @@ class Proxy(Sandbox):
     def _count(self, route: Route | None, status: int) -> None:
         (self.stats.forwarded if route is not None else self.stats.passed_through)[str(status)] += 1
 
-    async def _read_whole(self, request: Request, route: Route | None, upstream: httpcore.Response,
+    async def _read_whole(self, request: Request, route: Route | None, upstream: Answer,
                           headers: list[tuple[bytes, bytes]]) -> Response:
         """A small answer, read whole and sent in one piece (cut off: 503 from the proxy,
         nothing of it sent yet); an error answer to a forwarded request has its code
         counted (what passed here but the API refused)."""
         try:
-            body = b"".join([chunk async for chunk in upstream.aiter_stream()])
+            body = b"".join([chunk async for chunk in upstream.chunks()])
         except Exception as exc:
             return self._failed(request, route, exc)
         finally:
@@ -274,9 +209,9 @@ class Proxy(Sandbox):
         response.raw_headers = headers
         return response
 
-    async def _relay(self, request: Request, upstream: httpcore.Response) -> AsyncIterator[bytes]:
+    async def _relay(self, request: Request, upstream: Answer) -> AsyncIterator[bytes]:
         try:
-            async for chunk in upstream.aiter_stream():
+            async for chunk in upstream.chunks():
                 yield chunk
         except Exception as exc:
             self._note_failure(request, "body_interrupted", exc)
@@ -286,7 +221,7 @@ class Proxy(Sandbox):
 
     def _failed(self, request: Request, route: Route | None, exc: Exception) -> Response:
         """No answer from the upstream: 503 provider_error, from the proxy."""
-        kind = _failure_kind(exc)
+        kind = failure_kind(exc)
         self._note_failure(request, kind, exc)
         info = C.provider_error
         response = _Json({"error": info.message, "code": info.code},
@@ -344,19 +279,3 @@ def _code_of(body: bytes) -> str:
     except (ValueError, AttributeError, UnicodeDecodeError):
         code = None
     return code if isinstance(code, str) else "(no code)"
-
-
-def _failure_kind(exc: Exception) -> str:
-    if isinstance(exc, httpcore.ConnectTimeout):
-        return "connect_timeout"
-    if isinstance(exc, httpcore.PoolTimeout):
-        return "pool_timeout"
-    if isinstance(exc, httpcore.ConnectError):
-        return "connect_failed"
-    if isinstance(exc, httpcore.ReadTimeout):
-        return "read_timeout"
-    if isinstance(exc, (httpcore.WriteTimeout, httpcore.WriteError)):
-        return "write_failed"
-    if isinstance(exc, (httpcore.ReadError, httpcore.RemoteProtocolError)):
-        return "disconnected"
-    return "failed"
