@@ -134,7 +134,7 @@ class Sandbox:
         """A request that passed the local checks: the fixtures' state, then the success."""
         route = checked.route
         accepted = Accepted(route, _parsed(checked.body), checked.params, self.store, self.ids)
-        if checked.split is not None:
+        if checked.split is not None and route.items:
             refused = {entry["index"] for entry in checked.split.errors}
             items = accepted.body.get(route.items)
             accepted.items = [(i, item) for i, item in enumerate(items if isinstance(items, list) else ())

@@ -62,7 +62,7 @@ class _ThreadedServer:
         self.port = port if port is not None else free_port(host)
         config = (_proxy_config if proxy else _config)(self.app, self.host, self.port)
         self._server = uvicorn.Server(config)
-        self._server.install_signal_handlers = lambda: None  # type: ignore[method-assign]  # not the main thread
+        self._server.install_signal_handlers = lambda: None  # type: ignore[method-assign,attr-defined]  # not the main thread
         self._thread: threading.Thread | None = None
         self._timeout = startup_timeout
 
