@@ -1,4 +1,5 @@
-"""``python -m trackly_validate.server [--host H] [--port P] [--fixtures FILE] [--seed N]``."""
+"""``python -m trackly_validate.server [--host H] [--port P] [--fixtures FILE] [--seed N]``
+or, the validating proxy, ``[--upstream URL] [--timeout S] [--connect-timeout S]``."""
 
 from __future__ import annotations
 
@@ -14,8 +15,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8787)
     parser.add_argument("--fixtures")
     parser.add_argument("--seed", type=int)
+    parser.add_argument("--upstream")
+    parser.add_argument("--timeout", type=float)
+    parser.add_argument("--connect-timeout", type=float)
     args = parser.parse_args(argv)
-    return serve_command(args.host, args.port, args.fixtures, args.seed)
+    return serve_command(args.host, args.port, args.fixtures, args.seed, upstream=args.upstream,
+                         timeout=args.timeout, connect_timeout=args.connect_timeout)
 
 
 if __name__ == "__main__":
