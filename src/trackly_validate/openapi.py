@@ -125,8 +125,8 @@ def _responses(route: Route, success: Any, codes: dict[int, list[str]], suspende
 
 
 def _text(info: CodeInfo, route: Route) -> str:
-    variant = "v1" if route.version == "v1" and "v1" in info.variants else None
-    return info.message_for(variant)
+    wording = "v1" if route.version == "v1" and "v1" in info.wordings else None
+    return info.message_for(wording)
 
 
 def _hoist(route: Route, schemas: dict[str, Any]) -> str:

@@ -94,10 +94,6 @@ _V = VOCABULARIES
 
 # --- the value rule: required unless the operator needs none -----------------------------------------
 
-def _is_empty(value: Any) -> bool:
-    return isinstance(value, (str, list, dict)) and len(value) == 0
-
-
 class _ValueRule(Rule):
     def __init__(self, info: CodeInfo, inner: cs.CoreSchema, empty_is_missing: bool):
         self.info, self.inner, self.empty = info, inner, empty_is_missing
@@ -109,11 +105,11 @@ class _ValueRule(Rule):
             return inner
         error, empty = fail(self.info), self.empty
 
-        def needed(value: Any, info: cs.ValidationInfo) -> Any:
-            if value is None or (empty and _is_empty(value)):
-                if "operator" not in info.data:  # the operator failed: whether a value is needed is unknown
+        def needed(value: Any, validation: cs.ValidationInfo) -> Any:
+            if value is None or (empty and is_blank(value)):
+                if "operator" not in validation.data:  # the operator failed: whether a value is needed is unknown
                     return None
-                op = info.data["operator"]
+                op = validation.data["operator"]
                 if isinstance(op, str) and op in NO_VALUE_OPERATORS:
                     return None
                 raise error
@@ -125,7 +121,7 @@ class _ValueRule(Rule):
 class ValueFor:
     """Marker: the condition's ``value`` (or time ``unit``) is required, else ``info``,
     unless the condition's ``operator`` (an earlier field) is ``exists``/``not_exists``.
-    An operator that failed its own check is absent from ``info.data``: whether a value
+    An operator that failed its own check is absent from ``validation.data``: whether a value
     is needed is then unknown, so only the operator's problem is reported."""
 
     __slots__ = ("info", "empty_is_missing")

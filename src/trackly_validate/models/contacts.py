@@ -101,8 +101,8 @@ class _VerbalRule(Rule):
             return self.inner
         error = fail(C.verbal_not_valid_for_marketing)
 
-        def check(method: Any, info: cs.ValidationInfo) -> Any:
-            if isinstance(method, str) and method.lower() == "verbal" and _for_marketing(info.data):
+        def check(method: Any, validation: cs.ValidationInfo) -> Any:
+            if isinstance(method, str) and method.lower() == "verbal" and _for_marketing(validation.data):
                 raise error
             return method
 

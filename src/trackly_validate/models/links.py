@@ -72,7 +72,7 @@ class ShortenLink(TracklyModel):
                         (("listId", "phoneNumber"), C.missing_list_identifier))
     __trackly_cross_field__ = (C.missing_url_or_offer, C.missing_list_identifier)
 
-    offerId: OptionalText = None  # noqa: N815 - declared before url: url's rule reads it (info.data)
+    offerId: OptionalText = None  # noqa: N815 - declared before url: url's rule reads it (validation.data)
     url: Annotated[Annotated[str, HttpUrlOf(C.invalid_url)] | None, blank_is_none] = None
     listId: ListId = None  # noqa: N815
     phoneNumber: ListPhone = None  # noqa: N815
@@ -80,8 +80,8 @@ class ShortenLink(TracklyModel):
 
     @field_validator("url", mode="wrap")
     @classmethod
-    def _offer_wins(cls, value: Any, handler: Any, info: ValidationInfo) -> Any:
-        if info.data.get("offerId") not in (None, ""):
+    def _offer_wins(cls, value: Any, handler: Any, validation: ValidationInfo) -> Any:
+        if validation.data.get("offerId") not in (None, ""):
             return value  # the server uses the offer and ignores url
         return handler(value)
 

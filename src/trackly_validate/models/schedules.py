@@ -157,7 +157,7 @@ _DATE_RULES = {"send_date": (False, C.missing_send_date), "start_date": (True, C
 class _ScheduleRules(TracklyModel):
     """The cross-field rules shared by create and update (no fields of its own).
 
-    They read earlier fields from ``info.data``, which holds only the fields declared
+    They read earlier fields from ``validation.data``, which holds only the fields declared
     (and validated) before the one being checked: ``send_type`` and ``is_repeating``
     must stay declared above ``send_date``, ``start_date``, ``end_date``,
     ``days_of_week`` and ``blasts``."""
@@ -181,17 +181,17 @@ class _ScheduleRules(TracklyModel):
 
     @field_validator("send_date", "start_date", "end_date", check_fields=False)
     @classmethod
-    def _dates(cls, value: Any, info: ValidationInfo) -> Any:
+    def _dates(cls, value: Any, validation: ValidationInfo) -> Any:
         # one-time schedules need send_date; repeating ones start_date and end_date
-        when, code = _DATE_RULES[info.field_name]
-        if is_blank(value) and info.data.get("is_repeating") is when:
+        when, code = _DATE_RULES[validation.field_name]
+        if is_blank(value) and validation.data.get("is_repeating") is when:
             raise fail(code)
         return value
 
     @field_validator("days_of_week", check_fields=False)
     @classmethod
-    def _days(cls, value: DaysOfWeek | None, info: ValidationInfo) -> Any:
-        repeating = info.data.get("is_repeating") is True
+    def _days(cls, value: DaysOfWeek | None, validation: ValidationInfo) -> Any:
+        repeating = validation.data.get("is_repeating") is True
         if value is None:
             bad = repeating
         else:
@@ -202,8 +202,8 @@ class _ScheduleRules(TracklyModel):
 
     @field_validator("blasts", mode="wrap", check_fields=False)
     @classmethod
-    def _blasts(cls, value: Any, handler: Any, info: ValidationInfo) -> Any:
-        send_type = info.data.get("send_type")
+    def _blasts(cls, value: Any, handler: Any, validation: ValidationInfo) -> Any:
+        send_type = validation.data.get("send_type")
         if send_type == "automated":
             return value
         if is_blank(value):

@@ -132,9 +132,9 @@ class SendRawBulk(_BulkWithDefaultList):
 
 # --- v1 (deprecated) ---------------------------------------------------------------------------------------
 
-V1To = Annotated[str, Phone(C.invalid_phone, "v1", role="v1"), Required(C.missing_to, variant="v1")]
-V1Body = Annotated[Str, Required(C.missing_body, variant="v1")]
-V1From = Annotated[Str, Required(C.missing_from, variant="v1")]
+V1To = Annotated[str, Phone(C.invalid_phone, "v1", role="v1"), Required(C.missing_to, wording="v1")]
+V1Body = Annotated[Str, Required(C.missing_body, wording="v1")]
+V1From = Annotated[Str, Required(C.missing_from, wording="v1")]
 
 
 def _to_fallback(data: Any) -> Any:
@@ -181,6 +181,6 @@ class SendBulkV1(TracklyModel):
     from_phone_number_id: V1From = None
     messages: Annotated[
         list[BulkMessageV1],
-        ItemsCap(C.too_many_messages, 1000, type_info=C.missing_messages, variant="v1"),
-        Required(C.missing_messages, variant="v1"),
+        ItemsCap(C.too_many_messages, 1000, type_info=C.missing_messages, wording="v1"),
+        Required(C.missing_messages, wording="v1"),
     ] = None

@@ -17,7 +17,7 @@ Rules that depend on :class:`~trackly_validate.Options` (phone level, disabled
 codes, widened vocabularies) are :class:`Rule` objects: ``rule.build(options)``
 returns the schema for those options and :func:`tagged` stores the rule in the
 schema's metadata.  The model's own validator is built with the default options;
-:func:`validator_for` compiles (and caches) a variant for other options by walking
+:func:`validator_for` compiles a validator for other options by walking
 the model's core schema and rebuilding every tagged node.  No Python runs per
 request to consult the options.
 
@@ -60,21 +60,21 @@ __all__ = [
 TAG = "trackly_rule"
 
 
-def fail(info: CodeInfo, detail: str | None = None, *, variant: str | None = None) -> PydanticCustomError:
+def fail(info: CodeInfo, detail: str | None = None, *, wording: str | None = None) -> PydanticCustomError:
     """A ``PydanticCustomError`` carrying a Trackly code and its documented text.
 
     ``detail`` fills the ``…`` of texts such as ``"status must be one of: …"``.
     The text is passed as a context value, so braces in it (``{{linkN}}``) are
     never treated as template fields.
     """
-    return PydanticCustomError(info.code, "{text}", {"text": info.message_for(variant, detail)})
+    return PydanticCustomError(info.code, "{text}", {"text": info.message_for(wording, detail)})
 
 
 def coded(schema: cs.CoreSchema, info: CodeInfo, detail: str | None = None, *,
-          variant: str | None = None) -> cs.CoreSchema:
+          wording: str | None = None) -> cs.CoreSchema:
     """Wrap ``schema`` so that any failure inside it is reported as ``info``'s code."""
     return cs.custom_error_schema(schema, custom_error_type=info.code,
-                                  custom_error_message=info.message_for(variant, detail))
+                                  custom_error_message=info.message_for(wording, detail))
 
 
 class Rule:
@@ -94,7 +94,7 @@ class Rule:
 
 
 def tagged(rule: Rule) -> cs.CoreSchema:
-    """The default-options schema of ``rule``, tagged so variants can rebuild it."""
+    """The default-options schema of ``rule``, tagged so a validator for other options can rebuild it."""
     schema = dict(rule.build(DEFAULT_OPTIONS))
     meta = dict(schema.get("metadata") or {})
     meta[TAG] = rule
@@ -104,7 +104,7 @@ def tagged(rule: Rule) -> cs.CoreSchema:
 
 # --- presence --------------------------------------------------------------------------------------
 
-def presence_schema(info: CodeInfo, *, empty_is_missing: bool = True, variant: str | None = None) -> cs.CoreSchema:
+def presence_schema(info: CodeInfo, *, empty_is_missing: bool = True, wording: str | None = None) -> cs.CoreSchema:
     """Accept any JSON value except ``null`` (and, by default, ``""``, ``[]``, ``{}``)."""
     n = 1 if empty_is_missing else 0
     return cs.union_schema(
@@ -118,19 +118,19 @@ def presence_schema(info: CodeInfo, *, empty_is_missing: bool = True, variant: s
         ],
         mode="left_to_right",
         custom_error_type=info.code,
-        custom_error_message=info.message_for(variant),
+        custom_error_message=info.message_for(wording),
     )
 
 
 class _RequiredRule(Rule):
-    def __init__(self, info: CodeInfo, inner: cs.CoreSchema, empty_is_missing: bool, variant: str | None):
-        self.info, self.inner, self.empty, self.variant = info, inner, empty_is_missing, variant
+    def __init__(self, info: CodeInfo, inner: cs.CoreSchema, empty_is_missing: bool, wording: str | None):
+        self.info, self.inner, self.empty, self.wording = info, inner, empty_is_missing, wording
         self.codes = (info.code,)
 
     def build(self, options: Options) -> cs.CoreSchema:
         if self.is_disabled(options):
             return cs.nullable_schema(self.inner)
-        return cs.chain_schema([presence_schema(self.info, empty_is_missing=self.empty, variant=self.variant),
+        return cs.chain_schema([presence_schema(self.info, empty_is_missing=self.empty, wording=self.wording),
                                 self.inner])
 
 
@@ -141,13 +141,13 @@ class Required:
     ``empty_is_missing=False`` lets ``""``/``[]``/``{}`` through to the inner checks.
     """
 
-    __slots__ = ("info", "empty_is_missing", "variant")
+    __slots__ = ("info", "empty_is_missing", "wording")
 
-    def __init__(self, info: CodeInfo, *, empty_is_missing: bool = True, variant: str | None = None):
-        self.info, self.empty_is_missing, self.variant = info, empty_is_missing, variant
+    def __init__(self, info: CodeInfo, *, empty_is_missing: bool = True, wording: str | None = None):
+        self.info, self.empty_is_missing, self.wording = info, empty_is_missing, wording
 
     def __get_pydantic_core_schema__(self, source: Any, handler: Callable[[Any], cs.CoreSchema]) -> cs.CoreSchema:
-        return tagged(_RequiredRule(self.info, handler(source), self.empty_is_missing, self.variant))
+        return tagged(_RequiredRule(self.info, handler(source), self.empty_is_missing, self.wording))
 
     def __get_pydantic_json_schema__(self, core_schema: cs.CoreSchema, handler: Any) -> Any:
         rule = (core_schema.get("metadata") or {}).get(TAG)
@@ -160,14 +160,14 @@ class Required:
 
 
 class _CodedRule(Rule):
-    def __init__(self, info: CodeInfo, inner: cs.CoreSchema, detail: str | None, variant: str | None):
-        self.info, self.inner, self.detail, self.variant = info, inner, detail, variant
+    def __init__(self, info: CodeInfo, inner: cs.CoreSchema, detail: str | None, wording: str | None):
+        self.info, self.inner, self.detail, self.wording = info, inner, detail, wording
         self.codes = (info.code,)
 
     def build(self, options: Options) -> cs.CoreSchema:
         if self.is_disabled(options):
             return cs.any_schema()
-        return coded(self.inner, self.info, self.detail, variant=self.variant)
+        return coded(self.inner, self.info, self.detail, wording=self.wording)
 
 
 class Coded:
@@ -177,13 +177,13 @@ class Coded:
     Use it on scalars only: wrapping a list or a model would hide its items' codes.
     """
 
-    __slots__ = ("info", "detail", "variant")
+    __slots__ = ("info", "detail", "wording")
 
-    def __init__(self, info: CodeInfo, detail: str | None = None, *, variant: str | None = None):
-        self.info, self.detail, self.variant = info, detail, variant
+    def __init__(self, info: CodeInfo, detail: str | None = None, *, wording: str | None = None):
+        self.info, self.detail, self.wording = info, detail, wording
 
     def __get_pydantic_core_schema__(self, source: Any, handler: Callable[[Any], cs.CoreSchema]) -> cs.CoreSchema:
-        return tagged(_CodedRule(self.info, handler(source), self.detail, self.variant))
+        return tagged(_CodedRule(self.info, handler(source), self.detail, self.wording))
 
     def __get_pydantic_json_schema__(self, core_schema: cs.CoreSchema, handler: Any) -> Any:
         rule = (core_schema.get("metadata") or {}).get(TAG)
@@ -367,7 +367,7 @@ def partial_model(create: type[TracklyModel], name: str, *, base: type[TracklyMo
     return model
 
 
-# --- variants for non-default options ----------------------------------------------------------------
+# --- validators compiled for non-default options ----------------------------------------------------------------
 
 def _rebuild(node: Any, options: Options, memo: dict[int, Any]) -> Any:
     if isinstance(node, dict):
@@ -405,14 +405,14 @@ def _new_model(cls: type) -> Any:
 
 
 def _shadow(cls: type) -> type:
-    """A never-built subclass of ``cls`` for variant schemas.
+    """A never-built subclass of ``cls`` for schemas compiled for other options.
 
     pydantic-core reuses the prebuilt validator of a *completed* model class found in
-    a schema's ``cls`` (ignoring the schema we hand it), so variant schemas name a
+    a schema's ``cls`` (ignoring the schema we hand it), so those schemas name a
     deferred subclass instead.  Instances are still ``isinstance`` of the model.
     """
     found = _SHADOWS.get(cls)
-    # a shadow that got built (e.g. ``model_dump()`` on a variant instance builds its class)
+    # a shadow that got built (e.g. ``model_dump()`` on such an instance builds its class)
     # would be reused by pydantic-core with the default rules: name a fresh one instead
     if found is None or found.__dict__.get("__pydantic_complete__"):
         found = type(cls)(cls.__name__, (cls,), {"__module__": cls.__module__, "__qualname__": cls.__qualname__,
@@ -500,12 +500,12 @@ def walk_rules(schema: Any) -> Iterable[Rule]:
 # --- array and size caps --------------------------------------------------------------------------------
 
 class _ItemsCapRule(Rule):
-    def __init__(self, info: CodeInfo, n: int, type_info: CodeInfo, variant: str | None, inner: cs.CoreSchema):
-        self.info, self.n, self.type_info, self.variant, self.inner = info, n, type_info, variant, inner
+    def __init__(self, info: CodeInfo, n: int, type_info: CodeInfo, wording: str | None, inner: cs.CoreSchema):
+        self.info, self.n, self.type_info, self.wording, self.inner = info, n, type_info, wording, inner
         self.codes = (info.code,)
 
     def build(self, options: Options) -> cs.CoreSchema:
-        steps: list[cs.CoreSchema] = [coded(cs.list_schema(), self.type_info, variant=self.variant)]
+        steps: list[cs.CoreSchema] = [coded(cs.list_schema(), self.type_info, wording=self.wording)]
         if not self.is_disabled(options):
             steps.append(coded(cs.list_schema(max_length=self.n), self.info))
         steps.append(self.inner)
@@ -519,13 +519,13 @@ class ItemsCap:
     Items beyond the cap are not validated: the server answers 413 without reading them.
     """
 
-    __slots__ = ("info", "n", "type_info", "variant")
+    __slots__ = ("info", "n", "type_info", "wording")
 
-    def __init__(self, info: CodeInfo, n: int, *, type_info: CodeInfo, variant: str | None = None):
-        self.info, self.n, self.type_info, self.variant = info, n, type_info, variant
+    def __init__(self, info: CodeInfo, n: int, *, type_info: CodeInfo, wording: str | None = None):
+        self.info, self.n, self.type_info, self.wording = info, n, type_info, wording
 
     def __get_pydantic_core_schema__(self, source: Any, handler: Callable[[Any], cs.CoreSchema]) -> cs.CoreSchema:
-        return tagged(_ItemsCapRule(self.info, self.n, self.type_info, self.variant, handler(source)))
+        return tagged(_ItemsCapRule(self.info, self.n, self.type_info, self.wording, handler(source)))
 
     def __get_pydantic_json_schema__(self, core_schema: cs.CoreSchema, handler: Any) -> Any:
         out = handler(core_schema["steps"][-1] if core_schema.get("type") == "chain" else core_schema)

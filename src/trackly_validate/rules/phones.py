@@ -140,7 +140,7 @@ def level_schema(level: str, info: CodeInfo, wording: str | None = None) -> cs.C
     """E.164 at ``level`` (``possible``/``valid``), any failure reported as ``info``:
     the fast Rust choices first, then phonenumbers for what they cannot settle."""
     exact = _EXACT[level]
-    reject = fail(info, variant=wording)
+    reject = fail(info, wording=wording)
 
     def fallback(value: Any) -> Any:
         if isinstance(value, str) and is_e164(value) and exact(value):
@@ -256,7 +256,7 @@ class PhoneRule(Rule):
         if disabled:
             level: cs.CoreSchema = cs.str_schema()
         elif options.phone_level == "format":
-            level = coded(cs.str_schema(pattern=E164_PATTERN, strict=True), self.info, variant=self.wording)
+            level = coded(cs.str_schema(pattern=E164_PATTERN, strict=True), self.info, wording=self.wording)
         else:
             level = level_schema(options.phone_level, self.info, self.wording)
         if mirrors is None:
@@ -272,7 +272,7 @@ class PhoneRule(Rule):
     def _normalised(self, level: str, disabled: bool, mirrors: AccountMirrors | None) -> cs.CoreSchema:
         """v1 roles: the readings of the number (normalise_v1) that pass ``level``; none
         is the field's code (unless disabled), then the mirrors over those readings."""
-        invalid = fail(self.info, variant=self.wording)
+        invalid = fail(self.info, wording=self.wording)
 
         def check(number: str) -> str:
             readings = [n for n in normalise_v1(number) if passes(n, level)]
@@ -284,7 +284,7 @@ class PhoneRule(Rule):
                 mirrors.check(readings)
             return number
 
-        text = cs.str_schema() if disabled else coded(cs.str_schema(strict=True), self.info, variant=self.wording)
+        text = cs.str_schema() if disabled else coded(cs.str_schema(strict=True), self.info, wording=self.wording)
         return cs.no_info_after_validator_function(check, text)
 
 
