@@ -58,8 +58,9 @@ def throughput(n: int = REQUESTS) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    args = sys.argv[1:] if argv is None else argv
-    fuzz_all(int(args[0]) if args else PER_OPERATION)
+    args = [a for a in (sys.argv[1:] if argv is None else argv) if not a.startswith("-")]  # run.py passes --quick
+    quick = "--quick" in (sys.argv[1:] if argv is None else argv)
+    fuzz_all(int(args[0]) if args else (PER_OPERATION // 3 or 1) if quick else PER_OPERATION)
     throughput()
 
 

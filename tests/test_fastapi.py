@@ -197,7 +197,7 @@ def test_openapi_documents_the_api_error_shape(client):
     # codes (list_not_found) or switched-off account mirrors (not_sendable, geo_restricted)
     assert shape["allOf"][1]["properties"]["code"]["enum"] == sorted(
         ["missing_to", "missing_list_number", "missing_body", "invalid_phone", "invalid_list_number",
-         "invalid_input"])
+         "invalid_input", "invalid_metadata"])
     too_large = send["413"]["content"]["application/json"]["schema"]
     assert too_large["allOf"][1]["properties"]["code"]["enum"] == ["payload_too_large"]
     bulk = schema["paths"]["/send/bulk"]["post"]["responses"]

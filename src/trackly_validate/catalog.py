@@ -79,18 +79,6 @@ class CodeInfo:
     def retryable(self) -> bool:
         return self.status == 429 or self.status >= 500
 
-    def status_for(self, route_key: str | None = None, version: str | None = None) -> int:
-        """The status on an endpoint: kept for callers that hold a route key; the
-        endpoint's contract decides (``Route.status_for``)."""
-        from .routes import status_on
-
-        return status_on(self, route_key, version)
-
-    @property
-    def variants(self) -> Mapping[str, str]:
-        """Former name of :attr:`wordings`."""
-        return self.wordings
-
     def message_for(self, wording: str | None = None, detail: str | None = None) -> str:
         """The text, in ``wording`` when the code has one by that name, with ``…`` filled."""
         text = self.wordings.get(wording, self.message) if wording else self.message

@@ -88,7 +88,7 @@ def _codes(route: Route, simulated: tuple[CodeInfo, ...]) -> dict[int, list[str]
     """``{status: [code, ...]}``: what the pipeline can answer, then the simulated state codes."""
     out = {status: list(found) for status, found in error_codes(route, auth=True).items()}
     for info in simulated:
-        found = out.setdefault(info.status_for(route.key, route.version), [])
+        found = out.setdefault(route.status_for(info), [])
         if info.code not in found:
             found.append(info.code)
     return dict(sorted(out.items()))

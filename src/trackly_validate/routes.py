@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from pydantic import BaseModel
 
 __all__ = ["Route", "PathRule", "ContractError", "ROUTES", "VERSION_STATUSES", "resolve", "find", "suggest",
-           "routes", "normalise_path", "status_on"]
+           "routes", "normalise_path"]
 
 
 class ContractError(Exception):
@@ -273,15 +273,6 @@ def _check_table() -> None:
 
 
 _check_table()
-
-
-def status_on(info: CodeInfo, route_key: str | None = None, version: str | None = None) -> int:
-    """The status of ``info`` on the endpoint ``"METHOD /template"`` (or, without one, on
-    ``version``): for callers that hold a key rather than a :class:`Route`."""
-    for route in ROUTES:
-        if route.key == route_key:
-            return route.status_for(info)
-    return _VERSION_STATUS.get(version or "", {}).get(info.code, info.status)
 
 
 _MODELS: dict[str, type] = {}

@@ -139,7 +139,7 @@ class Case:
     def expected(self, loc: Path, detail: str | None) -> tuple:
         info = CATALOG[self.code]
         route = resolve(*self.route)
-        status = self.status if self.status is not None else info.status_for(route.key, route.version)
+        status = self.status if self.status is not None else route.status_for(info)
         return (self.code, info.message_for(self.variant, detail), status, tuple(loc))
 
     def check(self, body: Any) -> list[tuple]:

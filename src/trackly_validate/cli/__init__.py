@@ -11,6 +11,9 @@ Parquet and Arrow input).
     trackly-validate segments "Hello {{first_name}}" [--parts] [--graphemes]
     trackly-validate codes
     trackly-validate schema "POST /v2/send"
+    trackly-validate openapi > trackly.json                    # the OpenAPI 3.1 document ([server] not needed)
+    trackly-validate serve [--port 8787] [--fixtures F]        # the sandbox ([server])
+    trackly-validate serve --upstream https://api.tracklysms.com   # the validating proxy ([server])
 
 Every check goes through the one pipeline (``pipeline.run``/``run_many``).  Exit
 status: 0 all valid, 1 any refused (or, in a request log, any endpoint not modelled),

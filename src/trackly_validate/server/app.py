@@ -346,9 +346,9 @@ def _ref_values(data: Any, field: str) -> list[Any]:
 
 def _text(info: CodeInfo, route: Route, value: Any) -> str:
     """The server's text: the v1 wording on v1, the ``…`` filled with the id it names."""
-    variant = "v1" if route.version == "v1" and "v1" in info.variants else None
+    wording = "v1" if route.version == "v1" and "v1" in info.wordings else None
     detail = redact(str(value))[:100] if not isinstance(value, tuple) else None
-    return info.message_for(variant, detail)
+    return info.message_for(wording, detail)
 
 
 def _error_response(refused: _Refused) -> Response:
