@@ -24,7 +24,7 @@ demo: $(CORE)
 	$(BIN)/python examples/demo.py
 
 test: $(DEV)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 bench: $(DEV)
 	$(BIN)/python benchmarks/run.py
