@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from .errors import TracklyError, TracklyValidationError
 from .options import DEFAULT_OPTIONS, Options, coerce_options
 from .pipeline import _TABLE_LIBRARIES, MAX_PAYLOAD_BYTES, _refuse_table, check, run
-from .routes import resolve
+from .routes import Route, resolve
 from .translate import problems_from_errors, route_for_model
 
 __all__ = ["MAX_PAYLOAD_BYTES", "check", "validate", "validate_as", "model_for", "problems_from_errors",
@@ -27,14 +27,7 @@ def validate(method: str, path: str, body: Any, *, options: Options | None = Non
     """The validated model instance, or :class:`TracklyValidationError` with every problem.
 
     Typed as ``BaseModel``; :func:`validate_as` returns the endpoint's own model type."""
-    route = resolve(method, path)
-    if type(body).__module__.partition(".")[0] in _TABLE_LIBRARIES:
-        _refuse_table(body)
-    problems, instance = run(route, body, DEFAULT_OPTIONS if options is None else coerce_options(options),
-                             path=path)
-    if problems or instance is None:
-        raise TracklyValidationError(problems)
-    return instance
+    return _validated(resolve(method, path), body, path, options)
 
 
 def validate_as(model: type[ModelT], body: Any, *, path: str | None = None,
@@ -47,13 +40,17 @@ def validate_as(model: type[ModelT], body: Any, *, path: str | None = None,
     route = route_for_model(model)
     if route is None or route.model is not model:
         raise TracklyError(f"{getattr(model, '__qualname__', model)!s} is not the body model of a Trackly endpoint")
+    return _validated(route, body, path, options)  # type: ignore[return-value]  # route.model is model
+
+
+def _validated(route: Route, body: Any, path: str | None, options: Options | None) -> BaseModel:
     if type(body).__module__.partition(".")[0] in _TABLE_LIBRARIES:
         _refuse_table(body)
     problems, instance = run(route, body, DEFAULT_OPTIONS if options is None else coerce_options(options),
                              path=path)
     if problems or instance is None:
         raise TracklyValidationError(problems)
-    return instance  # type: ignore[return-value]  # route.model is model
+    return instance
 
 
 def model_for(method: str, path: str) -> type[BaseModel]:

@@ -325,29 +325,22 @@ def _json_native(value: Any, depth: int = 1) -> bool:
     ``from_json(to_json(value)) == value`` with the same types, so pydantic-core judges
     it in Python mode as it judges its JSON.  Recursion is bounded by that depth."""
     t = type(value)
+    if t is not dict and t is not list:
+        return _native_scalar(value)
+    if depth > _NATIVE_DEPTH:
+        return False
     if t is dict:
-        if depth > _NATIVE_DEPTH:
-            return False
-        for k, x in value.items():
+        for k in value:
             if type(k) is not str:
                 return False
-            tx = type(x)
-            if tx is str or tx is int or tx is bool or x is None:
-                continue
-            if not (_json_native(x, depth + 1) if tx is dict or tx is list else _native_scalar(x)):
-                return False
-        return True
-    if t is list:
-        if depth > _NATIVE_DEPTH:
+        value = value.values()
+    for x in value:
+        tx = type(x)
+        if tx is str or tx is int or tx is bool or x is None:
+            continue
+        if not (_json_native(x, depth + 1) if tx is dict or tx is list else _native_scalar(x)):
             return False
-        for x in value:
-            tx = type(x)
-            if tx is str or tx is int or tx is bool or x is None:
-                continue
-            if not (_json_native(x, depth + 1) if tx is dict or tx is list else _native_scalar(x)):
-                return False
-        return True
-    return _native_scalar(value)
+    return True
 
 
 def _native_scalar(v: Any) -> bool:

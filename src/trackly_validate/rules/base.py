@@ -457,30 +457,28 @@ def raisable_codes(model: type[BaseModel]) -> set[str]:
     models included."""
     model.model_rebuild()
     found: set[str] = set()
-    seen: set[int] = set()
-    stack: list[Any] = [model.__pydantic_core_schema__]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            if id(node) in seen:
-                continue
-            seen.add(id(node))
-            meta = node.get("metadata")
-            if isinstance(meta, dict) and isinstance(meta.get(TAG), Rule):
-                found.update(meta[TAG].codes)
-            if node.get("type") == "custom-error" and isinstance(node.get("custom_error_type"), str):
-                found.add(node["custom_error_type"])
-            cls = node.get("cls") if node.get("type") == "model" else None
-            if cls is not None:
-                found.update(info.code for info in getattr(cls, "__trackly_cross_field__", ()))
-            stack.extend(_children(node))
-        elif isinstance(node, (list, tuple)):
-            stack.extend(node)
+    for node in _schema_nodes(model.__pydantic_core_schema__):
+        meta = node.get("metadata")
+        if isinstance(meta, dict) and isinstance(meta.get(TAG), Rule):
+            found.update(meta[TAG].codes)
+        if node.get("type") == "custom-error" and isinstance(node.get("custom_error_type"), str):
+            found.add(node["custom_error_type"])
+        cls = node.get("cls") if node.get("type") == "model" else None
+        if cls is not None:
+            found.update(info.code for info in getattr(cls, "__trackly_cross_field__", ()))
     return found
 
 
 def walk_rules(schema: Any) -> Iterable[Rule]:
     """Every tagged rule in a core schema (used by tests and the docs)."""
+    for node in _schema_nodes(schema):
+        meta = node.get("metadata")
+        if isinstance(meta, dict) and isinstance(meta.get(TAG), Rule):
+            yield meta[TAG]
+
+
+def _schema_nodes(schema: Any) -> Iterable[dict[str, Any]]:
+    """Every dict of a core schema, each once (schemas share nodes)."""
     seen: set[int] = set()
     stack = [schema]
     while stack:
@@ -489,9 +487,7 @@ def walk_rules(schema: Any) -> Iterable[Rule]:
             if id(node) in seen:
                 continue
             seen.add(id(node))
-            meta = node.get("metadata")
-            if isinstance(meta, dict) and isinstance(meta.get(TAG), Rule):
-                yield meta[TAG]
+            yield node
             stack.extend(_children(node))
         elif isinstance(node, (list, tuple)):
             stack.extend(node)
