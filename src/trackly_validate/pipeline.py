@@ -13,11 +13,12 @@ the HTTP hooks, FastAPI, DataFrames, the stand-in server and the proxy) calls :f
       problems : pydantic errors -> Problem(code, error, status, loc), in the endpoint's
                  documented order (translate.py)
 
-The only fast path: a dict that is plain JSON data is validated as it is (Python
-mode) instead of parsing its JSON back; for such a dict both modes answer alike
-(tests/test_engine_fastpath.py), and it saves ~0.7 µs a ``/v2/send`` body and ~0.25 ms
-a 1,000-message bulk (benchmarks/README.md).  The JSON is still produced: the 5 MiB
-rule needs its exact size.
+Fast paths, each measured in benchmarks/: a dict that is plain JSON data is validated as
+it is (Python mode) instead of parsing its JSON back - for such a dict both modes answer
+alike (tests/test_engine_fastpath.py) - which saves ~0.2 µs a ``/v2/send`` body and ~10%
+of a 1,000-message bulk; the JSON is still produced, as the 5 MiB rule needs its exact
+size.  ``check`` (a single request) and ``run_many`` (a stream of JSONL lines) answer
+the accepted common case without the steps' function calls.
 """
 
 from __future__ import annotations
@@ -192,19 +193,28 @@ def check(method: str, path: str, body: Any, *, options: Options | None = None) 
         route = find(method, path)
     if route is None:
         raise UnknownEndpointError(str(method), str(path))
-    opts = DEFAULT_OPTIONS if options is None else coerce_options(options)
-    if type(body) is dict and not route.path_checks:
-        # the commonest request - a small dict the API accepts - answered flat: the steps
-        # of _run() for it, without their calls (benchmarks/README.md: ~0.5 µs a request)
-        entry = (_DEFAULT_TABLE if opts is DEFAULT_OPTIONS else _table(opts)).get(route.model_ref)
-        if entry is not None:
-            try:
-                raw = to_json(body)
-            except Exception:  # not plain JSON: _run() decides
-                raw = b"NaN"
-            if len(raw) <= _PYTHON_MODE_FROM and raw.find(b"NaN") == -1 and raw.find(b"Infinity") == -1:
+    if options is None:
+        opts, table = DEFAULT_OPTIONS, _DEFAULT_TABLE
+    else:
+        opts = coerce_options(options)
+        table = _table(opts)
+    entry = table.get(route.model_ref)
+    if entry is not None and type(body) is dict and not route.path_checks:
+        # the commonest request - a small plain-JSON dict the API accepts - answered flat:
+        # the steps of _run() for it without their calls (benchmarks/README.md)
+        try:
+            size = len(to_json(body))
+        except Exception:  # not JSON data: _run() decides
+            size = MAX_PAYLOAD_BYTES + 1
+        if size <= MAX_PAYLOAD_BYTES:
+            for key, value in body.items():  # _json_native(body), its first level inlined
+                kind = type(value)
+                if type(key) is not str or not (kind is str or kind is int or kind is bool or value is None
+                                                or _json_native(value, 2)):
+                    break
+            else:
                 try:
-                    entry.validator.validate_json(raw)
+                    entry.validator.validate_python(body)
                     return []
                 except ValidationError:
                     pass  # judged again, thoroughly, by _run()
@@ -229,23 +239,15 @@ def _run(route: Route, body: Any, options: Options, path: str | None) -> Result:
     except Exception:  # lone surrogates, unserialisable objects...: body_bytes decides
         encoded = body_bytes(body, route)
         return ([encoded], None) if isinstance(encoded, Problem) else _run_bytes(entry, encoded, route, options)
-    size = len(raw)
-    if size > MAX_PAYLOAD_BYTES:
+    if len(raw) > MAX_PAYLOAD_BYTES:
         return [problem(C.payload_too_large, route)], None
-    if size > _PYTHON_MODE_FROM and _json_native(body):
+    if _json_native(body):
         try:
             return [], entry.validator.validate_python(body)
         except ValidationError as exc:
             return _refused(exc, route, entry.model, options, body)
         except RecursionError:  # pragma: no cover - pydantic-core guards its own depth
             return [problem(C.invalid_input, route)], None
-    # the common case, flat: an accepted small body costs this and nothing else
-    # (find() is about twice as fast as `in` on bytes)
-    if raw.find(b"NaN") == -1 and raw.find(b"Infinity") == -1:
-        try:
-            return [], entry.validator.validate_json(raw)
-        except ValidationError:
-            pass  # judged again, thoroughly, below
     return _run_bytes(entry, raw, route, options)
 
 
@@ -304,7 +306,18 @@ def _refused(exc: ValidationError, route: Route, model: type[BaseModel], options
 def run_many(route: Route, bodies: Iterable[Any], options: Options = DEFAULT_OPTIONS) -> Iterator[list[Problem]]:
     """:func:`run` over many bodies of one route (streams: the CLI, pipelines): each
     body's problems (``[]`` when accepted), in order, one body at a time."""
+    validate = compiled(route, options).validator.validate_json
     for body in bodies:
+        # a JSONL line the API accepts, flat (benchmarks/bench_cli.py); anything else: _run()
+        # (find() is about twice as fast as `in` on bytes)
+        if type(body) is bytes and body and len(body) <= MAX_PAYLOAD_BYTES \
+                and body.find(b"NaN") == -1 and body.find(b"Infinity") == -1:
+            try:
+                validate(body)
+                yield []
+                continue
+            except ValidationError:
+                pass
         yield _run(route, body, options, None)[0]
 
 
@@ -312,10 +325,7 @@ def run_many(route: Route, bodies: Iterable[Any], options: Options = DEFAULT_OPT
 
 _NATIVE_DEPTH = 32
 _INF = float("inf")
-# From this JSON size on, a plain-JSON dict is validated in Python mode: the walk that
-# proves it plain costs less than parsing its JSON back (a 1,000-message bulk: ~10%
-# faster); for a small body (/v2/send) the two cost the same, so it keeps the one path.
-_PYTHON_MODE_FROM = 2048
+
 
 
 def _json_native(value: Any, depth: int = 1) -> bool:
