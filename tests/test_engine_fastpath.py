@@ -215,3 +215,34 @@ def test_remembered_routes_and_validators_do_not_leak_between_options():
         tv.check("POST", "/v2/nope", body)
     with pytest.raises(tv.UnknownEndpointError):
         tv.check(["POST"], "/v2/send", body)  # type: ignore[arg-type]
+
+
+# --- streams: run_many answers like run, body by body -------------------------------------------------
+
+ODD_RAW = [b"", b"   ", b'{"to": ', b"[1, 2]", b"{}, {}", b'{"a": NaN}', b"\xef\xbb\xbf{}", b'{"b": "\xff"}',
+           b'{"b": "\\ud83d"}', b"1", b"null"]
+
+
+@pytest.mark.parametrize("route", [r for r in ROUTES if not r.path_checks], ids=lambda r: r.key)
+@SETTINGS
+@given(data=st.data())
+def test_run_many_answers_like_run_body_by_body(route, data):
+    items = data.draw(st.lists(bodies(route), min_size=1, max_size=12))
+    as_raw = data.draw(st.booleans())
+    if as_raw:
+        items = [json.dumps(b, ensure_ascii=data.draw(st.booleans())).encode() for b in items]
+        items += data.draw(st.lists(st.sampled_from(ODD_RAW), max_size=3))
+        items = data.draw(st.permutations(items))
+    expected = [pipeline.run(route, body, DEFAULT_OPTIONS).problems for body in items]
+    assert list(pipeline.run_many(route, items, DEFAULT_OPTIONS)) == expected
+    assert list(pipeline.run_many(route, items, VALID_OPTS)) == [
+        pipeline.run(route, body, VALID_OPTS).problems for body in items]
+
+
+def test_run_many_keeps_the_order_of_a_long_stream():
+    route = resolve("POST", "/v2/send")
+    good = {"to": "+14155551234", "list_number": "+18005551000", "body": "x"}
+    items = [good] * 515 + [{"to": "x"}] + [good, dict(good, body=None)]
+    got = list(pipeline.run_many(route, items))
+    assert got == [pipeline.run(route, b).problems for b in items]
+    assert [i for i, p in enumerate(got) if p] == [515, 517]
