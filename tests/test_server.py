@@ -354,3 +354,17 @@ def test_the_pytest_plugin_yields_a_running_sandbox(tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "1 passed" in done.stdout
+
+
+def test_a_path_no_route_pattern_matches_still_gets_a_json_answer():
+    import httpx
+
+    from trackly_validate.server import SandboxServer
+
+    key = "trk_" + "a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6"
+    with SandboxServer() as server:
+        for path, status in (("/api/v2/audiences/%0Aid", 400), ("/api/v2/nothing/%0A", 404)):
+            response = httpx.put(server.url + path, headers={"X-Api-Key": key}, json={})
+            assert response.status_code == status
+            assert response.headers["content-type"].startswith("application/json")
+            assert "code" in response.json()

@@ -174,7 +174,8 @@ class _ScheduleRules(TracklyModel):
         properties = target.get("properties", {})
         if "blasts" in properties:
             target["if"] = {"properties": {"send_type": {"const": "automated"}}, "required": ["send_type"]}
-            target["else"] = {"properties": {"blasts": properties["blasts"]}}
+            # sent empty (null, "", [], {}) is not refused either unless send_type is "blast"
+            target["else"] = {"properties": {"blasts": {"anyOf": [properties["blasts"], {"enum": [None, "", [], {}]}]}}}
             properties["blasts"] = {"title": "Blasts", "description": "checked unless send_type is automated"}
         return json_schema
     _partial: ClassVar[bool] = False

@@ -26,7 +26,7 @@ from pydantic_core import from_json, to_json
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route as HttpRoute
+from starlette.routing import Route as HttpRoute, request_response
 
 from .. import decoding
 from ..auth import check_api_key, redact
@@ -277,6 +277,9 @@ def create_app(options: Options | None = None, fixtures: Any = None, seed: int |
         HttpRoute("/_sandbox/requests", sandbox.requests_log, methods=["GET", "DELETE"]),
         HttpRoute("/{rest:path}", sandbox.api, methods=_METHODS),
     ])
+    # a path the route patterns cannot match (a decoded newline: %0A) still gets the
+    # API's answer, not Starlette's plain-text 404
+    app.router.default = request_response(sandbox.api)
     app.state.sandbox = sandbox
     return app
 

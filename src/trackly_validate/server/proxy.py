@@ -39,7 +39,7 @@ import httpcore
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
-from starlette.routing import Route as HttpRoute
+from starlette.routing import Route as HttpRoute, request_response
 
 from ..auth import redact
 from ..catalog import C
@@ -250,6 +250,7 @@ def create_proxy_app(upstream: str, options: Options | None = None, timeouts: Ti
     app = Starlette(routes=[HttpRoute(STATS_PATH, proxy.stats_page, methods=["GET"]),
                             HttpRoute("/{rest:path}", proxy.api, methods=_METHODS)],
                     lifespan=proxy.lifespan)
+    app.router.default = request_response(proxy.api)  # paths no route pattern matches (%0A) too
     app.state.proxy = proxy
     return app
 
