@@ -98,7 +98,7 @@ def test_python_mode_equals_json_mode_for_json_native_bodies(route, data):
     assert pipeline._json_native(body)
     raw = to_json(body)
     for opts in (DEFAULT_OPTIONS, VALID_OPTS):
-        _, validator = pipeline.compiled(route, opts)
+        validator = pipeline.compiled(route, opts).validator
         assert _outcome(validator.validate_python, body) == _outcome(validator.validate_json, raw)
 
 
@@ -246,3 +246,17 @@ def test_run_many_keeps_the_order_of_a_long_stream():
     got = list(pipeline.run_many(route, items))
     assert got == [pipeline.run(route, b).problems for b in items]
     assert [i for i, p in enumerate(got) if p] == [515, 517]
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.key)
+@SETTINGS
+@given(data=st.data())
+def test_the_verdict_only_validator_answers_as_the_models(route, data):
+    """The fast paths ask the fields' validator (no instance built) where the model allows
+    it: same verdict and same errors as the model's own validator, in both modes."""
+    body = data.draw(bodies(route))
+    for opts in (DEFAULT_OPTIONS, VALID_OPTS):
+        entry = pipeline.compiled(route, opts)
+        for verdict, full, value in ((entry.accepts_python, entry.validator.validate_python, body),
+                                     (entry.accepts_json, entry.validator.validate_json, to_json(body))):
+            assert _outcome(verdict, value) == _outcome(full, value)

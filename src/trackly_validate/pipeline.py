@@ -34,7 +34,7 @@ from .catalog import C
 from .errors import Problem, UnknownEndpointError
 from .options import DEFAULT_OPTIONS, Options, coerce_options
 from .routes import _FOUND as _ROUTE_FOUND, Route, find, normalise_path
-from .rules.base import compile_validator
+from .rules.base import compile_fields_validator, compile_validator
 from .translate import problem, problems_from_errors
 
 __all__ = ["MAX_PAYLOAD_BYTES", "Outcome", "run", "problems", "run_many", "compiled", "body_bytes", "path_problems",
@@ -63,8 +63,13 @@ _new_tuple = tuple.__new__  # NamedTuple's own __new__ is Python code: wrap the 
 # --- the (route, options) -> validator cache -------------------------------------------------------------
 
 class Compiled(NamedTuple):
+    """A model, its validator for some options, and the verdict-only entry points of the
+    fast paths (the fields' validator where the model allows it: no instance is built)."""
+
     model: type[BaseModel]
     validator: SchemaValidator
+    accepts_python: Callable[[Any], Any]
+    accepts_json: Callable[[Any], Any]
 
 
 _COMPILED: dict[Options, dict[str, Compiled]] = {}  # options -> model ref -> Compiled
@@ -103,7 +108,9 @@ def validator_for_model(model: type[BaseModel], options: Options = DEFAULT_OPTIO
 
 
 def _compile(ref: str, model: type[BaseModel], options: Options) -> Compiled:
-    found = Compiled(model, compile_validator(model, options))
+    validator = compile_validator(model, options)
+    verdict = compile_fields_validator(model, options) or validator
+    found = Compiled(model, validator, verdict.validate_python, verdict.validate_json)
     table = _table(options)
     with _COMPILE_LOCK:
         return table.setdefault(ref, found)
@@ -194,12 +201,12 @@ def check(method: str, path: str, body: Any, *, options: Options | None = None) 
     if route is None:
         raise UnknownEndpointError(str(method), str(path))
     if options is None:
-        opts, table = DEFAULT_OPTIONS, _DEFAULT_TABLE
+        opts = DEFAULT_OPTIONS
+        entry = _DEFAULT_TABLE.get(route.model_ref)
     else:
         opts = coerce_options(options)
-        table = _table(opts)
-    entry = table.get(route.model_ref)
-    if entry is not None and type(body) is dict and not route.path_checks:
+        entry = _table(opts).get(route.model_ref)
+    if type(body) is dict and entry is not None and not route.path_checks:
         # the commonest request - a small plain-JSON dict the API accepts - answered flat:
         # the steps of _run() for it without their calls (benchmarks/README.md)
         try:
@@ -208,13 +215,15 @@ def check(method: str, path: str, body: Any, *, options: Options | None = None) 
             size = MAX_PAYLOAD_BYTES + 1
         if size <= MAX_PAYLOAD_BYTES:
             for key, value in body.items():  # _json_native(body), its first level inlined
+                if value.__class__ is str and key.__class__ is str:
+                    continue
                 kind = type(value)
-                if type(key) is not str or not (kind is str or kind is int or kind is bool or value is None
+                if type(key) is not str or not (kind is int or kind is bool or value is None
                                                 or _json_native(value, 2)):
                     break
             else:
                 try:
-                    entry.validator.validate_python(body)
+                    entry.accepts_python(body)
                     return []
                 except ValidationError:
                     pass  # judged again, thoroughly, by _run()
@@ -253,7 +262,7 @@ def _run(route: Route, body: Any, options: Options, path: str | None) -> Result:
 
 def _run_bytes(entry: Compiled, raw: bytes, route: Route, options: Options) -> Result:
     """Validate JSON bytes, read as the server reads them (decoding.py)."""
-    model, validator = entry
+    model, validator = entry.model, entry.validator
     if decoding.has_nonfinite_literal(raw):
         return [problem(C.invalid_input, route)], None
     try:
@@ -306,7 +315,7 @@ def _refused(exc: ValidationError, route: Route, model: type[BaseModel], options
 def run_many(route: Route, bodies: Iterable[Any], options: Options = DEFAULT_OPTIONS) -> Iterator[list[Problem]]:
     """:func:`run` over many bodies of one route (streams: the CLI, pipelines): each
     body's problems (``[]`` when accepted), in order, one body at a time."""
-    validate = compiled(route, options).validator.validate_json
+    validate = compiled(route, options).accepts_json
     for body in bodies:
         # a JSONL line the API accepts, flat (benchmarks/bench_cli.py); anything else: _run()
         # (find() is about twice as fast as `in` on bytes)

@@ -429,12 +429,29 @@ def compile_validator(model: type[BaseModel], options: Options = DEFAULT_OPTIONS
     unique, so interning them costs more than it saves (~0.2 µs a request).  Not cached
     here: :func:`validator_for` is the one cache.  Instances are of the same model classes.
     """
+    schema, config = _compiled_schema(model, options)
+    return SchemaValidator(schema, config)  # type: ignore[arg-type]
+
+
+def compile_fields_validator(model: type[BaseModel], options: Options = DEFAULT_OPTIONS) -> SchemaValidator | None:
+    """A validator of the model's fields alone, which answers exactly as the model's for a
+    dict but builds no instance (~0.3 µs less a body): for the doors that only need a
+    verdict.  ``None`` when the model has its own model-level validators or hooks (then
+    only the whole model's validator answers for it)."""
+    schema, config = _compiled_schema(model, options)
+    inner = schema.get("schema") if schema.get("type") == "model" else None
+    if not isinstance(inner, dict) or inner.get("type") != "model-fields" or any(
+            schema.get(flag) for flag in ("post_init", "custom_init", "root_model")):
+        return None
+    return SchemaValidator(inner, {**(schema.get("config") or {}), **config})  # type: ignore[arg-type]
+
+
+def _compiled_schema(model: type[BaseModel], options: Options) -> tuple[Any, dict[str, Any]]:
     model.model_rebuild()
     schema = model.__pydantic_core_schema__
     if options != DEFAULT_OPTIONS:
         schema = _rebuild(schema, options, {})
-    config = {**(model.model_config or {}), "cache_strings": "keys"}
-    return SchemaValidator(schema, config)  # type: ignore[arg-type]
+    return schema, {**(model.model_config or {}), "cache_strings": "keys"}
 
 
 def validator_for(model: type[BaseModel], options: Options = DEFAULT_OPTIONS) -> SchemaValidator:
