@@ -350,14 +350,25 @@ def _json_native(value: Any, depth: int = 1) -> bool:
         return False
     if t is dict:
         for k in value:
-            if type(k) is not str:
+            if k.__class__ is not str:
                 return False
         value = value.values()
     for x in value:
-        tx = type(x)
+        tx = x.__class__
         if tx is str or tx is int or tx is bool or x is None:
             continue
-        if not (_json_native(x, depth + 1) if tx is dict or tx is list else _native_scalar(x)):
+        if tx is dict:  # its level inlined: the items of a bulk array are dicts of scalars
+            if depth >= _NATIVE_DEPTH:
+                return False
+            for k, y in x.items():
+                ty = y.__class__
+                if k.__class__ is not str:
+                    return False
+                if ty is str or ty is int or ty is bool or y is None:
+                    continue
+                if not (_json_native(y, depth + 2) if ty is dict or ty is list else _native_scalar(y)):
+                    return False
+        elif not (_json_native(x, depth + 1) if tx is list else _native_scalar(x)):
             return False
     return True
 

@@ -434,16 +434,59 @@ def compile_validator(model: type[BaseModel], options: Options = DEFAULT_OPTIONS
 
 
 def compile_fields_validator(model: type[BaseModel], options: Options = DEFAULT_OPTIONS) -> SchemaValidator | None:
-    """A validator of the model's fields alone, which answers exactly as the model's for a
-    dict but builds no instance (~0.3 µs less a body): for the doors that only need a
-    verdict.  ``None`` when the model has its own model-level validators or hooks (then
-    only the whole model's validator answers for it)."""
+    """A validator that answers exactly as the model's for a dict or JSON but builds no
+    model instances (~0.3 µs a model): every model node whose output no Python validator
+    consumes is replaced by its fields.  For the doors that only need a verdict.  ``None``
+    when nothing can be replaced."""
     schema, config = _compiled_schema(model, options)
-    inner = schema.get("schema") if schema.get("type") == "model" else None
-    if not isinstance(inner, dict) or inner.get("type") != "model-fields" or any(
-            schema.get(flag) for flag in ("post_init", "custom_init", "root_model")):
+    verdict = _fields_only(schema, consumed=False)
+    if verdict is schema:
         return None
-    return SchemaValidator(inner, {**(schema.get("config") or {}), **config})  # type: ignore[arg-type]
+    return SchemaValidator(verdict, config)  # type: ignore[arg-type]
+
+
+_PY_CONSUMERS = frozenset({"function-after", "function-wrap", "function-plain"})
+_MODEL_HOOKS = ("post_init", "custom_init", "root_model")
+
+
+def _fields_only(node: Any, consumed: bool) -> Any:
+    """``node`` with its unconsumed model nodes replaced by their fields (``consumed``:
+    a Python validator or a later chain step receives this node's output)."""
+    if isinstance(node, list):
+        out = [_fields_only(v, consumed) for v in node]
+        return node if all(a is b for a, b in zip(out, node)) else out
+    if not isinstance(node, dict) or "type" not in node:
+        if isinstance(node, dict):  # a mapping of fields: each value is a schema
+            out_map = {k: _fields_only(v, consumed) for k, v in node.items()}
+            return node if all(out_map[k] is node[k] for k in node) else out_map
+        return node
+    kind = node["type"]
+    if kind == "definitions":
+        return node  # shared definitions may be consumed anywhere: left whole
+    if kind == "model" and not consumed and not any(node.get(flag) for flag in _MODEL_HOOKS):
+        inner = _fields_only(node["schema"], consumed)
+        extra = (node.get("config") or {}).get("extra_fields_behavior")
+        return _with_extra(inner, extra)
+    if kind == "chain":
+        steps = node["steps"]
+        out_steps = [_fields_only(step, True) for step in steps[:-1]] + [_fields_only(steps[-1], consumed)]
+        return node if all(a is b for a, b in zip(out_steps, steps)) else {**node, "steps": out_steps}
+    below = consumed or kind in _PY_CONSUMERS
+    changed = {k: _fields_only(v, below) for k, v in node.items() if k not in ("metadata", "cls", "config", "ref")}
+    if all(changed[k] is node[k] for k in changed):
+        return node
+    return {**node, **changed}
+
+
+def _with_extra(inner: Any, extra: str | None) -> Any:
+    """The model's extra-keys behaviour on its fields' schema (the model's config is gone)."""
+    if extra is None or not isinstance(inner, dict):
+        return inner
+    if inner.get("type") == "model-fields":
+        return {**inner, "extra_behavior": extra}
+    if inner.get("type") == "function-before" and isinstance(inner.get("schema"), dict):
+        return {**inner, "schema": _with_extra(inner["schema"], extra)}
+    return inner
 
 
 def _compiled_schema(model: type[BaseModel], options: Options) -> tuple[Any, dict[str, Any]]:
