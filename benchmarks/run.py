@@ -240,7 +240,7 @@ def where_the_time_goes(t: dict[str, float]) -> None:
 
 
 def _validator_for_options(model: Any, options: Any) -> Callable[[Any], Any]:
-    from trackly_validate.rules.base import validator_for
+    from trackly_validate.rules.compile import validator_for
 
     return validator_for(model, options).validate_python
 

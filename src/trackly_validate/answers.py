@@ -34,7 +34,7 @@ def error_codes(route: Route, *, auth: bool = False, local_for: Options | None =
 
     ``local_for``: only the codes a local check with these options can raise (no
     server-state codes, no disabled rules, option-gated rules only when switched on)."""
-    from .rules.base import raisable_codes
+    from .rules.compile import raisable_codes
 
     model = route.model
     order = route.codes

@@ -24,7 +24,7 @@ the accepted common case without the steps' function calls.
 from __future__ import annotations
 
 from threading import Lock
-from typing import Any, Iterable, Iterator, NamedTuple
+from typing import Any, Callable, Iterable, Iterator, NamedTuple
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import SchemaValidator, from_json, to_json
@@ -34,7 +34,7 @@ from .catalog import C
 from .errors import Problem, UnknownEndpointError
 from .options import DEFAULT_OPTIONS, Options, coerce_options
 from .routes import _FOUND as _ROUTE_FOUND, Route, find, normalise_path
-from .rules.base import compile_fields_validator, compile_validator
+from .rules.compile import compile_fields_validator, compile_validator
 from .translate import problem, problems_from_errors
 
 __all__ = ["MAX_PAYLOAD_BYTES", "Outcome", "run", "problems", "run_many", "compiled", "body_bytes", "path_problems",

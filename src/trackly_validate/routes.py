@@ -289,7 +289,7 @@ def _load(route: Route) -> "type[BaseModel]":
 def _check_model(route: Route, model: Any) -> None:
     """The contract against its model: every locally checkable code of the documented
     order is one the model (or the path rules) can raise; a bulk items field is a field."""
-    from .rules.base import raisable_codes
+    from .rules.compile import raisable_codes
 
     raisable = raisable_codes(model) | {rule.info.code for _n, rule in route.path_checks}
     unraisable = [info.code for info in route.order if info.local and info.code not in raisable]

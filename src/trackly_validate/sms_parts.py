@@ -30,7 +30,7 @@ from typing import Any
 #: units and must stay in one part.
 Atom = tuple[int, int, int]
 
-__all__ = ["Atom", "pack", "grapheme_atoms", "load_grapheme_pattern"]
+__all__ = ["Atom", "pack", "grapheme_atoms", "load_grapheme_patterns"]
 
 
 def pack(total_units: int, atoms: list[Atom], capacity: int) -> tuple[list[int], int]:

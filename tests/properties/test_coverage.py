@@ -20,7 +20,7 @@ from pydantic import BaseModel
 import trackly_validate
 from trackly_validate.catalog import CATALOG, local_codes
 from trackly_validate.routes import ROUTES
-from trackly_validate.rules.base import walk_rules
+from trackly_validate.rules.compile import walk_rules
 
 from . import test_props_audiences, test_props_campaigns, test_props_contacts, test_props_sending
 from .harness import PASS, TRIGGER

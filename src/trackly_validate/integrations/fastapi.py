@@ -65,7 +65,8 @@ from ..errors import Problem
 from ..options import Options, coerce_options
 from ..pipeline import MAX_PAYLOAD_BYTES, run, too_large
 from ..routes import Route
-from ..rules.base import TracklyModel, validator_for
+from ..rules.base import TracklyModel
+from ..rules.compile import validator_for
 from ..translate import problems_from_errors, route_for_model
 
 __all__ = ["install", "TracklyErrorResponse", "ProblemOut", "problems_for"]
