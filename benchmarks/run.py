@@ -323,8 +323,8 @@ def bench_stream() -> None:
 
 
 def stream_child() -> int:
-    """Feed a generated JSONL stream through engine.run with bytes; report RSS."""
-    from trackly_validate import engine
+    """Feed a generated JSONL stream through pipeline.run with bytes; report RSS."""
+    from trackly_validate import pipeline
     from trackly_validate.options import DEFAULT_OPTIONS
     from trackly_validate.routes import resolve
 
@@ -356,13 +356,13 @@ def stream_child() -> int:
 
     gc.collect()
     start_cur, start_peak = rss()
-    print(f"\n[5. RSS, {total:,}-line JSONL stream through engine.run (bytes), default options]")
+    print(f"\n[5. RSS, {total:,}-line JSONL stream through pipeline.run (bytes), default options]")
     print(f"  before: RSS {start_cur:.1f} MiB, peak {start_peak:.1f} MiB")
     problems = 0
     t0 = time.perf_counter()
     seen = {}
     for i, line in enumerate(lines(), 1):
-        problems += bool(engine.run(route, line, DEFAULT_OPTIONS)[0])
+        problems += bool(pipeline.run(route, line, DEFAULT_OPTIONS).problems)
         if i in marks:
             seen[i] = rss()
             print(f"  {i:>9,} lines: RSS {seen[i][0]:.1f} MiB, peak {seen[i][1]:.1f} MiB "

@@ -37,7 +37,7 @@ def endpoint_route(text: str) -> Route:
         raise InputError(f"endpoint must be 'METHOD /path', got {text!r}")
     try:
         route = resolve(parts[0], parts[1])
-        route.model  # noqa: B018 - fail now if the area is not written yet
+        route.model  # noqa: B018 - load the model now, so a problem is a usage error here
     except UnknownEndpointError as exc:
         raise InputError(str(exc)) from None
     except (ImportError, AttributeError):

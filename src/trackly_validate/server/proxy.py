@@ -177,7 +177,7 @@ class Proxy(Sandbox):
         try:
             upstream = await pool.send(outgoing, self.timeouts)
         except Exception as exc:  # any failure to get an answer: never retried
-            return self._failed(request, route, exc)
+            return self._upstream_unavailable(request, route, exc)
         status = upstream.status
         headers_back = [(k.lower(), v) for k, v in upstream.headers if k.lower() not in _HOP_BY_HOP]
         size = _header(headers_back, b"content-length")
@@ -199,7 +199,7 @@ class Proxy(Sandbox):
         try:
             body = b"".join([chunk async for chunk in upstream.chunks()])
         except Exception as exc:
-            return self._failed(request, route, exc)
+            return self._upstream_unavailable(request, route, exc)
         finally:
             await upstream.aclose()
         self._count(route, upstream.status)
@@ -219,7 +219,7 @@ class Proxy(Sandbox):
         finally:
             await upstream.aclose()
 
-    def _failed(self, request: Request, route: Route | None, exc: Exception) -> Response:
+    def _upstream_unavailable(self, request: Request, route: Route | None, exc: Exception) -> Response:
         """No answer from the upstream: 503 provider_error, from the proxy."""
         kind = failure_kind(exc)
         self._note_failure(request, kind, exc)
