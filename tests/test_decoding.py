@@ -43,6 +43,7 @@ def test_bytes_the_server_decodes_are_judged_field_by_field(raw, same_as):
 
 
 @pytest.mark.parametrize("raw", [
+    HEAD + b'"\xff", "x": NaN}', b"\xef\xbb\xbf" + HEAD + b'"hi", "x": Infinity}', HEAD + b'"\\ud83d", "x": -Infinity}',
     b'{"to": ', b"\xff{}", b'{"a": NaN}', b'{"a": Infinity}', b"   ", b"\xef\xbb\xbf", b'{"a": "\\ud83d}',
     b'{"a": "\\uzzzz"}', b"\xef\xbb\xbf\xef\xbb\xbf{}",
 ])

@@ -275,6 +275,8 @@ def _run_bytes(entry: Compiled, raw: bytes, route: Route, options: Options) -> R
     # refused as JSON by pydantic-core: read the bytes as the server decodes them
     fixed = decoding.as_server_reads(raw)
     if fixed != raw:
+        if decoding.has_nonfinite_literal(fixed):  # NaN/Infinity the undecoded bytes hid
+            return [problem(C.invalid_input, route)], None
         try:
             return [], validator.validate_json(fixed)
         except ValidationError as exc:
