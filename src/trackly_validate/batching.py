@@ -2,8 +2,8 @@
 
 ``batches(items, kind="messages")`` yields ``{**extra, kind: [...]}`` bodies, in order,
 each with at most the endpoint's item cap (1,000; 500 for ``phones``) **and** at most
-5 MiB of compact UTF-8 JSON, measured exactly as the engine measures a body
-(``pydantic_core.to_json``, :data:`~trackly_validate.engine.MAX_PAYLOAD_BYTES`).
+5 MiB of compact UTF-8 JSON, measured exactly as the pipeline measures a body
+(``decoding.encode``, :data:`~trackly_validate.pipeline.MAX_PAYLOAD_BYTES`).
 Items are never split, copied or reordered; ``extra`` top-level fields (e.g.
 ``{"from_phone_number_id": "..."}`` on v1, ``{"list_number": ...}`` on v2) go into every
 body and count towards its size.
@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Iterator, Mapping
 
-from pydantic_core import to_json
+from .decoding import encode
 
 from .errors import TracklyError
 
@@ -59,19 +59,20 @@ def batches(items: Iterable[Any], kind: str = "messages", *, extra: Mapping[str,
         raise ValueError(f"extra must not contain the items key {kind!r}")
     cap = KINDS[kind] if max_items is None else max_items
     if max_bytes is None:
-        from .engine import MAX_PAYLOAD_BYTES
+        from .pipeline import MAX_PAYLOAD_BYTES
 
         max_bytes = MAX_PAYLOAD_BYTES
     if cap < 1 or max_bytes < 1:
         raise ValueError("max_items and max_bytes must be positive")
-    base = len(to_json({**fields, kind: []}))  # the body with an empty array
+    empty = encode({**fields, kind: []})  # the body with an empty array
+    if empty is None:
+        raise TracklyError("extra cannot be encoded as JSON")
+    base = len(empty)
     chunk: list[Any] = []
     size = base
     for index, item in enumerate(items):
-        try:
-            n = len(to_json(item))
-        except Exception:  # not JSON-encodable: no request could carry it
-            n = -1
+        encoded = encode(item)  # measured as the pipeline measures a body (decoding.encode)
+        n = -1 if encoded is None else len(encoded)  # not JSON data: no request could carry it
         if n < 0 or base + n > max_bytes:
             if chunk:  # everything before it is still delivered
                 yield {**fields, kind: chunk}

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic_core import from_json
 
 from . import decoding
 
@@ -54,12 +53,8 @@ class Partition:
 def _parsed(body: Any) -> Any:
     """The body as parsed JSON, read as the server reads it (decoding.py)."""
     if isinstance(body, (bytes, bytearray, memoryview, str)):
-        raw = bytes(body) if not isinstance(body, str) else body.encode("utf-8", "surrogatepass")
-        try:
-            return from_json(raw)
-        except ValueError:
-            found = decoding.loads(decoding.as_server_reads(raw))
-            return None if found is decoding.NOT_JSON else found
+        found = decoding.parse(body if isinstance(body, str) else bytes(body))
+        return None if found is decoding.NOT_JSON else found
     return body
 
 

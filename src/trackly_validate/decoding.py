@@ -23,10 +23,10 @@ import re
 from typing import Any
 
 from pydantic import ValidationError
-from pydantic_core import from_json
+from pydantic_core import from_json, to_json
 
-__all__ = ["as_server_reads", "loads", "NOT_JSON", "is_json_syntax_error", "has_nonfinite_literal",
-           "dumps_with_surrogates"]
+__all__ = ["as_server_reads", "loads", "parse", "NOT_JSON", "is_json_syntax_error", "has_nonfinite_literal",
+           "encode", "dumps_with_surrogates"]
 
 NOT_JSON: Any = object()
 
@@ -60,6 +60,27 @@ def loads(raw: bytes) -> Any:
         return json.loads(raw.decode("utf-8"), parse_constant=_not_json)
     except (ValueError, RecursionError, UnicodeDecodeError):
         return NOT_JSON
+
+
+def parse(raw: bytes | str) -> Any:
+    """JSON text parsed as the server parses it (``NaN``/``Infinity`` are not JSON; a BOM,
+    invalid UTF-8 and lone surrogate escapes are read as body-parser and JSON.parse read
+    them): the value, or :data:`NOT_JSON`.  For doors that need a body's data (request-log
+    envelopes, bulk items) - the pipeline itself reads bodies the same way."""
+    data = raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else bytes(raw)
+    try:
+        return from_json(data, allow_inf_nan=False)
+    except ValueError:
+        return loads(as_server_reads(data))
+
+
+def encode(value: Any) -> bytes | None:
+    """The compact UTF-8 JSON a client sends for ``value`` (lone surrogates as ``\\uXXXX``
+    escapes, as ``json.dumps`` writes them), or ``None`` when it is not JSON data."""
+    try:
+        return to_json(value)
+    except Exception:  # lone surrogates, unserialisable objects, cycles
+        return dumps_with_surrogates(value)
 
 
 def _not_json(literal: str) -> Any:

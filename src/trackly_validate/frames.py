@@ -32,7 +32,7 @@ from typing import Any, Iterable, Iterator, NamedTuple
 
 from .errors import Problem
 from .options import Options, coerce_options
-from .pipeline import problems as pipeline_problems, run_many
+from .pipeline import run_many
 from .records import body_from_row, split_columns
 from .routes import Route, resolve
 
@@ -144,10 +144,8 @@ def bodies(frame: Any) -> Iterator[dict[str, Any]]:
 
 def judge(route: Route, path: str, items: Iterable[Any], options: Options) -> Iterator[list[Problem]]:
     """Each body's problems through the one pipeline, as ``tv.check(method, path, body)``
-    answers them (path-parameter rules need the request path, so such routes go by ``run``)."""
-    if route.path_checks:
-        return (pipeline_problems(route, body, options, path=path) for body in items)
-    return run_many(route, items, options)
+    answers them (the request path brings the route's path-parameter rules)."""
+    return run_many(route, items, options, path=path)
 
 
 def _problem_lists(frame: Any, library: str, method: str, path: str, options: Options | None,

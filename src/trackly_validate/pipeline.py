@@ -137,13 +137,10 @@ def body_bytes(body: Any, route: Route | None = None, limit: int = MAX_PAYLOAD_B
             return problem(C.payload_too_large, route)
         raw = body.encode("utf-8", "surrogatepass")  # lone surrogates: invalid bytes, decoded as U+FFFD
     else:
-        try:
-            raw = to_json(body)
-        except Exception:
-            found = decoding.dumps_with_surrogates(body)  # str values with lone surrogates
-            if found is None:  # unserialisable objects, cycles, pathological depth
-                return problem(C.invalid_input, route)
-            raw = found
+        found = decoding.encode(body)
+        if found is None:  # unserialisable objects, cycles, pathological depth
+            return problem(C.invalid_input, route)
+        raw = found
     if len(raw) > limit:
         return problem(C.payload_too_large, route)
     return raw if raw else b"{}"
@@ -314,9 +311,16 @@ def _refused(exc: ValidationError, route: Route, model: type[BaseModel], options
         return [problem(C.invalid_input, route)], None
 
 
-def run_many(route: Route, bodies: Iterable[Any], options: Options = DEFAULT_OPTIONS) -> Iterator[list[Problem]]:
-    """:func:`run` over many bodies of one route (streams: the CLI, pipelines): each
-    body's problems (``[]`` when accepted), in order, one body at a time."""
+def run_many(route: Route, bodies: Iterable[Any], options: Options = DEFAULT_OPTIONS, *,
+             path: str | None = None) -> Iterator[list[Problem]]:
+    """:func:`run` over many bodies of one route (streams: the CLI, frames, pipelines):
+    each body's problems (``[]`` when accepted), in order, one body at a time.  ``path``,
+    the request path, brings the route's path-parameter rules (they come first)."""
+    if route.path_checks and path is not None:
+        found = path_problems(route, path, options)
+        if found:
+            yield from (found + _run(route, body, options, None)[0] for body in bodies)
+            return
     validate = compiled(route, options).accepts_json
     for body in bodies:
         # a JSONL line the API accepts, flat (benchmarks/bench_cli.py); anything else: _run()

@@ -72,7 +72,8 @@ def envelope_result(raw: Any, options: Options) -> Any:
     return _rows(run(route, env.get("body", {}), options, path=path).problems)
 
 
-def validate_chunk(task: tuple[str, Any, bool], route: Route | None, options: Options) -> Result:
+def validate_chunk(task: tuple[str, Any, bool], route: Route | None, options: Options,
+                   path: str | None = None) -> Result:
     """Validate one chunk's ``(kind, payload, want_bodies)``; see the module docstring."""
     kind, payload, want_bodies = task
     bodies = arrow_bodies(payload) if kind == "arrow" else payload
@@ -83,7 +84,7 @@ def validate_chunk(task: tuple[str, Any, bool], route: Route | None, options: Op
             if result:
                 refused.append((i, result))
     else:
-        for i, problems in enumerate(run_many(route, bodies, options)):
+        for i, problems in enumerate(run_many(route, bodies, options, path=path)):
             if problems:
                 refused.append((i, _rows(problems)))
     out = [to_json(b) for b in bodies] if want_bodies and kind == "arrow" else None
@@ -95,13 +96,14 @@ def validate_chunk(task: tuple[str, Any, bool], route: Route | None, options: Op
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(route_key: str | None, options: Options) -> None:
+def _init_worker(route_key: str | None, options: Options, path: str | None) -> None:
     _WORKER["route"] = resolve(*route_key.split(" ", 1)) if route_key else None
     _WORKER["options"] = options
+    _WORKER["path"] = path
 
 
 def _work(task: tuple[str, Any, bool]) -> Result:
-    return validate_chunk(task, _WORKER["route"], _WORKER["options"])
+    return validate_chunk(task, _WORKER["route"], _WORKER["options"], _WORKER["path"])
 
 
 def _context() -> Any:
@@ -119,8 +121,9 @@ class Runner:
     its refresh thread, so no thread runs while the process forks)."""
 
     def __init__(self, jobs: int, route: Route | None, options: Options,
-                 pause: Callable[[], None] = lambda: None, resume: Callable[[], None] = lambda: None):
-        self.jobs, self.route, self.options = max(1, jobs), route, options
+                 pause: Callable[[], None] = lambda: None, resume: Callable[[], None] = lambda: None,
+                 path: str | None = None):
+        self.jobs, self.route, self.options, self.path = max(1, jobs), route, options, path
         self.pause, self.resume = pause, resume
         self.pool: ProcessPoolExecutor | None = None
         self.used_workers = False
@@ -131,7 +134,7 @@ class Runner:
         """``(chunk, result)`` for every chunk, in input order."""
         if self.jobs == 1:
             for chunk in chunks:
-                yield chunk, validate_chunk((chunk.kind, chunk.payload, want_bodies), self.route, self.options)
+                yield chunk, validate_chunk((chunk.kind, chunk.payload, want_bodies), self.route, self.options, self.path)
             return
         first: list[Chunk] = []
         count = 0
@@ -142,7 +145,7 @@ class Runner:
                 break
         if count < SMALL_INPUT and self.pool is None:
             for chunk in first:
-                yield chunk, validate_chunk((chunk.kind, chunk.payload, want_bodies), self.route, self.options)
+                yield chunk, validate_chunk((chunk.kind, chunk.payload, want_bodies), self.route, self.options, self.path)
             return
         yield from self._parallel(first, chunks, want_bodies)
 
@@ -151,7 +154,7 @@ class Runner:
             self.pause()
             try:
                 self.pool = ProcessPoolExecutor(self.jobs, mp_context=_context(), initializer=_init_worker,
-                                                initargs=(self.route.key if self.route else None, self.options))
+                                                initargs=(self.route.key if self.route else None, self.options, self.path))
                 self.pool.submit(int).result()  # the workers start now, while nothing else runs
             finally:
                 self.resume()
