@@ -271,3 +271,26 @@ def test_the_sandbox_over_http():
                     (c, e, loc) for c, e, _s, loc in expected], label
             else:
                 assert response.status_code < 300, (label, response.text[:300])
+
+
+ORDER_CASES = [
+    # (body, key, the codes in the server's order: body parser, then key, then rules)
+    (dict(SEND := {"to": "+14155551234", "list_number": "+18005551000", "body": "Hi"}, body="x" * (5 * 1024 * 1024)),
+     None, ["payload_too_large", "missing_api_key"]),
+    (b'{"to": ', "trk_bad", ["invalid_input", "invalid_api_key"]),
+    (dict(SEND, to="+1415"), None, ["missing_api_key", "invalid_phone"]),
+    (SEND, None, ["missing_api_key"]),
+]
+
+
+@pytest.mark.parametrize(("body", "key", "codes"), ORDER_CASES, ids=["oversize", "not-json", "bad-field", "key-only"])
+def test_http_doors_answer_in_the_servers_order(body, key, codes):
+    httpx = pytest.importorskip("httpx")
+    from trackly_validate.integrations.httpx import ValidatingTransport
+
+    client = httpx.Client(base_url="https://api.tracklysms.com/api",
+                          transport=ValidatingTransport(httpx.MockTransport(lambda r: httpx.Response(200))),
+                          headers={"X-Api-Key": key} if key else {})
+    with pytest.raises(tv.TracklyValidationError) as caught:
+        client.post("/v2/send", content=_as_bytes(body), headers={"Content-Type": "application/json"})
+    assert [p.code for p in caught.value.problems] == codes

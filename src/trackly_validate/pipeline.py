@@ -37,7 +37,7 @@ from .routes import _FOUND as _ROUTE_FOUND, Route, find, normalise_path
 from .rules.compile import compile_fields_validator, compile_validator
 from .translate import problem, problems_from_errors
 
-__all__ = ["MAX_PAYLOAD_BYTES", "Outcome", "run", "problems", "run_many", "compiled", "body_bytes", "path_problems",
+__all__ = ["MAX_PAYLOAD_BYTES", "Outcome", "run", "problems", "request_problems", "is_parser_refusal", "run_many", "compiled", "body_bytes", "path_problems",
            "too_large"]
 
 #: The docs' "5 MB" read as 5 MiB (express.json's ``limit: "5mb"``), inclusive.
@@ -176,6 +176,24 @@ def _refuse_table(body: Any) -> None:
     hint = table_hint(body)
     if hint is not None:
         raise TypeError(hint)
+
+
+def request_problems(route: Route, body: Any, key_problems: list[Problem], options: Options = DEFAULT_OPTIONS, *,
+                     path: str | None = None) -> list[Problem]:
+    """Every problem of an HTTP request, in the order the server's middleware answers:
+    the body parser's refusals first (413 ``payload_too_large``, a body that is not JSON:
+    ``invalid_input`` at the root - express.json runs before any route handler), then the
+    ``X-Api-Key`` problems (``key_problems``, 401), then the path and body rules.  Every
+    HTTP door (the client hooks, the sandbox, the proxy) orders its answer with this."""
+    found = _run(route, body, options, path)[0]
+    if found and is_parser_refusal(found[0]):
+        return found + key_problems
+    return key_problems + found
+
+
+def is_parser_refusal(found: Problem) -> bool:
+    """Whether ``found`` is the body parser's own answer (the body was never judged)."""
+    return found.code == C.payload_too_large.code or (found.code == C.invalid_input.code and not found.loc)
 
 
 def problems(route: Route, body: Any, options: Options = DEFAULT_OPTIONS, *, path: str | None = None) -> list[Problem]:

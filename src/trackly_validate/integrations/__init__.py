@@ -15,8 +15,9 @@ Judgement calls
 - An empty body is checked as ``{}``: a JSON API server reads a request without a
   body as an empty object and answers with the endpoint's ``missing_*`` codes, which
   is also the more useful answer.  (Invalid JSON is ``invalid_input``.)
-- The key check and the body check are reported together (key problems first):
-  all problems in one pass.
+- The key check and the body check are reported together, in the server's order
+  (``pipeline.request_problems``): the body parser's refusals (413, not JSON), then the
+  key (401), then the body's rules - all problems in one pass.
 """
 
 from __future__ import annotations
@@ -58,11 +59,13 @@ def find(method: str, url: str) -> "Route | None":
 
 def check_route(route: "Route", api_key: Any, body: Any, *, options: "Options | None" = None,
                 check_key: bool = True, path: str | None = None) -> "list[Problem]":
-    """Problems for a request to a modelled ``route``: key format first, then the path
-    parameters (when ``path``, the request URL, is given), then the body."""
+    """Problems for a request to a modelled ``route``, in the server's order
+    (:func:`trackly_validate.pipeline.request_problems`): the body parser's refusals
+    (413, not JSON), then the key format, then the path parameters (when ``path``, the
+    request URL, is given) and the body."""
     from ..auth import check_api_key
     from ..options import coerce_options
-    from ..pipeline import run
+    from ..pipeline import request_problems
 
-    problems = check_api_key(api_key) if check_key else []
-    return problems + run(route, b"" if body is None else body, coerce_options(options), path=path).problems
+    keys = check_api_key(api_key) if check_key else []
+    return request_problems(route, b"" if body is None else body, keys, coerce_options(options), path=path)
