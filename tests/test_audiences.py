@@ -603,3 +603,11 @@ def test_render_filter_of_a_model_matches_the_dict():
 def test_render_filter_caps_depth():
     assert render_filter(_chain(3), max_depth=2) == "((…))"
     assert render_filter(_chain(5000)) == "(" * 100 + "…" + ")" * 100
+
+
+@pytest.mark.parametrize("empty", [None, "", [], {}])
+def test_a_group_whose_conditions_and_groups_are_sent_empty_is_an_empty_group(empty):
+    body = {"filter": {"operator": "AND", "conditions": empty, "groups": empty}}
+    codes = [p.code for p in tv.check("POST", "/v2/audiences", body)]
+    assert codes[0] == "empty_filter_group"
+    assert ("invalid_input" in codes) == (empty in ("", {}))  # the wrong type is reported too

@@ -203,3 +203,17 @@ def test_any_url_with_a_scheme_other_than_http_s_is_refused(scheme, rest, field)
 def test_http_and_https_urls_with_a_host_are_accepted(scheme, host, path, field):
     route, make, _loc, _code = field
     assert tv.check(*route, make(f"{scheme}://{host}{path}")) == []
+
+
+@pytest.mark.parametrize(("path", "body", "codes"), [
+    # a value sent empty - null, "", [] or {} - is missing, as for every required field
+    # (crossfield.is_blank, the one notion of blank); its wrong type is reported too
+    ("/v2/links", {"offerId": [], "listId": 5}, [("missing_offer_id", ()), ("invalid_input", ("offerId",))]),
+    ("/v2/links", {"offerId": {}, "listId": 5}, [("missing_offer_id", ()), ("invalid_input", ("offerId",))]),
+    ("/v2/links", {"offerId": "o1", "phoneNumber": []},
+     [("missing_list_identifier", ()), ("invalid_phone", ("phoneNumber",))]),
+    ("/v2/links/shorten", {"url": "https://x.io", "listId": 5, "offerId": ""}, []),
+    ("/v2/links/shorten", {"offerId": [], "listId": 5}, [("missing_url_or_offer", ()), ("invalid_input", ("offerId",))]),
+])
+def test_values_sent_empty_are_missing_in_the_one_of_rules(path, body, codes):
+    assert [(p.code, p.loc) for p in tv.check("POST", path, body)] == codes

@@ -81,7 +81,7 @@ class ShortenLink(TracklyModel):
     @field_validator("url", mode="wrap")
     @classmethod
     def _offer_wins(cls, value: Any, handler: Any, validation: ValidationInfo) -> Any:
-        if validation.data.get("offerId") not in (None, ""):
+        if not is_blank(validation.data.get("offerId")):
             return value  # the server uses the offer and ignores url
         return handler(value)
 
