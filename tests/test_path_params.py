@@ -49,3 +49,13 @@ def test_the_httpx_transport_checks_the_path_before_any_io():
         assert caught.value.problems == (BAD_ID,)
         assert client.put("/v2/audiences/664f1a2b3c4d5e6f7a8b9c0d", json=BODY).status_code == 200
     assert len(sent) == 1
+
+
+@pytest.mark.parametrize("path", ["/API/V2/SEND", "/api/V2/send", "https://api.tracklysms.com/Api/v2/Send?x=1"])
+def test_literal_segments_match_in_any_case_as_express_routes_do(path):
+    assert tv.check("POST", path, {}) == tv.check("POST", "/v2/send", {})
+
+
+def test_path_parameters_keep_their_case():
+    assert tv.check("PUT", "/V2/AUDIENCES/665FA1B2C3D4E5F6A7B8C901", {}) == []
+    assert [p.code for p in tv.check("PUT", "/v2/audiences/665FA1B2C3D4E5F6A7B8C90Z", {})] == ["invalid_audience_id"]

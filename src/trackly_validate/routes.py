@@ -14,7 +14,8 @@ cross-field rules and path rules).
 
 Models are named ``"area:ClassName"`` and imported on first use, so the table costs
 nothing at import time.  A path may be given as ``/v2/send``, ``/api/v2/send`` or a full
-URL; query strings, fragments and a trailing slash are ignored; ``{id}`` segments match
+URL; query strings, fragments and a trailing slash are ignored, literal segments match in
+any case (as Express routes do); ``{id}`` segments match
 any non-empty segment.
 """
 
@@ -124,9 +125,10 @@ class Route:
         return {t[1:-1]: p for t, p in zip(self._parts, parts) if t.startswith("{")}
 
     def matches(self, parts: tuple[str, ...]) -> bool:
+        """Literal segments match case-insensitively (Express routes do by default)."""
         if len(parts) != len(self._parts):
             return False
-        return all(t == p or (t.startswith("{") and p != "") for t, p in zip(self._parts, parts))
+        return all(t == p or (p != "" if t.startswith("{") else t == p.lower()) for t, p in zip(self._parts, parts))
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_route_by_key, (self.method, self.template))
@@ -321,7 +323,7 @@ def normalise_path(path: str) -> tuple[str, ...]:
         if i != -1:
             p = p[:i]
     parts = tuple(s for s in p.split("/") if s)
-    if parts and parts[0] == "api":
+    if parts and parts[0].lower() == "api":
         parts = parts[1:]
     return parts
 
