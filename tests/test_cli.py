@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -231,16 +232,93 @@ def test_json_array_scanner_on_tricky_text_at_any_chunk_size(chunk):
     assert [json.loads(e) for e in iter_json_array(io.BytesIO(text), chunk)] == TRICKY
 
 
-@pytest.mark.parametrize(("text", "elements"), [(b"[]", []), (b"  [ ]  ", []), (b"[1,,2]", [b"1", b"", b"2"]),
-                                                (b'[{"a":1} , 2 ]', [b'{"a":1} ', b" 2 "])])
+@pytest.mark.parametrize(("text", "elements"), [(b"[]", []), (b"  [ ]  \n", []),
+                                                (b'[{"a":1} , 2 ]', [b'{"a":1}', b"2"]),
+                                                (b'[\r\n\t"x" \r\n]', [b'"x"'])])
 def test_json_array_scanner_edges(text, elements):
     assert list(iter_json_array(io.BytesIO(text), 2)) == elements
 
 
-@pytest.mark.parametrize("text", [b"", b"   ", b"{}", b"[1, 2", b'["abc'])
-def test_json_array_scanner_refuses_what_is_not_a_whole_array(text):
-    with pytest.raises(InputError):
+@pytest.mark.parametrize(("text", "lines"), [(b"[{},,{}]", [2]), (b"[,{}]", [1]), (b"[{}, ]", [2]),
+                                             (b"[{}, 5, {}]", [2])])
+def test_an_empty_array_element_is_a_record_that_is_not_json(capsys, monkeypatch, text, lines):
+    # an empty element is not an empty body (which would be read as {})
+    code, rep = report(capsys, monkeypatch, "check", "-", "-e", "POST /v1/phone/validate/batch", stdin=text)
+    assert code == 1
+    assert [(p["line"], p["code"]) for p in rep["problems"] if p["code"] == "invalid_input"] == [
+        (n, "invalid_input") for n in lines]
+    assert rep["total"] == text.count(b",") + 1
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    (b"", "empty input where a JSON array was expected"), (b"   ", "empty input where a JSON array was expected"),
+    (b"{}", "not a JSON array"), (b"[1, 2", "unexpected end of input inside a JSON array"),
+    (b'["abc', "unexpected end of input inside a JSON array"),
+    (b"[{}, 1}, {}]", "unbalanced '}' in a JSON array"), (b"[1] , [2]", "unexpected text after the JSON array"),
+    (b"[1]]", "unexpected text after the JSON array"), (b"[1]\n\n  x", "unexpected text after the JSON array"),
+])
+def test_json_array_scanner_refuses_what_is_not_a_whole_array(text, message):
+    with pytest.raises(InputError, match=f"^{re.escape(message)}$"):
         list(iter_json_array(io.BytesIO(text), 3))
+
+
+def test_records_after_a_stray_closer_are_not_dropped_silently(capsys, monkeypatch):
+    code, out, err = cli(capsys, monkeypatch, "check", "-", "-e", ENDPOINT,
+                         stdin=b"[" + json.dumps(SEND).encode() + b"}, {}]")
+    assert (code, err) == (2, "trackly-validate: error: -: unbalanced '}' in a JSON array\n")
+
+
+# --- a body's size is its own bytes ------------------------------------------------------------------------
+
+LIMIT = 5 * 1024 * 1024
+
+
+def _body_of(size: int) -> bytes:
+    """A valid send body of exactly ``size`` bytes (JSON whitespace inside the object)."""
+    head = json.dumps(SEND).encode()[:-1]
+    return head + b" " * (size - len(head) - 1) + b"}"
+
+
+@pytest.mark.parametrize(("size", "codes"), [(LIMIT, []), (LIMIT + 1, ["payload_too_large"])])
+@pytest.mark.parametrize("layout", ["jsonl-lf", "jsonl-crlf", "json"])
+def test_a_body_at_the_size_limit_is_judged_as_tv_check_judges_it(tmp_path, capsys, monkeypatch, size, codes, layout):
+    body = _body_of(size)
+    assert len(body) == size and [p.code for p in tv.check("POST", "/v2/send", body)] == codes
+    path = tmp_path / ("big.json" if layout == "json" else "big.jsonl")
+    path.write_bytes({"jsonl-lf": body + b"\n", "jsonl-crlf": body + b"\r\n",
+                      "json": b"[\r\n  " + body + b" \r\n]\n"}[layout])
+    code, rep = report(capsys, monkeypatch, "check", str(path), "-e", ENDPOINT)
+    assert (code, rep["total"], [p["code"] for p in rep["problems"]]) == (1 if codes else 0, 1, codes)
+
+
+# --- CSV cells --------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("row", "codes"), [
+    # an empty cell of a string field stays "": accepted where the API accepts ""
+    ("+14155551234,+18005551000,", []),
+    ("+14155551234,+18005551000,Bo", []),
+    # the model reads "" as missing where the API does
+    ("+14155551234,,", ["missing_list_number"]),
+])
+def test_csv_empty_string_cell_is_the_empty_string(tmp_path, capsys, monkeypatch, row, codes):
+    path = tmp_path / "contacts.csv"
+    path.write_text("phone_number,list_number,custom_fields.nickname\n" + row + "\n")
+    phone, number, nickname = row.split(",")
+    assert [p.code for p in tv.check("PUT", "/v2/contacts", {
+        "phone_number": phone, "list_number": number, "custom_fields": {"nickname": nickname}})] == codes
+    code, rep = report(capsys, monkeypatch, "check", str(path), "-e", "PUT /v2/contacts")
+    assert (code, [p["code"] for p in rep["problems"]]) == (1 if codes else 0, codes)
+
+
+@pytest.mark.parametrize(("cell", "codes"), [("12.5", []), ("abc", ["invalid_revenue"]), ("NaN", ["invalid_revenue"]),
+                                             ("Infinity", ["invalid_revenue"]), ("-Infinity", ["invalid_revenue"]),
+                                             ("", ["missing_revenue"])])
+def test_csv_number_cells_nan_is_text(tmp_path, capsys, monkeypatch, cell, codes):
+    # NaN/Infinity are not JSON: such a cell is text, and gets the field's own code
+    path = tmp_path / "revenue.csv"
+    path.write_text(f"message_id,revenue,attribution_type\n507f1f77bcf86cd799439011,{cell},sale\n")
+    code, rep = report(capsys, monkeypatch, "check", str(path), "-e", "POST /v2/revenue")
+    assert (code, [p["code"] for p in rep["problems"]]) == (1 if codes else 0, codes)
 
 
 json_values = st.recursive(
@@ -361,3 +439,13 @@ def test_console_script_50k_lines_exact_counts_exit_1_and_flat_memory(tmp_path):
     unit = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, KiB on Linux
     growth = (result["rss"][1] - result["rss"][0]) * unit
     assert growth < 8 * 1024 * 1024, f"RSS grew by {growth} bytes from 5k to 50k lines"
+
+
+def test_importing_the_cli_leaves_the_pipeline_and_pydantic_for_the_commands_that_need_them():
+    # --help, codes and segments start without them
+    code = ("import sys, trackly_validate.cli as cli; cli.build_app(); "
+            "print(sorted(m for m in ('pydantic', 'trackly_validate.pipeline', 'trackly_validate.bulk') "
+            "if m in sys.modules)); "
+            "from trackly_validate.cli import run_check, run_split; print(run_check.__module__, run_split.__module__)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.splitlines() == ["[]", "trackly_validate.cli.check trackly_validate.cli.split"]

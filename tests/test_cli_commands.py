@@ -79,6 +79,39 @@ def test_request_log_only_unmodelled_exits_1_and_rejects_carry_null_code(tmp_pat
 
 # --- split -------------------------------------------------------------------------------------------------------
 
+# lines as a client's bytes: a lone surrogate escape, invalid UTF-8, a BOM (the server reads all three)
+SURROGATE = b'"body": "hi \\ud83d"'
+LOG_BODIES = [
+    b'{"to": "+14155551234", "list_number": "+18005551000", ' + SURROGATE + b'}',
+    b'{"to": "+14155551234", "list_number": "+18005551000", "body": "caf\xe9 \xff"}',
+    b'{"to": "+1415555\xff", "list_number": "+18005551000", "body": "hi"}',
+    b'{"to": "x", "list_number": "+18005551000", ' + SURROGATE + b'}',
+]
+LOG_LINES = [b'{"method": "POST", "path": "/v2/send", "body": ' + body + b"}" for body in LOG_BODIES]
+
+
+def test_request_log_lines_are_read_as_the_server_reads_bodies(tmp_path, capsys):
+    path = tmp_path / "requests.jsonl"
+    lines = [*LOG_LINES, b"\xef\xbb\xbf" + LOG_LINES[0]]  # a BOM on a line of its own, as on a body
+    path.write_bytes(b"\n".join([b"{}", *lines]) + b"\n")
+    code, out, _ = cli(capsys, "check", str(path), "-f", "json")
+    expected = [(n, p.code, list(p.loc)) for n, body in enumerate([*LOG_BODIES, b"\xef\xbb\xbf" + LOG_BODIES[0]], 2)
+                for p in tv.check("POST", "/v2/send", body)]
+    assert [code_ for _, code_, _ in expected] == ["invalid_phone", "invalid_phone"]  # the others are accepted
+    assert code == 1
+    assert [(p["line"], p["code"], p["loc"]) for p in json.loads(out)["problems"]] == [
+        (1, "invalid_input", [])] + expected
+
+
+def test_split_reads_items_as_the_server_reads_them(tmp_path, capsys):
+    src = tmp_path / "items.jsonl"
+    # a lone surrogate escape: the server reads it, partition keeps it (read by decoding.parse as U+FFFD)
+    src.write_bytes(LOG_BODIES[0] + b"\n")
+    code, out, err = cli(capsys, "split", str(src), "-e", "POST /v2/send/bulk", "-o", "-")
+    assert code == 0
+    assert json.loads(out) == {"messages": [{**SEND, "body": "hi \ufffd"}]}
+
+
 def _items(n: int) -> tuple[list[dict], list[int]]:
     """n v2 messages, every 7th without list_number; returns them and the bad line numbers."""
     items = [{"to": f"+1415555{i:04d}", "body": f"Hi {i}", **({} if i % 7 == 3 else {"list_number": "+18005551000"})}
@@ -125,6 +158,8 @@ def test_split_keep_invalid_keeps_every_item(tmp_path, capsys):
     (["-e", "POST /v2/send/bulk", "-k", "phones"], "{}\n",
      "--kind phones does not fit POST /v2/send/bulk, whose items are messages"),
     ([], "{}\n", "split needs --endpoint (e.g. 'POST /v2/send/bulk') or --kind"),
+    (["-e", "POST /v2/send/bulk"], '{"to": "+14155551234"}\n{"to": NaN}\n', "-:2: not valid JSON"),
+    (["-k", "phones"], '"+14155551234"\nInfinity\n', "-:2: not valid JSON"),
     (["-k", "phones", "--extra", '{"force": "yes"}'], '"+14155551234"\n',
      "-: every body would be refused: invalid_force (400) at force: force must be a boolean "
      "(top-level fields come from --extra)"),

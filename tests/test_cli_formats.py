@@ -234,6 +234,18 @@ def test_outputs_round_trip_json(tmp_path, capsys, layout):
     assert sorted({p["line"] for p in rep["problems"]}) == [_strip(r)[1] for r in rejects] + [7]
 
 
+@pytest.mark.parametrize("layout", ["jsonl", "json"])
+def test_a_refused_line_with_nan_is_kept_as_its_text(tmp_path, capsys, layout):
+    # NaN is not JSON: the record is not spliced into (which would write NaN into the output)
+    src, bad = tmp_path / f"in.{layout}", tmp_path / f"bad.{layout}"
+    src.write_text('{"n": NaN}\n' if layout == "jsonl" else '[{"n": NaN}]')
+    code, _, _ = cli(capsys, "check", str(src), "-e", ENDPOINT, "-f", "json", "--invalid-out", str(bad))
+    written = json.loads(bad.read_text()) if layout == "json" else [json.loads(x) for x in bad.read_text().splitlines()]
+    assert code == 1
+    assert written == [{"_record": '{"n": NaN}', "_line": 1, "_problems": [
+        {"code": "invalid_input", "error": "Invalid input", "status": 400, "loc": []}]}]
+
+
 def test_outputs_round_trip_csv(tmp_path, capsys):
     src = tmp_path / "in.csv"
     src.write_text("to,list_number,body,wrap_links\n+14155551234,+18005551000,hi,true\nx,,,\n"

@@ -227,6 +227,13 @@ def test_check_bag_on_the_cluster_with_options(tvd, client):
         "total": 600, "valid": 500, "invalid": 100, "by_code": {"invalid_phone": 100}}
 
 
+@pytest.mark.parametrize("blank", ["\n", "", "  \r\n", b"\n", b" "])
+def test_count_partition_skips_blank_lines_as_the_cli_does(tvd, blank):
+    lines = [json.dumps(r) + "\n" for r in _rows()[:60]]
+    assert tvd.count_partition([blank, *lines[:30], blank, *lines[30:], blank], *ENDPOINT) == tvd.count_partition(
+        lines, *ENDPOINT)
+
+
 def test_check_bag_reads_json_lines_as_sent(tvd, client):
     import dask.bag as db
 

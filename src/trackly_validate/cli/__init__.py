@@ -30,13 +30,25 @@ import sys
 from typing import Annotated, Any, List, Optional
 
 from ..auth import redact
-from .check import run_check
 from .readers import FORMATS, InputError, iter_json_array, read_records
-from .split import run_split
 
 __all__ = ["main", "build_app", "iter_json_array", "read_records", "InputError", "run_check", "run_split"]
 
 PROG = "trackly-validate"
+
+
+def __getattr__(name: str) -> Any:
+    """``run_check`` and ``run_split`` on first use: they pull in the pipeline and pydantic,
+    which ``--help``, ``codes`` and ``segments`` never need."""
+    if name == "run_check":
+        from .check import run_check
+
+        return run_check
+    if name == "run_split":
+        from .split import run_split
+
+        return run_split
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _options(phone_level: str | None, disable: list[str] | None) -> Any:
@@ -86,6 +98,8 @@ def build_app() -> Any:
                                help="write the refused records here, with their problems")] = None,
     ) -> None:
         """Check every request body in FILE...; exit 0 all valid, 1 any invalid, 2 usage/I-O error."""
+        from .check import run_check
+
         _check_format(fmt)
         code = run_check(files, endpoint, fmt, max_problems, _options(phone_level, disable), input_format,
                          jobs=jobs or os.cpu_count() or 1, valid_out=valid_out, invalid_out=invalid_out)
@@ -111,6 +125,8 @@ def build_app() -> Any:
         input_format: Annotated[str, typer.Option("--input-format", help=formats)] = "auto",
     ) -> None:
         """Split items into bulk request bodies the server accepts (<= the cap and 5 MiB each)."""
+        from .split import run_split
+
         raise typer.Exit(run_split(file, kind, out_dir, prefix, extra, input_format, endpoint=endpoint,
                                    keep_invalid=keep_invalid, options=_options(phone_level, disable)))
 

@@ -7,7 +7,6 @@ import sys
 from typing import Any
 
 from ..routes import ROUTES
-from .check import endpoint_route
 from .readers import InputError
 
 __all__ = ["endpoint_rows", "print_endpoints", "print_segments", "print_codes", "print_schema"]
@@ -82,5 +81,7 @@ def print_codes(fmt: str) -> None:
 
 
 def print_schema(endpoint: str) -> None:
+    from .check import endpoint_route  # (pulls in the pipeline: only this command needs it)
+
     route = endpoint_route(endpoint)
     sys.stdout.write(json.dumps(route.model.model_json_schema(), indent=2, ensure_ascii=False) + "\n")

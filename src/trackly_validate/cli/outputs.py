@@ -38,7 +38,7 @@ def _with_problems(raw: bytes, line: int, problems: list[dict[str, Any]]) -> byt
     extra = b'"_line":' + str(line).encode() + b',"_problems":' + to_json(problems)
     text = raw.strip()
     try:
-        value = from_json(text)
+        value = from_json(text, allow_inf_nan=False)  # NaN/Infinity: not JSON, so not spliced
     except ValueError:
         value = None
     if isinstance(value, dict) and text.endswith(b"}"):

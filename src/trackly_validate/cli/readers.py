@@ -120,11 +120,13 @@ def _jsonl(stream: IO[bytes]) -> Iterator[tuple[int, bytes]]:
             line = line[3:]
         if line.isspace() or not line:
             continue
-        yield lineno, line
+        # the line ending is not part of the body (the 5 MiB limit counts the body's bytes)
+        yield lineno, line.rstrip(b"\r\n")
 
 
 _STRUCT = re.compile(rb'["\[\]{},]')
 _STR_END = re.compile(rb'["\\]')
+_SPACE = b" \t\r\n"  # JSON whitespace
 
 
 def iter_json_array(stream: IO[bytes], chunk: int = 1 << 16) -> Iterator[bytes]:
@@ -132,8 +134,12 @@ def iter_json_array(stream: IO[bytes], chunk: int = 1 << 16) -> Iterator[bytes]:
 
     Only the array's structure is scanned (strings, nesting, commas); each element is
     left for pydantic-core to parse, so a malformed element is an ``invalid_input``
-    record, not a crash.  Holds one element plus one chunk in memory.
-    ``InputError`` when the text is not an array or ends early.
+    record, not a crash.  An element is yielded without the whitespace around it (the
+    5 MiB limit counts a body's own bytes); an empty element (``[1,,2]``) is yielded as
+    ``b" "``, which is not JSON (an empty body would be read as ``{}``).  Holds one
+    element plus one chunk in memory.  ``InputError`` when the text is not an array,
+    ends early, closes a bracket it never opened, or has anything but whitespace after
+    the array.
     """
     buf = bytearray(stream.read(chunk))
     i = 0
@@ -154,6 +160,7 @@ def iter_json_array(stream: IO[bytes], chunk: int = 1 << 16) -> Iterator[bytes]:
     start = pos = i + 1
     depth = 0
     in_string = False
+    had_comma = False
     while True:
         m = (_STR_END if in_string else _STRUCT).search(buf, pos)
         if m is not None:
@@ -178,14 +185,18 @@ def iter_json_array(stream: IO[bytes], chunk: int = 1 << 16) -> Iterator[bytes]:
                 if depth:
                     depth -= 1
                     continue
-                element = bytes(buf[start:m.start()])
-                if element.strip():
-                    yield element
+                if c != 0x5D:  # a '}' that closes nothing
+                    raise InputError("unbalanced '}' in a JSON array")
+                element = bytes(buf[start:m.start()]).strip(_SPACE)
+                if element or had_comma:  # "[]" holds no element, "[1,]" an empty one
+                    yield element or b" "
+                _rest_is_blank(stream, buf[pos:], chunk)
                 return
             else:  # a comma
                 if depth == 0:
-                    yield bytes(buf[start:m.start()])
+                    yield bytes(buf[start:m.start()]).strip(_SPACE) or b" "
                     start = pos
+                    had_comma = True
                 continue
         else:
             pos = len(buf)
@@ -196,6 +207,16 @@ def iter_json_array(stream: IO[bytes], chunk: int = 1 << 16) -> Iterator[bytes]:
         pos -= start
         start = 0
         buf += more
+
+
+def _rest_is_blank(stream: IO[bytes], rest: bytes | bytearray, chunk: int) -> None:
+    """``InputError`` unless only JSON whitespace follows the array's closing ``]``."""
+    while True:
+        if rest.strip(_SPACE):
+            raise InputError("unexpected text after the JSON array")
+        rest = stream.read(chunk)
+        if not rest:
+            return
 
 
 # --- CSV -----------------------------------------------------------------------------------------------------
@@ -235,9 +256,13 @@ def _schema_types(schema: dict[str, Any], parts: list[str]) -> set[str]:
 
 def _cell_reader(types: set[str]) -> Callable[[str], Any]:
     """How a cell is read: text, or JSON for a field the schema never lets be a string.
-    An empty cell is a missing one (``None``: an absent field)."""
+
+    An empty cell of a field that may be a string stays ``""`` (the shared rule of
+    :mod:`records`: the models read ``""`` as missing exactly where the API does); an
+    empty cell of a field that may not is a missing one (``None``: an absent field).
+    ``NaN``/``Infinity`` are not JSON: such a cell stays text, and gets the field's code."""
     if not types or "string" in types:
-        return lambda cell: cell if cell != "" else None
+        return str
     from pydantic_core import from_json
 
     def read(cell: str) -> Any:
@@ -247,7 +272,7 @@ def _cell_reader(types: set[str]) -> Callable[[str], Any]:
         if "boolean" in types and text.lower() in ("true", "false"):
             return text.lower() == "true"
         try:
-            return from_json(text)
+            return from_json(text, allow_inf_nan=False)
         except ValueError:
             return cell
     return read

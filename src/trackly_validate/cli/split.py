@@ -21,8 +21,9 @@ import sys
 from collections import Counter, deque
 from typing import IO, Any, Iterator
 
-from pydantic_core import from_json, to_json
+from pydantic_core import to_json
 
+from .. import decoding
 from ..auth import redact
 from ..batching import KINDS, BatchItemTooLarge, batches
 from ..bulk import partition
@@ -80,10 +81,10 @@ def _items(name: str, stream: IO[bytes], kind: str, route: Route, input_format: 
     """The items of a file, each line number appended to ``lines``; a usage error for an
     item that is not JSON or does not fit the kind."""
     for line, raw in read_records(name, stream, input_format, lambda: _item_schema(route, kind)):
-        try:
-            item = from_json(raw) if isinstance(raw, (bytes, bytearray)) else raw
-        except ValueError:
-            raise InputError(f"{name}:{line}: not valid JSON") from None
+        # an item is read as the server reads a body: NaN is not JSON, a lone surrogate escape is
+        item = decoding.parse(raw) if isinstance(raw, bytes) else raw
+        if item is decoding.NOT_JSON:
+            raise InputError(f"{name}:{line}: not valid JSON")
         if kind == "phones" and isinstance(item, dict) and len(item) == 1 and not isinstance(raw, bytes):
             item = next(iter(item.values()))  # a one-column CSV/Parquet of numbers
         wanted = str if kind == "phones" else dict

@@ -25,8 +25,9 @@ from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, Callable, Iterator
 
-from pydantic_core import from_json, to_json
+from pydantic_core import to_json
 
+from .. import decoding
 from ..catalog import C
 from ..errors import Problem, UnknownEndpointError
 from ..options import Options
@@ -59,10 +60,8 @@ def envelope_result(raw: Any, options: Options) -> Any:
     """One request-log line ``{"method", "path", "body"}``: its problem rows (``()`` when
     accepted), or the message saying its endpoint is not modelled.  A line without
     ``body`` is checked as ``{}``; a ``body`` string is the body as sent."""
-    try:
-        env = from_json(raw) if isinstance(raw, (bytes, bytearray, str)) else raw
-    except ValueError:
-        env = None
+    # the line is read as the server reads a body (BOM, invalid UTF-8, lone surrogate escapes)
+    env = decoding.parse(raw) if isinstance(raw, (bytes, str)) else raw
     if not (isinstance(env, dict) and isinstance(env.get("method"), str) and isinstance(env.get("path"), str)):
         return _NOT_AN_ENVELOPE
     method, path = env["method"], env["path"]
