@@ -130,6 +130,148 @@ def test_a_body_not_sent_as_json_is_not_read(server):
     assert r.status_code == 200
 
 
+# --- the body as express.json reads it (body-parser) ----------------------------------------------------------------
+
+def _sized(n: int) -> bytes:
+    """A valid /v2/send body of exactly ``n`` bytes."""
+    head = json.dumps({**SEND, "body": ""})[:-2].encode()  # ends with the body's opening quote
+    return head + b"x" * (n - len(head) - 2) + b'"}'
+
+
+def _post(server, path, raw, headers, method="POST"):
+    return httpx.request(method, f"{server.url}/api{path}", content=raw, headers={"X-Api-Key": KEY, **headers})
+
+
+def test_only_application_json_is_parsed(shared):
+    """express.json's default type is application/json exactly: a +json type is not read
+    (the body is {}: PUT /v2/offers/{id} accepts {})."""
+    raw = json.dumps({"payout_type": "x"}).encode()
+    parsed = _post(shared, "/v2/offers/abc", raw, {"Content-Type": "application/json; charset=utf-8"}, "PUT")
+    assert (parsed.status_code, parsed.json()["code"]) == (400, "invalid_payout_type")
+    for kind in ("application/vnd.api+json", "application/merge-patch+json", "text/json"):
+        r = _post(shared, "/v2/offers/abc", raw, {"Content-Type": kind}, "PUT")
+        assert r.status_code == 200, (kind, r.text)
+
+
+def test_a_body_express_json_does_not_read_has_no_size_limit(server):
+    """The type is decided before the limit: 5 MiB + 1 of text/plain, or a chunked body
+    with no Content-Type at all (type-is needs one), is never read: {} -> missing_to."""
+    over = _sized(MAX_PAYLOAD_BYTES + 1)
+    r = _post(server, "/v2/send", over, {"Content-Type": "text/plain"})
+    assert (r.status_code, r.json()["code"]) == (400, "missing_to")
+    chunks = (b"x" * 65536 for _ in range(100))  # 6.25 MiB, chunked, no Content-Type
+    r = httpx.post(f"{server.url}/api/v2/send", content=chunks, headers={"X-Api-Key": KEY})
+    assert (r.status_code, r.json()["code"]) == (400, "missing_to")
+    log = httpx.get(f"{server.url}/_sandbox/requests").json()["requests"]
+    assert [(e["body"], e.get("body_too_large")) for e in log] == [(None, None), (None, None)]
+
+
+def _gzip(data: bytes) -> bytes:
+    import gzip
+
+    return gzip.compress(data)
+
+
+def _deflate(data: bytes) -> bytes:
+    import zlib
+
+    return zlib.compress(data)
+
+
+def _bomb() -> bytes:
+    """gzip of a valid /v2/send body of 5 MiB + 1 byte (about 5 KiB compressed)."""
+    return _gzip(_sized(MAX_PAYLOAD_BYTES + 1))
+
+
+ENCODED = [
+    # (Content-Encoding, body bytes as sent) -> (status, code or None for a success)
+    ("gzip", _gzip(json.dumps(SEND).encode()), (200, None)),
+    ("GZIP", _gzip(json.dumps(SEND).encode()), (200, None)),
+    ("deflate", _deflate(json.dumps(SEND).encode()), (200, None)),
+    ("identity", json.dumps(SEND).encode(), (200, None)),
+    ("gzip", _gzip(json.dumps({**SEND, "body": ""}).encode()), (400, "missing_body")),
+    ("gzip", _gzip(json.dumps({**SEND, "to": "4155551234"}).encode()), (400, "invalid_phone")),
+    ("gzip", _gzip(_sized(MAX_PAYLOAD_BYTES)), (200, None)),       # the limit is on the inflated bytes
+    ("gzip", _bomb(), (413, "payload_too_large")),
+    ("gzip", _gzip(b'{"to": '), (400, "invalid_input")),
+    ("gzip", b"\x1f\x8b not gzip at all", (400, "invalid_input")),   # does not inflate: body-parser's 400
+]
+
+
+@pytest.mark.parametrize(("encoding", "raw", "expected"), ENCODED,
+                         ids=[f"{i}-{e[0]}-{e[2][1] or 'ok'}" for i, e in enumerate(ENCODED)])
+def test_gzip_and_deflate_bodies_are_judged_inflated(shared, encoding, raw, expected):
+    r = _post(shared, "/v2/send", raw, {"Content-Type": "application/json", "Content-Encoding": encoding})
+    assert (r.status_code, r.json().get("code")) == expected, r.text
+
+
+def test_an_encoding_body_parser_cannot_inflate_is_a_415_without_code(shared):
+    """body-parser answers 415 for any other Content-Encoding (the catalog has no code
+    for it: its message, no code)."""
+    r = _post(shared, "/v2/send", json.dumps(SEND).encode(), {"Content-Type": "application/json",
+                                                              "Content-Encoding": "br"})
+    assert (r.status_code, r.json()) == (415, {"error": 'unsupported content encoding "br"'})
+
+
+CHARSETS = [
+    ("utf-16", json.dumps(SEND).encode("utf-16"), (200, None)),
+    ("UTF-16LE", json.dumps(SEND).encode("utf-16-le"), (200, None)),
+    ("utf-16be", json.dumps(SEND).encode("utf-16-be"), (200, None)),
+    ("utf-16", json.dumps(SEND).encode("utf-16-be"), (200, None)),    # no BOM, big-endian: guessed as iconv-lite does
+    ("utf-32", json.dumps(SEND).encode("utf-32"), (200, None)),
+    ("utf-16", json.dumps({**SEND, "body": "Hi 😀"}, ensure_ascii=False).encode("utf-16"), (200, None)),
+    ("utf-16", json.dumps({**SEND, "to": "4155551234"}).encode("utf-16"), (400, "invalid_phone")),
+    ("utf-8", json.dumps(SEND).encode(), (200, None)),
+    ("latin1", json.dumps(SEND).encode(), (415, None)),      # not utf-*: 415 before reading
+    ("utf8", json.dumps(SEND).encode(), (415, None)),        # body-parser wants the "utf-" prefix
+    ("utf-99", json.dumps(SEND).encode(), (415, None)),      # utf-* iconv-lite does not know
+]
+
+
+@pytest.mark.parametrize(("charset", "raw", "expected"), CHARSETS,
+                         ids=[f"{i}-{c[0]}-{c[2][0]}" for i, c in enumerate(CHARSETS)])
+def test_utf_charsets_are_decoded_others_refused(shared, charset, raw, expected):
+    r = _post(shared, "/v2/send", raw, {"Content-Type": f"application/json; charset={charset}"})
+    assert (r.status_code, r.json().get("code")) == expected, r.text
+    if r.status_code == 415:
+        assert r.json() == {"error": f'unsupported charset "{charset.upper()}"'}
+
+
+def test_routes_match_literals_case_insensitively_on_the_raw_path(shared):
+    """Express routes case-insensitively, on the path as sent: parameters are decoded,
+    literal segments are not (``%73end`` is not ``send``)."""
+    for path in ("/api/V2/send", "/API/v2/SEND", "/Api/V2/Send"):
+        r = httpx.post(shared.url + path, json=SEND, headers={"X-Api-Key": KEY})
+        assert (r.status_code, r.json()["status"]) == (200, "queued"), path
+    r = httpx.post(shared.url + "/api/v2/%73end", json=SEND, headers={"X-Api-Key": KEY})
+    assert (r.status_code, r.json()["code"]) == (404, "not_found")
+    r = httpx.put(shared.url + "/api/V2/Audiences/12", json={"name": "x"}, headers={"X-Api-Key": KEY})
+    assert (r.status_code, r.json()["code"]) == (400, "invalid_audience_id")
+    r = httpx.put(shared.url + "/api/v2/audiences/%36%36%35%66%61%31%62%32%63%33%64%34%65%35%66%36%61%37%62%38"
+                               "%63%39%64%30", json={"name": "x"}, headers={"X-Api-Key": KEY})
+    assert r.status_code == 200, r.text  # the id, decoded, is an ObjectId
+
+
+def test_phone_lookups_read_numbers_as_the_pipeline_does(shared):
+    """The v1 readings of tv.check: 442079460958 is +442079460958 (valid, GB), not +1..."""
+    body = {"phone": "442079460958"}
+    assert tv.check("POST", "/v1/phone/validate", body) == []
+    r = call(shared, "POST /v1/phone/validate", body)
+    assert r.status_code < 300, r.text
+    found = r.json()
+    assert (found["phone"], found["valid"], found["country"]) == ("+442079460958", True, "GB")
+    us = call(shared, "POST /v1/phone/validate", {"phone": "(415) 555-1234"}).json()
+    assert (us["phone"], us["country"]) == ("+14155551234", "US")
+
+
+def test_an_echoed_id_is_not_truncated(fx):
+    long_id = "offer_" + "z" * 150
+    body = {**VALID["POST /v2/creatives"], "offer_links": [{"key": "link1", "offer_id": long_id}]}
+    r = call(fx, "POST /v2/creatives", body, key=FX_KEY)
+    assert (r.status_code, r.json()["code"], r.json()["error"]) == (400, "offer_not_found",
+                                                                    f"Offer not found: {long_id}")
+
+
 def test_bulk_queues_the_good_items_and_reports_the_rest(server):
     body = {"messages": [SEND, {**SEND, "to": "+1"}, {"to": SEND["to"], "body": "x"}, SEND]}
     r = call(server, "POST /v2/send/bulk", body)
@@ -145,12 +287,6 @@ def test_bulk_queues_the_good_items_and_reports_the_rest(server):
 
 
 # --- size and keys ---------------------------------------------------------------------------------------------
-
-def _sized(n: int) -> bytes:
-    """A valid /v2/send body of exactly ``n`` bytes."""
-    head = json.dumps({**SEND, "body": ""})[:-2].encode()  # ends with the body's opening quote
-    return head + b"x" * (n - len(head) - 2) + b'"}'
-
 
 @pytest.mark.parametrize("client", ["httpx", "requests"])
 def test_the_5_mib_limit_is_inclusive_and_read_in_chunks(server, client):
@@ -363,8 +499,8 @@ def test_a_path_no_route_pattern_matches_still_gets_a_json_answer():
 
     key = "trk_" + "a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6"
     with SandboxServer() as server:
-        for path, status in (("/api/v2/audiences/%0Aid", 400), ("/api/v2/nothing/%0A", 404)):
+        for path, status, code in (("/api/v2/audiences/%0Aid", 400, "invalid_audience_id"),
+                                   ("/api/v2/nothing/%0A", 404, "not_found")):
             response = httpx.put(server.url + path, headers={"X-Api-Key": key}, json={})
-            assert response.status_code == status
             assert response.headers["content-type"].startswith("application/json")
-            assert "code" in response.json()
+            assert (response.status_code, response.json()["code"]) == (status, code)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 import sys
 import types
-from typing import Any
+from typing import Any, Callable
 
 from . import __version__
 from .answers import error_codes
@@ -45,7 +45,7 @@ _V1_HEADERS = {
 def openapi(*, sandbox_url: str = SANDBOX_URL, production_url: str = PRODUCTION_URL) -> dict[str, Any]:
     """The OpenAPI 3.1 document (a fresh dict on each call)."""
     from .server.shapes import SUCCESS
-    from .server.simulation import SUSPENDED_ERROR, state_codes
+    from .server.simulation import SUSPENDED_ERROR, server_text, state_codes
 
     schemas: dict[str, Any] = {}
     paths: dict[str, dict[str, Any]] = {}
@@ -58,7 +58,7 @@ def openapi(*, sandbox_url: str = SANDBOX_URL, production_url: str = PRODUCTION_
             "tags": [_tag(route)],
             "requestBody": {"required": True,
                             "content": {"application/json": {"schema": {"$ref": body_ref}}}},
-            "responses": _responses(route, SUCCESS[route.key], codes, SUSPENDED_ERROR),
+            "responses": _responses(route, SUCCESS[route.key], codes, SUSPENDED_ERROR, server_text),
         }
         params = [name for name in route.params(tuple(route.template.strip("/").split("/")))]
         if params:
@@ -94,7 +94,8 @@ def _codes(route: Route, simulated: tuple[CodeInfo, ...]) -> dict[int, list[str]
     return dict(sorted(out.items()))
 
 
-def _responses(route: Route, success: Any, codes: dict[int, list[str]], suspended: str) -> dict[str, Any]:
+def _responses(route: Route, success: Any, codes: dict[int, list[str]], suspended: str,
+               text: Callable[[CodeInfo, Route], str]) -> dict[str, Any]:
     headers = {"headers": dict(_V1_HEADERS)} if route.version == "v1" else {}
     properties = {name: {"type": kind.split("|") if "|" in kind else kind} for name, kind in success.fields.items()}
     out: dict[str, Any] = {str(success.status): {
@@ -107,7 +108,7 @@ def _responses(route: Route, success: Any, codes: dict[int, list[str]], suspende
     codes = dict(codes)
     codes.setdefault(403, [])
     for status, found in sorted(codes.items()):
-        examples = {code: {"value": {"error": _text(CATALOG[code], route), "code": code}} for code in found}
+        examples = {code: {"value": {"error": text(CATALOG[code], route), "code": code}} for code in found}
         shape: dict[str, Any] = {
             "type": "object",
             "required": ["error", "code"],
@@ -122,11 +123,6 @@ def _responses(route: Route, success: Any, codes: dict[int, list[str]], suspende
         out[str(status)] = {"description": _DESCRIPTIONS.get(status, "Error"), **headers,
                             "content": {"application/json": {"schema": shape, "examples": examples}}}
     return out
-
-
-def _text(info: CodeInfo, route: Route) -> str:
-    wording = "v1" if route.version == "v1" and "v1" in info.wordings else None
-    return info.message_for(wording)
 
 
 def _hoist(route: Route, schemas: dict[str, Any]) -> str:

@@ -4,7 +4,9 @@ Trackly API, serves its OpenAPI document, and records what it received.
 Every API request takes one path (:meth:`Sandbox.api`)::
 
     route    : method + raw path -> the modelled endpoint (404 not_found for anything else)
-    body     : read in chunks; past 5 MiB stop reading -> 413 payload_too_large
+    body     : as express.json reads it (.body): application/json only, inflated and
+               decoded from its charset, in chunks; past 5 MiB stop reading -> 413
+               payload_too_large; another type is not read (judged as {})
     key      : X-Api-Key format (and, with fixtures, one of the account's) -> 401
     account  : suspended -> 403 without code; product off -> 403 product_not_enabled
     pipeline : the one request pipeline (bulk: trackly_validate.bulk.partition)
@@ -22,9 +24,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
-from pydantic_core import from_json, to_json
+from pydantic_core import to_json
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route as HttpRoute, request_response
 
@@ -37,9 +39,10 @@ from ..options import DEFAULT_OPTIONS, Options, coerce_options
 from ..pipeline import MAX_PAYLOAD_BYTES, run, too_large
 from ..routes import ROUTES, Route
 from ..translate import problem
+from .body import TooLarge, Unreadable, drain, read_json, reading
 from .shapes import Accepted, Ids, success_for
 from .simulation import (COMPLETE_SCHEDULE, PATH_RESOURCES, PRODUCTS, REFERENCES, SENDS, SUSPENDED_ERROR, Ref,
-                         values_at)
+                         server_text, values_at)
 from .store import Store, load_fixtures
 
 __all__ = ["create_app", "Sandbox", "Checked", "PROBLEMS_KEY"]
@@ -73,14 +76,15 @@ class _Refused(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Checked:
-    """A request that passed the local checks: ``raw`` the body bytes as received,
-    ``body`` what express.json reads of them (``b""`` for a non-JSON type), ``split``
-    the bulk partition (``None`` on other endpoints)."""
+    """A request that passed the local checks: ``raw`` the body bytes as received
+    (``None`` when express.json does not read them: another type, left unread),
+    ``body`` the UTF-8 JSON text express.json reads of them (``b""`` when unread),
+    ``split`` the bulk partition (``None`` on other endpoints)."""
 
     route: Route
     params: dict[str, str]
     path: str
-    raw: bytes
+    raw: bytes | None
     body: bytes
     split: Partition | None
 
@@ -100,17 +104,44 @@ class Sandbox:
         route, params, path = _match(request.method, _raw_path(request))
         if route is None:
             return await self.unmodelled(request)
+        how = reading(request.headers)
+        if how.refused is not None:
+            return await self.unreadable(request, route, Unreadable(415, how.refused))
         raw: bytes | None = None
+        body = b""
         try:
-            raw = await _read_body(request, route)
-            checked = self.check(request, route, params, path, raw)
+            if how.parsed:
+                try:
+                    raw, body = await read_json(request.stream(), request.headers, how)
+                except TooLarge:
+                    raise _Refused([too_large(route)]) from None
+                except Unreadable as unreadable:
+                    return await self.unreadable(request, route, unreadable, raw=raw)
+            checked = self.check(request, route, params, path, raw, body)
             response = await self.answer(request, checked)
         except _Refused as refused:
             response = self.refusal(route, refused)
-        self.record(request, route, raw, response)
+        if not how.parsed:  # unread by express.json: read to its end (the proxy may have sent it on)
+            await _drain(request)
+        self.record(request, route, body if raw is not None or not how.parsed else None, response)
         return response
 
-    def check(self, request: Request, route: Route, params: dict[str, str], path: str, raw: bytes) -> Checked:
+    async def unreadable(self, request: Request, route: Route, unreadable: Unreadable,
+                         raw: bytes | None = None) -> Response:
+        """A body express.json refuses to read (a charset or encoding it cannot decode:
+        415; compressed data that does not inflate: 400).  The catalog has no code for a
+        415: the answer is body-parser's status and message without one."""
+        await _drain(request)
+        if unreadable.status == 400:
+            refused = _Refused([problem(C.invalid_input, route)])
+        else:
+            refused = _Refused(body={"error": unreadable.message}, status=unreadable.status)
+        response = self.refusal(route, refused)
+        self.record(request, route, None, response)
+        return response
+
+    def check(self, request: Request, route: Route, params: dict[str, str], path: str, raw: bytes | None,
+              body: bytes) -> Checked:
         """The local checks, in the server's order: key, account, body (the one pipeline)."""
         key_problems = check_api_key(request.headers.get("x-api-key"))
         if not key_problems and not self.store.key_known(request.headers["x-api-key"]):
@@ -118,10 +149,9 @@ class Sandbox:
         if key_problems:
             raise _Refused(key_problems)
         self._check_account(route)
-        body = raw if _is_json(request.headers.get("content-type")) else b""  # express.json reads JSON only
         split = None
         if route.items:
-            split = partition(route.method, route.template, body, options=self.options)
+            split = partition(route.method, path, body, options=self.options)
             if split.problems:
                 raise _Refused(list(split.problems))
         else:
@@ -132,14 +162,12 @@ class Sandbox:
 
     async def answer(self, request: Request, checked: Checked) -> Response:
         """A request that passed the local checks: the fixtures' state, then the success."""
-        route = checked.route
-        accepted = Accepted(route, _parsed(checked.body), checked.params, self.store, self.ids)
-        if checked.split is not None and route.items:
-            refused = {entry["index"] for entry in checked.split.errors}
-            items = accepted.body.get(route.items)
-            accepted.items = [(i, item) for i, item in enumerate(items if isinstance(items, list) else ())
-                              if i not in refused]
-            accepted.errors = list(checked.split.errors)
+        route, split = checked.route, checked.split
+        data = split.source if split is not None else decoding.parse(checked.body)
+        accepted = Accepted(route, data if isinstance(data, dict) else {}, checked.params, self.store, self.ids)
+        if split is not None:
+            accepted.items = list(zip(split.accepted_indices, split.accepted))
+            accepted.errors = list(split.errors)
         if not self.store.open:
             self._check_state(accepted)
         shape = success_for(route)
@@ -150,7 +178,7 @@ class Sandbox:
 
     async def unmodelled(self, request: Request) -> Response:
         """Anything but a modelled endpoint: 404 ``not_found``, as the API answers it."""
-        response = _error_response(_Refused([Problem(C.not_found.code, C.not_found.message, C.not_found.status)]))
+        response = _error_response(_Refused([problem(C.not_found, None)]))
         self.record(request, None, None, response)
         return response
 
@@ -162,15 +190,17 @@ class Sandbox:
         return response
 
     def record(self, request: Request, route: Route | None, raw: bytes | None, response: Response) -> None:
-        """One entry of the request log (keys redacted): ``raw`` is ``None`` when the body
-        was not read (unmodelled) or stopped past the limit (413)."""
+        """One entry of the request log (keys redacted): ``raw`` the body express.json
+        read (``b""``: not read, another type), ``None`` when it was left unread
+        (unmodelled, refused unread) or stopped past the limit (413)."""
         path = _raw_path(request)
         entry: dict[str, Any] = {"method": request.method, "path": redact(path),
                                  "query": redact(request.url.query), "headers": _shown_headers(request)}
         if route is not None:
             if raw is None:
                 entry["body"] = None
-                entry["body_too_large"] = True
+                if response.status_code == 413:
+                    entry["body_too_large"] = True
             else:
                 entry["body"] = _shown_body(raw)
         entry["status"] = response.status_code
@@ -187,7 +217,7 @@ class Sandbox:
             raise _Refused(body={"error": SUSPENDED_ERROR}, status=403)
         product = PRODUCTS.get(route.key)
         if product is not None and not self.store.product_enabled(product):
-            text = C.product_not_enabled.message.replace("{PRODUCT}", product.upper())
+            text = server_text(C.product_not_enabled, route)
             raise _Refused([problem(C.product_not_enabled, route, (), text)])
 
     def _check_state(self, ctx: Accepted) -> None:
@@ -294,49 +324,29 @@ def _raw_path(request: Request) -> str:
 
 def _match(method: str, raw_path: str) -> tuple[Route | None, dict[str, str], str]:
     """The route for ``method`` and the raw (percent-encoded) path under ``/api``, as
-    Express matches it: on the raw path, parameters decoded after."""
+    Express matches it: literal segments on the raw path, case-insensitively; parameter
+    values decoded after.  The path for the path rules: the route's literals with the
+    request's parameter values (a decoded "/" inside one stays encoded)."""
     segments = [s for s in raw_path.split("/") if s]
-    if not segments or segments[0] != "api":
+    if not segments or segments[0].lower() != "api":
         return None, {}, raw_path
-    parts = tuple(unquote(s) for s in segments[1:])
+    raw = tuple(segments[1:])
+    folded = tuple(s.lower() for s in raw)  # the literals are lower case; a parameter matches any text
     for route in ROUTES:
-        if route.method == method and route.matches(parts):
-            # a decoded "/" inside a parameter stays encoded for the path rules
-            checked = "/" + "/".join(p if "/" not in p else s for p, s in zip(parts, segments[1:]))
-            return route, route.params(parts), checked
+        if route.method == method and route.matches(folded):
+            template = route.template.strip("/").split("/")
+            values = tuple(unquote(s) if t.startswith("{") else t for t, s in zip(template, raw))
+            checked = "/" + "/".join(v if "/" not in v else s for v, s in zip(values, raw))
+            return route, route.params(values), checked
     return None, {}, raw_path
 
 
-async def _read_body(request: Request, route: Route) -> bytes:
-    """The body, read in chunks; past :data:`MAX_PAYLOAD_BYTES` reading stops (413)."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_PAYLOAD_BYTES:
-        raise _Refused([too_large(route)])
-    buffer = bytearray()
-    async for chunk in request.stream():
-        buffer += chunk
-        if len(buffer) > MAX_PAYLOAD_BYTES:
-            raise _Refused([too_large(route)])
-    return bytes(buffer)
-
-
-def _is_json(content_type: str | None) -> bool:
-    """Whether express.json parses a body of this type (``application/json``, ``*/*+json``)."""
-    if not content_type:
-        return False
-    kind = content_type.split(";", 1)[0].strip().lower()
-    return kind == "application/json" or (kind.endswith("+json") and "/" in kind)
-
-
-def _parsed(body: bytes) -> dict[str, Any]:
-    """An accepted body as data (read as the server decodes it)."""
-    if not body:
-        return {}
+async def _drain(request: Request) -> None:
+    """Read a body nobody reads to its end (unless it was already sent on)."""
     try:
-        data = from_json(body)
-    except ValueError:
-        data = decoding.loads(decoding.as_server_reads(body))
-    return data if isinstance(data, dict) else {}
+        await drain(request.stream())
+    except (RuntimeError, ClientDisconnect):  # consumed (forwarded) / the client went away
+        pass
 
 
 def _ref_values(data: Any, field: str) -> list[Any]:
@@ -348,10 +358,8 @@ def _ref_values(data: Any, field: str) -> list[Any]:
 
 
 def _text(info: CodeInfo, route: Route, value: Any) -> str:
-    """The server's text: the v1 wording on v1, the ``…`` filled with the id it names."""
-    wording = "v1" if route.version == "v1" and "v1" in info.wordings else None
-    detail = redact(str(value))[:100] if not isinstance(value, tuple) else None
-    return info.message_for(wording, detail)
+    """The server's text, the ``…`` filled with the id it names (key-shaped text redacted)."""
+    return server_text(info, route, redact(str(value)) if not isinstance(value, tuple) else None)
 
 
 def _error_response(refused: _Refused) -> Response:

@@ -4,6 +4,7 @@ the process exit code."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import sys
@@ -15,8 +16,8 @@ from ..options import Options
 
 __all__ = ["openapi_command", "serve_command", "options_from"]
 
-_OPTION_FIELDS = ("phone_level", "disable", "block_voip", "allowed_countries", "widen", "max_depth",
-                  "require_consent_method", "validation_cap")
+#: The fields ``--options`` may set: Options' own (its private cache fields left out).
+_OPTION_FIELDS = tuple(f.name for f in dataclasses.fields(Options) if f.init and not f.name.startswith("_"))
 
 
 def openapi_command(out: IO[str]) -> int:

@@ -11,6 +11,10 @@ request pipeline) with other answer steps:
 - accepted: the body bytes as received, the method, raw path, query and headers (the
   key too) go to the upstream once (never retried: sends are not idempotent); its
   status, headers and body come back as they are, streamed;
+- a body express.json does not read (another Content-Type, or none) is judged as ``{}``
+  and, accepted, streamed on unchanged; a charset or Content-Encoding it answers 415
+  for is passed through unchecked; a gzip/deflate body is judged inflated and forwarded
+  as received;
 - anything else (other paths, other methods): passed through, unchecked, streamed both ways;
 - the upstream unreachable, too slow or gone mid-answer: 503 ``provider_error`` from the
   proxy, marked ``X-Trackly-Validate: upstream-error`` with the kind of failure in
@@ -45,7 +49,9 @@ from ..auth import redact
 from ..catalog import C
 from ..options import Options
 from ..routes import Route
+from ..translate import problem
 from .app import _METHODS, V1_HEADERS, Checked, Sandbox, _Json, _raw_path, _Refused
+from .body import Unreadable
 from .upstream import NOT_SENT, Answer, Timeouts, Upstream, UpstreamPool, failure_kind
 
 __all__ = ["create_proxy_app", "Proxy", "Timeouts", "ProxyStats", "MARK_HEADER", "UPSTREAM_ERROR_HEADER",
@@ -121,16 +127,24 @@ class Proxy(Sandbox):
     # --- the answer steps ------------------------------------------------------------------------------------
 
     async def answer(self, request: Request, checked: Checked) -> Response:
-        """Accepted: the body bytes as received go to the upstream."""
+        """Accepted: the body bytes as received go to the upstream (a body express.json
+        does not read, another type, streamed on as it comes)."""
+        if checked.raw is None:
+            return await self._forward_streamed(request, checked.route)
         return await self._forward(request, checked.route, checked.raw, str(len(checked.raw)).encode())
 
     async def unmodelled(self, request: Request) -> Response:
         """Not a modelled endpoint: passed through unchecked, the body streamed as it comes."""
-        headers = request.scope["headers"]
-        length = _header(headers, b"content-length")
-        chunked = length is None and _header(headers, b"transfer-encoding") is not None
-        body: Any = request.stream() if length is not None or chunked else b""
-        return await self._forward(request, None, body, length, chunked=chunked)
+        return await self._forward_streamed(request, None)
+
+    async def unreadable(self, request: Request, route: Route, unreadable: Unreadable,
+                         raw: bytes | None = None) -> Response:
+        """A charset or encoding express.json answers 415 for: passed through unchecked
+        (the upstream's answer is the API's own).  Compressed data that does not inflate
+        is refused here as the sandbox refuses it (400 ``invalid_input``)."""
+        if unreadable.status == 415:
+            return await self._forward_streamed(request, None)
+        return await super().unreadable(request, route, unreadable, raw)
 
     def refusal(self, route: Route, refused: _Refused) -> Response:
         """Refused here: the API's answer exactly (``{"error", "code"}``), marked local."""
@@ -153,6 +167,14 @@ class Proxy(Sandbox):
             self.stats.local[getattr(response, "trackly_code", None) or "(no code)"] += 1
 
     # --- forwarding -------------------------------------------------------------------------------------------
+
+    async def _forward_streamed(self, request: Request, route: Route | None) -> Response:
+        """The request with its body streamed on as it comes (its length or chunked)."""
+        headers = request.scope["headers"]
+        length = _header(headers, b"content-length")
+        chunked = length is None and _header(headers, b"transfer-encoding") is not None
+        body: Any = request.stream() if length is not None or chunked else b""
+        return await self._forward(request, route, body, length, chunked=chunked)
 
     async def _forward(self, request: Request, route: Route | None, content: Any, length: bytes | None,
                        *, chunked: bool = False) -> Response:
@@ -223,9 +245,8 @@ class Proxy(Sandbox):
         """No answer from the upstream: 503 provider_error, from the proxy."""
         kind = failure_kind(exc)
         self._note_failure(request, kind, exc)
-        info = C.provider_error
-        response = _Json({"error": info.message, "code": info.code},
-                         status_code=route.status_for(info) if route is not None else info.status)
+        answer = problem(C.provider_error, route)
+        response = _Json({"error": answer.error, "code": answer.code}, status_code=answer.status)
         if route is not None and route.version == "v1":
             response.headers.update(V1_HEADERS)
         response.headers[MARK_HEADER] = "upstream-error"

@@ -116,19 +116,19 @@ def _queue(ctx: Accepted) -> dict[str, Any]:
 # --- phone validation (messaging.md §9, §10) -----------------------------------------------------------------
 
 def _lookup(ctx: Accepted, phone: str, force: bool) -> dict[str, Any]:
-    import phonenumbers
+    from ..rules import phones
 
-    try:
-        parsed = phonenumbers.parse(phone, "US")  # US formats are normalised (§9)
-    except phonenumbers.NumberParseException:
+    # the pipeline's v1 readings (§9: US formats normalised): the first valid one, else the first
+    readings = phones.normalise_v1(phone) if isinstance(phone, str) else []
+    if not readings:
         return _phone_error(phone)
-    e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-    valid = phonenumbers.is_valid_number(parsed)
+    e164 = next((r for r in readings if phones.is_valid(r)), readings[0])
+    valid = phones.is_valid(e164)
     cached = ctx.store.get("phone_lookups", e164) is not None and not force
     ctx.store.put("phone_lookups", {"id": e164})
     return {"phone": e164, "valid": valid, "line_type": "mobile" if valid else "unknown",
             "carrier": "Sandbox Wireless", "carrier_raw": "TRACKLY SANDBOX", "ported": False,
-            "country": phonenumbers.region_code_for_number(parsed) or "", "state": "", "city": "",
+            "country": phones.region_of(e164) or "", "state": "", "city": "",
             "on_dnc": False, "disposition": "ok" if valid else "invalid",
             "cost": 0 if cached else 0.003, "cached": cached}
 

@@ -16,7 +16,8 @@ which stored resource and which code the server answers when the resource is mis
 - :data:`SENDS`: endpoints that queue SMS, counted against the fixtures' daily cap
   (429 ``daily_cap_exceeded``).
 
-:func:`state_codes` lists the request-level codes the sandbox can answer beyond the
+:func:`server_text` is the server's wording of a code on an endpoint (the sandbox's
+answers and the OpenAPI document's examples).  :func:`state_codes` lists the request-level codes the sandbox can answer beyond the
 pipeline's, for the OpenAPI document.  No starlette here: ``tv.openapi()`` reads it.
 """
 
@@ -29,7 +30,7 @@ from ..catalog import C, CodeInfo
 from ..routes import Route
 
 __all__ = ["Ref", "REFERENCES", "PATH_RESOURCES", "PRODUCTS", "SENDS", "SUSPENDED_ERROR", "state_codes",
-           "values_at"]
+           "values_at", "server_text"]
 
 #: The 403 body of a suspended account has no code (authentication page, v2 error-codes page).
 SUSPENDED_ERROR = "Account is suspended"
@@ -145,6 +146,16 @@ def state_codes(route: Route) -> tuple[CodeInfo, ...]:
     if route.key in SENDS:
         found.append(C.daily_cap_exceeded)
     return tuple({info.code: info for info in found}.values())
+
+
+def server_text(info: CodeInfo, route: Route, detail: str | None = None) -> str:
+    """The server's text for ``info`` on ``route``: the v1 wording on v1, ``…`` filled
+    with ``detail``, ``{PRODUCT}`` with the product the endpoint needs, upper case
+    (messaging.md §16, §17: ``OFFER_MANAGEMENT product not enabled for this account``)."""
+    wording = "v1" if route.version == "v1" and "v1" in info.wordings else None
+    text = info.message_for(wording, detail)
+    product = PRODUCTS.get(route.key)
+    return text.replace("{PRODUCT}", product.upper()) if product is not None else text
 
 
 def values_at(data: Any, field: str) -> Iterator[Any]:
