@@ -105,11 +105,13 @@ def test_request_log_lines_are_read_as_the_server_reads_bodies(tmp_path, capsys)
 
 def test_split_reads_items_as_the_server_reads_them(tmp_path, capsys):
     src = tmp_path / "items.jsonl"
-    # a lone surrogate escape: the server reads it, partition keeps it (read by decoding.parse as U+FFFD)
+    # a lone surrogate escape: the server reads it (JSON.parse keeps it), so the item is
+    # kept and written back as the same escape
     src.write_bytes(LOG_BODIES[0] + b"\n")
     code, out, err = cli(capsys, "split", str(src), "-e", "POST /v2/send/bulk", "-o", "-")
     assert code == 0
-    assert json.loads(out) == {"messages": [{**SEND, "body": "hi \ufffd"}]}
+    assert json.loads(out) == {"messages": [{**SEND, "body": "hi \ud83d"}]}
+    assert "\\ud83d" in out
 
 
 def _items(n: int) -> tuple[list[dict], list[int]]:

@@ -63,15 +63,22 @@ def loads(raw: bytes) -> Any:
 
 
 def parse(raw: bytes | str) -> Any:
-    """JSON text parsed as the server parses it (``NaN``/``Infinity`` are not JSON; a BOM,
-    invalid UTF-8 and lone surrogate escapes are read as body-parser and JSON.parse read
-    them): the value, or :data:`NOT_JSON`.  For doors that need a body's data (request-log
-    envelopes, bulk items) - the pipeline itself reads bodies the same way."""
+    """JSON text parsed as the server parses it - body-parser's decoding (BOM dropped,
+    invalid UTF-8 as U+FFFD), then JSON.parse (``NaN``/``Infinity`` are not JSON; a lone
+    surrogate escape stays a lone surrogate): the value, or :data:`NOT_JSON`.  For doors
+    that need a body's data (request-log envelopes, bulk items, the sandbox's state);
+    validation reads the same bytes through :func:`as_server_reads`."""
     data = raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else bytes(raw)
     try:
         return from_json(data, allow_inf_nan=False)
     except ValueError:
-        return loads(as_server_reads(data))
+        pass
+    if data.startswith(_BOM):
+        data = data[3:]
+    try:
+        return json.loads(data.decode("utf-8", "replace"), parse_constant=_not_json)
+    except (ValueError, RecursionError):
+        return NOT_JSON
 
 
 def encode(value: Any) -> bytes | None:

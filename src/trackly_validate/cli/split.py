@@ -21,7 +21,6 @@ import sys
 from collections import Counter, deque
 from typing import IO, Any, Iterator
 
-from pydantic_core import to_json
 
 from .. import decoding
 from ..auth import redact
@@ -162,7 +161,7 @@ def run_split(name: str, kind: str | None, out_dir: str, prefix: str, extra: str
     try:
         for written, body in enumerate(batches(sendable(), kind, extra=fields), 1):
             count += len(body[kind])
-            data = to_json(body)
+            data = decoding.encode(body) or b"{}"  # as the pipeline measured it (lone surrogates as escapes)
             if to_stdout:
                 target = out or sys.stdout
                 target.write(data.decode("utf-8") + "\n")
