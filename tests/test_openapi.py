@@ -156,3 +156,12 @@ def test_tv_openapi_is_callable_after_importing_the_module():
             "print(tv.openapi()['openapi'], openapi()['openapi'])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["3.1.0", "3.1.0"]
+
+
+def test_examples_carry_the_servers_text_with_the_product_filled_in():
+    """product_not_enabled names the endpoint's product, as the sandbox answers it."""
+    paths = tv.openapi()["paths"]
+    for path, product in (("/v2/links", "OFFER_MANAGEMENT"), ("/v2/links/shorten", "SMS")):
+        example = paths[path]["post"]["responses"]["403"]["content"]["application/json"]["examples"]
+        assert example["product_not_enabled"]["value"] == {
+            "error": f"{product} product not enabled for this account", "code": "product_not_enabled"}

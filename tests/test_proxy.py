@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gzip
 import json
 import subprocess
 import sys
 import threading
 import time
+import zlib
 from dataclasses import dataclass
 from typing import Any, Iterator
 from urllib.parse import parse_qs, urlsplit
@@ -296,6 +298,10 @@ def test_the_upstream_receives_exactly_the_valid_requests_byte_for_byte(proxy, f
     assert refused > len(ROUTES) and len(expected_forwarded) >= len(ROUTES)  # both sides of every endpoint
 
 
+_SEND = b'{"to": "+14155551234", "list_number": "+18005551000", "body": "x"}'
+_GZ_VALID = gzip.compress(_SEND)
+_GZ_NO_BODY = gzip.compress(b'{"to": "+14155551234", "list_number": "+18005551000"}')
+
 EDGES = [
     # (what, method, path, body bytes, headers, key) -> refused here with (status, code) or forwarded (None)
     ("path rule", "PUT", "/api/v2/audiences/12", b'{"name": "x"}', {}, KEY, (400, "invalid_audience_id")),
@@ -314,6 +320,28 @@ EDGES = [
     ("charset parameter", "POST", "/api/v2/send", b'{"to": "+14155551234", "list_number": "+18005551000", '
      b'"body": "x"}', {"Content-Type": "application/json; charset=utf-8"}, KEY, None),
     ("encoded path parameter", "PUT", "/api/v2/creatives/a%2Fb%7e", b'{"name": "x"}', {}, KEY, None),
+    # express.json reads application/json only: a +json body is {} (accepted on this endpoint), sent on as is
+    ("+json type: not read", "PUT", "/api/v2/offers/abc", b'{"payout_type": "x"}',
+     {"Content-Type": "application/vnd.api+json"}, KEY, None),
+    ("application/json: read", "PUT", "/api/v2/offers/abc", b'{"payout_type": "x"}', {}, KEY,
+     (400, "invalid_payout_type")),
+    # gzip/deflate: judged inflated, forwarded as received
+    ("gzip valid", "POST", "/api/v2/send", _GZ_VALID, {"Content-Encoding": "gzip"}, KEY, None),
+    ("gzip invalid", "POST", "/api/v2/send", _GZ_NO_BODY, {"Content-Encoding": "gzip"}, KEY, (400, "missing_body")),
+    ("deflate invalid", "POST", "/api/v2/send", zlib.compress(b'{"to": "4155551234"}'),
+     {"Content-Encoding": "deflate"}, KEY, (400, "missing_list_number")),
+    # a charset or encoding body-parser answers 415 for: the upstream's to answer, unchecked
+    ("br: unchecked", "POST", "/api/v2/send", b'{"to": "x"}', {"Content-Encoding": "br"}, KEY, None),
+    ("latin1: unchecked", "POST", "/api/v2/send", b'{"to": "x"}',
+     {"Content-Type": "application/json; charset=latin1"}, KEY, None),
+    # utf-* charsets are decoded and judged; the original bytes go on
+    ("utf-16", "POST", "/api/v2/send", json.dumps({"to": "+14155551234", "list_number": "+18005551000",
+                                                   "body": "Hi 😀"}).encode("utf-16"),
+     {"Content-Type": "application/json; charset=utf-16"}, KEY, None),
+    ("utf-16 invalid", "POST", "/api/v2/send", b'{"to": "+1"}'.decode().encode("utf-16"),
+     {"Content-Type": "application/json; charset=utf-16"}, KEY, (400, "missing_list_number")),
+    ("path literals in any case", "POST", "/api/V2/Send",
+     b'{"to": "+14155551234", "list_number": "+18005551000", "body": "x"}', {}, KEY, None),
 ]
 
 
@@ -338,8 +366,27 @@ def test_the_5_mib_limit_applies_before_forwarding(proxy, fresh):
     _, r = send(proxy.url, "POST", "/api/v2/send", raw=exactly + b" ")
     assert (r.status_code, r.json()["code"], r.headers[MARK_HEADER]) == (413, "payload_too_large", "local")
     chunks = (b"x" * 65536 for _ in range(200))  # 12.5 MiB, chunked: no Content-Length
-    r = CLIENT.post(f"{proxy.url}/api/v2/send", content=chunks, headers={"X-Api-Key": KEY})
+    r = CLIENT.post(f"{proxy.url}/api/v2/send", content=chunks,
+                    headers={"X-Api-Key": KEY, "Content-Type": "application/json"})
     assert (r.status_code, r.json()["code"]) == (413, "payload_too_large")
+    # with no Content-Type express.json does not parse (type-is needs a type): no limit,
+    # the body is {} -> missing_to, refused here without reading it
+    chunks = (b"x" * 65536 for _ in range(200))
+    r = CLIENT.post(f"{proxy.url}/api/v2/send", content=chunks, headers={"X-Api-Key": KEY})
+    assert (r.status_code, r.json()["code"], r.headers[MARK_HEADER]) == (400, "missing_to", "local")
+    assert len(fresh.received) == 1
+
+
+def test_a_body_express_json_does_not_read_goes_on_whole_past_the_limit(proxy, fresh):
+    """text/plain is not read by express.json: no 413; PUT /v2/offers/{id} accepts {},
+    so the 5 MiB + 1 bytes reach the upstream unchanged."""
+    over = b"y" * (MAX_PAYLOAD_BYTES + 1)
+    _, r = send(proxy.url, "PUT", "/api/v2/offers/abc", raw=over, headers={"Content-Type": "text/plain"})
+    assert r.status_code == 200 and MARK_HEADER not in r.headers
+    assert fresh.bodies() == [over]
+    bomb = gzip.compress(b'{"to": "' + b"1" * MAX_PAYLOAD_BYTES + b'"}')  # the limit is on the inflated bytes
+    _, r = send(proxy.url, "POST", "/api/v2/send", raw=bomb, headers={"Content-Encoding": "gzip"})
+    assert (r.status_code, r.json()["code"], r.headers[MARK_HEADER]) == (413, "payload_too_large", "local")
     assert len(fresh.received) == 1
 
 

@@ -504,3 +504,15 @@ def test_a_path_no_route_pattern_matches_still_gets_a_json_answer():
             response = httpx.put(server.url + path, headers={"X-Api-Key": key}, json={})
             assert response.headers["content-type"].startswith("application/json")
             assert (response.status_code, response.json()["code"]) == (status, code)
+
+
+def test_options_accepts_exactly_the_fields_of_options():
+    import inspect
+
+    from trackly_validate.server.cli import options_from
+
+    fields = [name for name in inspect.signature(tv.Options.__init__).parameters if name != "self"]
+    with pytest.raises(ValueError) as refused:
+        options_from('{"nope": 1}')
+    assert str(refused.value) == f"unknown option(s) nope; the fields are {', '.join(fields)}"
+    assert options_from('{"validation_cap": 5, "max_depth": 3}') == tv.Options(validation_cap=5, max_depth=3)
