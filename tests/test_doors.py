@@ -294,3 +294,18 @@ def test_http_doors_answer_in_the_servers_order(body, key, codes):
     with pytest.raises(tv.TracklyValidationError) as caught:
         client.post("/v2/send", content=_as_bytes(body), headers={"Content-Type": "application/json"})
     assert [p.code for p in caught.value.problems] == codes
+
+
+def test_the_sandbox_answers_in_the_same_order():
+    httpx = pytest.importorskip("httpx")
+    pytest.importorskip("starlette")
+    from trackly_validate.server import SandboxServer
+
+    with SandboxServer() as server, httpx.Client(base_url=server.url + "/api", timeout=30) as http:
+        for body, key, codes in ORDER_CASES:
+            response = http.post("/v2/send", content=_as_bytes(body),
+                                 headers={"Content-Type": "application/json", **({"X-Api-Key": key} if key else {})})
+            assert response.json()["code"] == codes[0], codes
+            # past 5 MiB the sandbox stops reading, as express.json does: the 413 alone
+            listed = [p["code"] for p in response.json()["x-trackly-problems"]]
+            assert listed == (codes[:1] if codes[0] == "payload_too_large" else codes)

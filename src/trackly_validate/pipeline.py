@@ -37,7 +37,7 @@ from .routes import _FOUND as _ROUTE_FOUND, Route, find, normalise_path
 from .rules.compile import compile_fields_validator, compile_validator
 from .translate import problem, problems_from_errors
 
-__all__ = ["MAX_PAYLOAD_BYTES", "Outcome", "run", "problems", "request_problems", "is_parser_refusal", "run_many", "compiled", "body_bytes", "path_problems",
+__all__ = ["MAX_PAYLOAD_BYTES", "Outcome", "run", "problems", "request_problems", "in_server_order", "is_parser_refusal", "run_many", "compiled", "body_bytes", "path_problems",
            "too_large"]
 
 #: The docs' "5 MB" read as 5 MiB (express.json's ``limit: "5mb"``), inclusive.
@@ -185,7 +185,12 @@ def request_problems(route: Route, body: Any, key_problems: list[Problem], optio
     ``invalid_input`` at the root - express.json runs before any route handler), then the
     ``X-Api-Key`` problems (``key_problems``, 401), then the path and body rules.  Every
     HTTP door (the client hooks, the sandbox, the proxy) orders its answer with this."""
-    found = _run(route, body, options, path)[0]
+    return in_server_order(_run(route, body, options, path)[0], key_problems)
+
+
+def in_server_order(found: list[Problem], key_problems: list[Problem]) -> list[Problem]:
+    """A request's body problems and key problems in the server's order (see
+    :func:`request_problems`; the sandbox orders a bulk request's with it too)."""
     if found and is_parser_refusal(found[0]):
         return found + key_problems
     return key_problems + found

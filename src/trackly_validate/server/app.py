@@ -36,7 +36,7 @@ from ..bulk import Partition, partition
 from ..catalog import C, CodeInfo
 from ..errors import Problem
 from ..options import DEFAULT_OPTIONS, Options, coerce_options
-from ..pipeline import MAX_PAYLOAD_BYTES, run, too_large
+from ..pipeline import in_server_order, is_parser_refusal, run, too_large
 from ..routes import ROUTES, Route
 from ..translate import problem
 from .body import TooLarge, Unreadable, drain, read_json, reading
@@ -142,22 +142,20 @@ class Sandbox:
 
     def check(self, request: Request, route: Route, params: dict[str, str], path: str, raw: bytes | None,
               body: bytes) -> Checked:
-        """The local checks, in the server's order: key, account, body (the one pipeline)."""
+        """The local checks, in the server's order (``pipeline.in_server_order``, as every
+        HTTP door orders them): the body parser's refusals, the key, the account, then the
+        body's rules (the one pipeline; a bulk request's items are reported in its answer)."""
         key_problems = check_api_key(request.headers.get("x-api-key"))
         if not key_problems and not self.store.key_known(request.headers["x-api-key"]):
             key_problems = [problem(C.invalid_api_key, route, ("X-Api-Key",))]
-        if key_problems:
-            raise _Refused(key_problems)
+        split = partition(route.method, path, body, options=self.options) if route.items else None
+        found = in_server_order(list(split.problems) if split is not None
+                                else run(route, body, self.options, path=path).problems, key_problems)
+        if found and (key_problems or is_parser_refusal(found[0])):
+            raise _Refused(found)
         self._check_account(route)
-        split = None
-        if route.items:
-            split = partition(route.method, path, body, options=self.options)
-            if split.problems:
-                raise _Refused(list(split.problems))
-        else:
-            outcome = run(route, body, self.options, path=path)
-            if outcome.problems:
-                raise _Refused(outcome.problems)
+        if found:
+            raise _Refused(found)
         return Checked(route, params, path, raw, body, split)
 
     async def answer(self, request: Request, checked: Checked) -> Response:
