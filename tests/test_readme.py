@@ -79,3 +79,44 @@ def test_readme_block_runs(line, code, offline, tmp_path, monkeypatch):
             assert list(inspect.signature(test).parameters) == ["trackly_sandbox"], test
             with SandboxServer() as server:
                 test(server.url)
+
+
+# Each block also runs as a user runs it: saved to a file and started as a script in a new
+# interpreter (``__main__``: worker processes a block starts re-import it, as they would a
+# user's script), with the HTTP clients answering locally as above.
+OFFLINE_PRELUDE = """
+import runpy, sys
+try:
+    import httpx
+    httpx.HTTPTransport.handle_request = lambda self, request: httpx.Response(200, json={"success": True},
+                                                                               request=request)
+except ImportError:
+    pass
+try:
+    import requests
+    from requests.adapters import HTTPAdapter
+
+    def send(self, request, **kwargs):
+        response = requests.Response()
+        response.status_code, response._content, response.url = 200, b'{"success": true}', request.url
+        response.request = request
+        return response
+    HTTPAdapter.send = send
+except ImportError:
+    pass
+runpy.run_path(sys.argv[1], run_name="__main__")
+"""
+
+
+@pytest.mark.parametrize(("line", "code"), _blocks(), ids=[f"README.md:{n}" for n, _ in _blocks()])
+def test_readme_block_runs_as_a_script(line, code, tmp_path):
+    import subprocess
+    import sys
+
+    for module in re.findall(r"^\s*(?:import|from)\s+([a-z_]+)", code, re.M):
+        pytest.importorskip(module)
+    script = tmp_path / f"readme_{line}.py"
+    script.write_text(code, encoding="utf-8")
+    done = subprocess.run([sys.executable, "-c", OFFLINE_PRELUDE, str(script)], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr[-3000:]
