@@ -43,9 +43,6 @@ BAD = [
     ("POST", "/v1/messages/bulk", {"from_phone_number_id": "pn_1", "messages": [{"to_msisdn": "+14155551234",
                                                                                  "body": "x"}] * 1001},
      [("too_many_messages", 400, ("messages",), "Maximum 1000 messages per request")]),
-    ("POST", "/v2/send/bulk", {"messages": [{"to": "+14155551234", "list_number": "+18005551000", "body": "x"},
-                                            {"to": "+1", "list_number": "+18005551000", "body": "x"}]},
-     [("invalid_phone", 400, ("messages", 1, "to"), "Invalid recipient phone number format")]),
     ("POST", "/v1/phone/validate", {"phone": "+14155551234", "force": "true"},
      [("invalid_force", 400, ("force",), "force must be a boolean")]),
     ("POST", "/v1/phone/validate/batch", {"phones": []},
@@ -92,7 +89,32 @@ def test_a_refused_request_raises_before_any_io_with_every_problem(wire, method,
     assert _as_tuples(info.value.problems) == expected
     code, status, _loc, error = expected[0]
     assert (info.value.code, info.value.status, info.value.error) == (code, status, error)
-    assert info.value.to_response() == {"error": error, "code": code}
+    assert info.value.to_response() == {"error": error, "code": code, "problems": [
+        {"code": c, "error": e, "loc": list(loc)} for c, _s, loc, e in expected]}
+
+
+PARTIAL = {"messages": [{"to": "+14155551234", "list_number": "+18005551000", "body": "x"},
+                        {"to": "+1", "list_number": "+18005551000", "body": "x"}]}
+
+
+def test_a_bulk_request_with_problems_only_in_items_is_sent_as_the_api_accepts_it(wire):
+    """The API answers it 200 with the bad items in errors[]: sent, item problems reported."""
+    sent, mock = wire
+    seen = []
+    with _client(ValidatingTransport(mock, on_item_problems=seen.append)) as client:
+        response = client.post("/v2/send/bulk", json=PARTIAL)
+    assert response.status_code == 200 and len(sent) == 1
+    expected = [("invalid_phone", 400, ("messages", 1, "to"), "Invalid recipient phone number format")]
+    assert _as_tuples(response.extensions["trackly_item_problems"]) == expected
+    assert [_as_tuples(found) for found in seen] == [expected]
+
+
+def test_refuse_partial_bulk_refuses_it_before_any_io(wire):
+    sent, mock = wire
+    with _client(ValidatingTransport(mock, refuse_partial_bulk=True)) as client, \
+            pytest.raises(tv.TracklyValidationError) as info:
+        client.post("/v2/send/bulk", json=PARTIAL)
+    assert sent == [] and [(p.code, p.loc) for p in info.value.problems] == [("invalid_phone", ("messages", 1, "to"))]
 
 
 def test_an_empty_body_is_checked_as_an_empty_object(wire):
@@ -206,10 +228,16 @@ def test_a_streamed_body_is_checked_and_still_sent_whole(wire):
         yield payload[:10]
         yield payload[10:]
 
+    json_type = {"Content-Type": "application/json"}
     with _client(ValidatingTransport(mock)) as client:
-        assert client.post("/v2/send", content=chunks()).status_code == 200
-        with pytest.raises(tv.TracklyValidationError):
-            client.post("/v2/send", content=iter([b'{"to":', b'"x"}']))
+        assert client.post("/v2/send", content=chunks(), headers=json_type).status_code == 200
+        with pytest.raises(tv.TracklyValidationError) as info:
+            client.post("/v2/send", content=iter([b'{"to":', b'"x"}']), headers=json_type)
+        assert info.value.code == "missing_list_number"
+        # without a JSON Content-Type express.json leaves the body unread: the API sees {}
+        with pytest.raises(tv.TracklyValidationError) as info:
+            client.post("/v2/send", content=iter([payload]))
+        assert info.value.code == "missing_to"
     assert len(sent) == 1
     assert sent[0].content == payload
 
@@ -255,7 +283,7 @@ def test_async_transport_blocks_before_io_and_passes_the_rest():
                 yield b'{"to":"x"}'
 
             with pytest.raises(tv.TracklyValidationError) as streamed:
-                await client.post("/v2/send", content=chunks())
+                await client.post("/v2/send", content=chunks(), headers={"Content-Type": "application/json"})
         return ok, passthrough, info.value, streamed.value
 
     ok, passthrough, refused, streamed = asyncio.run(scenario())

@@ -127,20 +127,25 @@ def test_an_empty_body_is_checked_as_an_empty_object(session):
 def test_a_string_body_is_checked(session):
     s, wire = session
     with pytest.raises(tv.TracklyValidationError) as info:
-        s.post(BASE + "/v2/send", data='{"to": "+14155551234", "list_number": "+18005551000"}')
+        s.post(BASE + "/v2/send", data='{"to": "+14155551234", "list_number": "+18005551000"}',
+               headers={"Content-Type": "application/json"})
     assert info.value.code == "missing_body" and wire.sent == []
+    with pytest.raises(tv.TracklyValidationError) as info:  # no JSON type: express.json reads {}
+        s.post(BASE + "/v2/send", data='{"to": "+14155551234", "list_number": "+18005551000", "body": "x"}')
+    assert info.value.code == "missing_to" and wire.sent == []
 
 
 def test_streamed_bodies_are_read_once_and_sent_as_bytes(session):
     s, wire = session
     payload = json.dumps(GOOD[0][2]).encode()
-    s.post(BASE + "/v2/send", data=(payload[i:i + 7] for i in range(0, len(payload), 7)))
-    s.post(BASE + "/v2/send", data=io.BytesIO(payload))
+    json_type = {"Content-Type": "application/json"}
+    s.post(BASE + "/v2/send", data=(payload[i:i + 7] for i in range(0, len(payload), 7)), headers=json_type)
+    s.post(BASE + "/v2/send", data=io.BytesIO(payload), headers=json_type)
     assert [r.body for r in wire.sent] == [payload, payload]
     assert all(r.headers["Content-Length"] == str(len(payload)) and "Transfer-Encoding" not in r.headers
                for r in wire.sent)
     with pytest.raises(tv.TracklyValidationError):
-        s.post(BASE + "/v2/send", data=iter([b'{"to":', b' "x"}']))
+        s.post(BASE + "/v2/send", data=iter([b'{"to":', b' "x"}']), headers=json_type)
     assert len(wire.sent) == 2
 
 

@@ -210,7 +210,8 @@ def test_validate_raises_the_same_problems(method, path, body, expected):
     err = caught.value
     assert list(err.problems) == expected
     assert (err.code, err.error, err.status) == (expected[0].code, expected[0].error, expected[0].status)
-    assert err.to_response() == {"error": expected[0].error, "code": expected[0].code}
+    assert err.to_response() == {"error": expected[0].error, "code": expected[0].code,
+                                 "problems": [{"code": p.code, "error": p.error, "loc": list(p.loc)} for p in expected]}
     assert isinstance(err, ValueError)
 
 

@@ -75,7 +75,7 @@ def test_good_and_bad_bodies_of_every_endpoint(shared, endpoint):
             continue
         assert (r.status_code, r.json()["code"], r.json()["error"]) == (
             expected[0].status, expected[0].code, expected[0].error)
-        assert [p["code"] for p in r.json()["x-trackly-problems"]] == [p.code for p in expected]
+        assert [p["code"] for p in r.json()["problems"]] == [p.code for p in expected]
 
 
 # exact answers, as the docs write them
@@ -209,8 +209,21 @@ def test_an_encoding_body_parser_cannot_inflate_is_a_415_without_code(shared):
     """body-parser answers 415 for any other Content-Encoding (the catalog has no code
     for it: its message, no code)."""
     r = _post(shared, "/v2/send", json.dumps(SEND).encode(), {"Content-Type": "application/json",
-                                                              "Content-Encoding": "br"})
-    assert (r.status_code, r.json()) == (415, {"error": 'unsupported content encoding "br"'})
+                                                              "Content-Encoding": "compress"})
+    message = 'unsupported content encoding "compress"'
+    assert (r.status_code, r.json()) == (415, {"error": message, "problems": [{"error": message, "loc": []}]})
+
+
+def test_brotli_bodies_are_read_as_express_5_reads_them(shared):
+    """body-parser 2 (Express 5) inflates br; Express 4 answers 415: the union is read."""
+    import brotli
+
+    r = _post(shared, "/v2/send", brotli.compress(json.dumps(SEND).encode()),
+              {"Content-Type": "application/json", "Content-Encoding": "br"})
+    assert r.status_code == 200, r.text
+    r = _post(shared, "/v2/send", brotli.compress(json.dumps({**SEND, "to": "x"}).encode()),
+              {"Content-Type": "application/json", "Content-Encoding": "BR"})
+    assert (r.status_code, r.json()["code"]) == (400, "invalid_phone")
 
 
 CHARSETS = [
@@ -234,7 +247,8 @@ def test_utf_charsets_are_decoded_others_refused(shared, charset, raw, expected)
     r = _post(shared, "/v2/send", raw, {"Content-Type": f"application/json; charset={charset}"})
     assert (r.status_code, r.json().get("code")) == expected, r.text
     if r.status_code == 415:
-        assert r.json() == {"error": f'unsupported charset "{charset.upper()}"'}
+        message = f'unsupported charset "{charset.upper()}"'
+        assert r.json() == {"error": message, "problems": [{"error": message, "loc": []}]}
 
 
 def test_routes_match_literals_case_insensitively_on_the_raw_path(shared):
@@ -426,7 +440,8 @@ def test_daily_cap_and_suspended_account(tmp_path):
                                                                           "Daily send cap exceeded")
     with SandboxServer(fixtures={**data, "suspended": True}) as s:
         r = call(s, "POST /v2/send", SEND, key=FX_KEY)
-        assert (r.status_code, r.json()) == (403, {"error": "Account is suspended"})
+        assert (r.status_code, r.json()) == (403, {"error": "Account is suspended",
+                                                   "problems": [{"error": "Account is suspended", "loc": []}]})
 
 
 # --- ids, the log, the document -----------------------------------------------------------------------------

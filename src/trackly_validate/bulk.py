@@ -8,12 +8,12 @@ from typing import Any
 
 from . import decoding
 
-from .pipeline import run
+from .pipeline import MAX_PAYLOAD_BYTES, run
 from .errors import Problem, TracklyError
 from .options import Options, coerce_options
 from .routes import Route, resolve
 
-__all__ = ["Partition", "partition"]
+__all__ = ["Partition", "partition", "partition_route"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +28,8 @@ class Partition:
     - ``problems``: request-level problems (``missing_messages``, ``too_many_messages``,
       ``payload_too_large``…).  When there are any the server refuses the whole request,
       so nothing is accepted.
+    - ``item_problems``: every problem found in the items, each with its ``loc``
+      (``("messages", 3, "to")``), the server's order.
     """
 
     route: Route
@@ -36,6 +38,7 @@ class Partition:
     errors: tuple[dict[str, Any], ...]
     problems: tuple[Problem, ...]
     source: Any = None
+    item_problems: tuple[Problem, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -66,7 +69,14 @@ def partition(method: str, path: str, body: Any, *, options: Options | None = No
     route = resolve(method, path)
     if route.items is None:
         raise TracklyError(f"{route.key} is not a bulk endpoint")
-    problems = run(route, body, coerce_options(options), path=path).problems
+    return partition_route(route, body, coerce_options(options), path=path)
+
+
+def partition_route(route: Route, body: Any, options: Options, *, path: str | None = None,
+                    limit: int | None = MAX_PAYLOAD_BYTES) -> Partition:
+    """:func:`partition` for a resolved bulk ``route`` (the HTTP doors: ``limit=None`` when
+    the HTTP reader already held the body to the limit)."""
+    problems = run(route, body, options, path=path, limit=limit).problems
     request: list[Problem] = []
     first: dict[int, Problem] = {}
     for p in problems:
@@ -95,4 +105,6 @@ def partition(method: str, path: str, body: Any, *, options: Options | None = No
     else:
         indices = tuple(i for i in range(len(items)) if i not in first)
         accepted = tuple(items[i] for i in indices)
-    return Partition(route, accepted, indices, tuple(errors), tuple(request), data if isinstance(data, dict) else None)
+    items_found = tuple(p for p in problems if len(p.loc) >= 2 and p.loc[0] == route.items and isinstance(p.loc[1], int))
+    return Partition(route, accepted, indices, tuple(errors), tuple(request), data if isinstance(data, dict) else None,
+                     items_found)

@@ -81,37 +81,53 @@ class TracklyError(ValueError):
 class TracklyValidationError(TracklyError):
     """The API would refuse this request.
 
-    ``problems`` holds every problem found (never empty), the one the server would
-    answer with first at index 0; ``code``, ``error`` and ``status`` are that first
-    problem's.  ``to_response()`` gives the body the server would have sent.
+    ``problems`` holds every problem found, the one the server would answer with first
+    at index 0; ``code``, ``error`` and ``status`` are that first problem's.  A request the
+    server's body parser refuses without a code (an unsupported charset or
+    ``Content-Encoding``: 415) has no problems: ``code`` is ``None`` and ``status`` /
+    ``error`` are the parser's.  ``to_response()`` gives the body every HTTP door answers.
     """
 
-    def __init__(self, problems: Iterable[Problem]):
+    def __init__(self, problems: Iterable[Problem], *, status: int | None = None, error: str | None = None):
         self.problems: tuple[Problem, ...] = tuple(problems)
-        if not self.problems:
-            raise ValueError("TracklyValidationError needs at least one problem")
-        first = self.problems[0]
-        self.code: str = first.code
-        self.error: str = first.error
-        self.status: int = first.status
+        if self.problems:
+            first = self.problems[0]
+            self.code: str | None = first.code
+            self.error: str = first.error
+            self.status: int = first.status
+        elif status is not None and error is not None:  # the body parser's codeless answer
+            self.code, self.error, self.status = None, error, status
+        else:
+            raise ValueError("TracklyValidationError needs at least one problem, or a status and an error")
         super().__init__(self._summary())
 
     def _summary(self) -> str:
+        if not self.problems:
+            return f"{self.status}: {self.error}"
         first = self.problems[0]
         where = f" at {first.path}" if first.loc else ""
         more = len(self.problems) - 1
         tail = f" (+{more} more problem{'s' if more != 1 else ''})" if more else ""
         return f"{first.status} {first.code}: {first.error}{where}{tail}"
 
-    def to_response(self) -> dict[str, str]:
-        """``{"error": ..., "code": ...}`` as the server would answer."""
-        return {"error": self.error, "code": self.code}
+    def to_response(self) -> dict[str, Any]:
+        """The answer every HTTP door gives: the server's ``{"error", "code"}`` plus
+        ``"problems"``, every problem with its ``loc`` (``http/answer.py``)."""
+        from .http.answer import codeless_body, error_body
+
+        return error_body(self.problems) if self.problems else codeless_body(self.error)
 
     def __repr__(self) -> str:
         return f"TracklyValidationError({self._summary()!r})"
 
     def __reduce__(self):  # keep picklable (e.g. across multiprocessing / Dask workers)
+        if not self.problems:
+            return (_codeless, (self.status, self.error))
         return (type(self), (self.problems,))
+
+
+def _codeless(status: int, error: str) -> TracklyValidationError:
+    return TracklyValidationError((), status=status, error=error)
 
 
 class UnknownEndpointError(TracklyError, LookupError):

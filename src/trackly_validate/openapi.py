@@ -113,7 +113,7 @@ def _responses(route: Route, success: Any, codes: dict[int, list[str]], suspende
             "type": "object",
             "required": ["error", "code"],
             "properties": {"error": {"type": "string"}, "code": {"enum": found}, "message": {"type": "string"},
-                           "x-trackly-problems": {"type": "array", "items": {"type": "object"}}},
+                           "problems": {"type": "array", "items": {"type": "object"}}},
         }
         if status == 403:  # the suspended account's answer has no code (authentication page)
             examples["suspended"] = {"value": {"error": suspended}}

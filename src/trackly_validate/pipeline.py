@@ -159,10 +159,13 @@ def path_problems(route: Route, path: str | None, options: Options) -> list[Prob
     return out
 
 
-def run(route: Route, body: Any, options: Options = DEFAULT_OPTIONS, *, path: str | None = None) -> Outcome:
+def run(route: Route, body: Any, options: Options = DEFAULT_OPTIONS, *, path: str | None = None,
+        limit: int | None = MAX_PAYLOAD_BYTES) -> Outcome:
     """Check one request to ``route``: every problem, first the server's answer, and the
-    model instance when there is none.  Never raises for any ``body``; never mutates it."""
-    return _new_tuple(Outcome, _run(route, body, options, path))  # type: ignore[no-any-return]
+    model instance when there is none.  Never raises for any ``body``; never mutates it.
+    ``limit=None``: the body's size was already held to the limit as it was received (the
+    HTTP reader measures the bytes in their charset, which a re-encoding would change)."""
+    return _new_tuple(Outcome, _run(route, body, options, path, limit))  # type: ignore[no-any-return]
 
 
 _TABLE_LIBRARIES = frozenset({"pandas", "polars", "pyarrow", "dask"})
@@ -179,13 +182,13 @@ def _refuse_table(body: Any) -> None:
 
 
 def request_problems(route: Route, body: Any, key_problems: list[Problem], options: Options = DEFAULT_OPTIONS, *,
-                     path: str | None = None) -> list[Problem]:
+                     path: str | None = None, limit: int | None = MAX_PAYLOAD_BYTES) -> list[Problem]:
     """Every problem of an HTTP request, in the order the server's middleware answers:
     the body parser's refusals first (413 ``payload_too_large``, a body that is not JSON:
     ``invalid_input`` at the root - express.json runs before any route handler), then the
     ``X-Api-Key`` problems (``key_problems``, 401), then the path and body rules.  Every
     HTTP door (the client hooks, the sandbox, the proxy) orders its answer with this."""
-    return in_server_order(_run(route, body, options, path)[0], key_problems)
+    return in_server_order(_run(route, body, options, path, limit)[0], key_problems)
 
 
 def in_server_order(found: list[Problem], key_problems: list[Problem]) -> list[Problem]:
@@ -252,23 +255,28 @@ def check(method: str, path: str, body: Any, *, options: Options | None = None) 
     return _run(route, body, opts, path)[0]
 
 
-def _run(route: Route, body: Any, options: Options, path: str | None) -> Result:
+_UNLIMITED = 1 << 62  # a body already measured by the HTTP reader
+
+
+def _run(route: Route, body: Any, options: Options, path: str | None, limit: int | None = MAX_PAYLOAD_BYTES) -> Result:
+    if limit is None:
+        limit = _UNLIMITED
     if route.path_checks and path is not None:
         found = path_problems(route, path, options)
         if found:
-            return found + _run(route, body, options, None)[0], None
+            return found + _run(route, body, options, None, limit)[0], None
     entry = _table(options).get(route.model_ref)
     if entry is None:
         entry = _compile(route.model_ref, route.model, options)
     if type(body) is not dict:
-        encoded = body_bytes(body, route)
+        encoded = body_bytes(body, route, limit)
         return ([encoded], None) if isinstance(encoded, Problem) else _run_bytes(entry, encoded, route, options)
     try:
         raw = to_json(body)
     except Exception:  # lone surrogates, unserialisable objects...: body_bytes decides
-        encoded = body_bytes(body, route)
+        encoded = body_bytes(body, route, limit)
         return ([encoded], None) if isinstance(encoded, Problem) else _run_bytes(entry, encoded, route, options)
-    if len(raw) > MAX_PAYLOAD_BYTES:
+    if len(raw) > limit:
         return [problem(C.payload_too_large, route)], None
     if _json_native(body):
         try:

@@ -25,8 +25,8 @@ try:
     tv.validate("POST", "/v2/send", {"to": "+1415"})
 except tv.TracklyValidationError as exc:
     status: int = exc.status
-    code: str = exc.code
-    answer: dict[str, str] = exc.to_response()
+    code: str | None = exc.code  # None only for the body parser's codeless 415
+    answer: dict[str, object] = exc.to_response()
     print(status, code, answer, [p.path for p in exc.problems])
 
 part = tv.partition("POST", "/v2/send/bulk", {"messages": [body, {"to": "x"}]})

@@ -12,15 +12,17 @@
     @app.post("/send")
     def send(message: tv.models.SendMessage): ...
 
-A request to a route whose body is a trackly-validate model goes through the one request
-pipeline before FastAPI parses it:
+A request to a route whose body is a trackly-validate model goes through the HTTP face
+the stand-in and the proxy use before FastAPI parses it:
 
-- the raw body is read in chunks and refused with 413 ``payload_too_large`` as soon as it
-  passes 5 MiB (a larger ``Content-Length`` is refused before reading anything);
-- the pipeline judges the bytes with ``install``'s ``options``; a refused body is answered
-  like the Trackly API would: the first problem's status and
-  ``{"error": ..., "code": ..., "problems": [{"code", "error", "loc"}]}`` with every
-  problem, the server's answer first, ``loc`` relative to the body;
+- the body is read as express.json reads it (``trackly_validate.http.reader``): only
+  ``application/json`` is read (another type is judged as ``{}``), ``utf-*`` charsets
+  decoded and gzip/deflate/br inflated (else 415), 413 ``payload_too_large`` past 5 MiB
+  as received or inflated (a larger ``Content-Length`` is refused before reading); a
+  refused body is read off before the answer;
+- the pipeline judges it with ``install``'s ``options``; a refused body is answered with
+  the one error answer (``trackly_validate.http.answer``): the first problem's status
+  and ``{"error": ..., "code": ..., "problems": [{"code", "error", "loc"}]}``;
 - an accepted body reaches the endpoint as the pipeline's model instance (FastAPI's own
   validation of that parameter returns it), so the endpoint sees exactly what
   ``tv.validate`` gives.
@@ -31,16 +33,15 @@ endpoint can answer, with ``code`` an enum of its codes at that status (413 incl
 
 Judgement calls
 ---------------
-- On a route that also has query, path, header or cookie parameters, a refused body is
-  left to FastAPI's validation so that a failing parameter keeps its 422 (those are the
-  app's own parameters, not the API's); the body is then validated with the same options
-  and rendered in the API's shape when every error is inside it.  The size rule applies
-  on every route with a trackly-validate body.
-- A request without a body is read as ``{}`` (the endpoint's ``missing_*`` codes), as
-  express.json reads it; malformed JSON is ``invalid_input`` with an empty ``loc``.
-- A body embedded under a key (``Body(embed=True)``, several bodies) is validated by
-  FastAPI with the options' validators and rendered in the API's shape; the size rule
-  applies to the whole request body.
+- The body is judged before the route's other parameters (query, path, header, cookie),
+  as the server's express.json and rules run before a handler reads its own parameters:
+  a refused body is answered in the API's shape even when a parameter would fail too; an
+  accepted body leaves those parameters to FastAPI (their 422).
+- A bulk body with problems only in its items is refused whole here: the endpoint
+  receives a model instance, and an instance is only built for a valid body (the client
+  hooks, the stand-in and the proxy follow the API's partial success instead).
+- A body embedded under a key (``Body(embed=True)``, several bodies) is read the same
+  way and validated by FastAPI with the options' validators, rendered in the API's shape.
 """
 
 from __future__ import annotations
@@ -56,14 +57,18 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
+from starlette.datastructures import Headers
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import decoding
 from ..answers import error_codes
 from ..errors import Problem
+from ..http.answer import error_body
+from ..http.gate import DRAIN_LIMIT, Refused, judge
+from ..http.reader import Body, BodyReader, Refusal, reading
 from ..options import Options, coerce_options
-from ..pipeline import MAX_PAYLOAD_BYTES, run, too_large
+from ..pipeline import run
 from ..routes import Route
 from ..rules.base import TracklyModel
 from ..rules.compile import validator_for
@@ -73,18 +78,20 @@ __all__ = ["install", "TracklyErrorResponse", "ProblemOut", "problems_for"]
 
 
 class ProblemOut(BaseModel):
-    """One problem: the API's code and text, and the JSON path in the body."""
+    """One problem: the API's code (absent where the server sends none) and text, and the
+    JSON path in the body."""
 
-    code: str
+    code: str | None = None
     error: str
     loc: list[str | int]
 
 
 class TracklyErrorResponse(BaseModel):
-    """The Trackly API's error body, with every problem found."""
+    """The Trackly API's error body (``code`` absent where the server sends none), with
+    every problem found under ``problems`` (``trackly_validate.http.answer``)."""
 
     error: str
-    code: str
+    code: str | None = None
     problems: list[ProblemOut]
 
 
@@ -204,50 +211,55 @@ class _TracklyBodies:
         _patch_fields(route, self.options)
         bodies = _body_models(route)
         contract = _contract(bodies[0][1])
-        raw = await _read_body(scope, receive)
-        if raw is None:
-            await _render([too_large(contract)])(scope, receive, send)
+        read = await _read_body(scope, receive)
+        if isinstance(read, Refusal):
+            verdict = judge(contract, read, [], self.options) if contract is not None else \
+                Refused(None, read.status, read.message)
+            await _respond(verdict)(scope, receive, send)
             return
         token = None
         if len(bodies) == 1 and bodies[0][2] is None and contract is not None:
-            problems, instance = run(contract, raw, self.options)
-            if problems and not _has_other_params(route):
+            problems, instance = run(contract, read.judged, self.options, limit=None)
+            if problems:
                 await _render(problems)(scope, receive, send)
                 return
-            if not problems:
-                token = _ACCEPTED.set(instance)
-                raw = decoding.as_server_reads(raw) if raw.strip() else b"{}"  # what the pipeline read
+            token = _ACCEPTED.set(instance)
+        text = decoding.as_server_reads(read.judged)  # what JSON.parse reads (U+FFFD, no BOM)
         try:
-            await self.app(scope, _replay(raw), send)
+            await self.app(_as_json(scope, text), _replay(text), send)
         finally:
             if token is not None:
                 _ACCEPTED.reset(token)
 
 
-async def _read_body(scope: Scope, receive: Receive) -> bytes | None:
-    """The whole request body, or ``None`` once it is over the 5 MiB limit (a larger
-    ``Content-Length`` is refused before reading)."""
-    for name, value in scope.get("headers", ()):
-        if name == b"content-length":
-            try:
-                if int(value) > MAX_PAYLOAD_BYTES:
-                    return None
-            except ValueError:
-                pass
-    chunks: list[bytes] = []
-    size = 0
-    while True:
+async def _read_body(scope: Scope, receive: Receive) -> Body | Refusal:
+    """The request body as express.json reads it; a refused one is read off first (up to
+    the gate's drain limit), as body-parser does before answering."""
+    how = reading(Headers(scope=scope))
+    reader = BodyReader(how, keep_raw=False)
+    waits = any(k == b"expect" and v.strip().lower() == b"100-continue" for k, v in scope.get("headers", ()))
+    more = not (how.refused is not None and waits)  # refused before reading: do not ask for the body
+    drained = 0
+    while more:
         message = await receive()
         if message["type"] != "http.request":
             break
         chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > MAX_PAYLOAD_BYTES:
-            return None
-        chunks.append(chunk)
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
+        more = message.get("more_body", False)
+        if reader.feed(chunk) is not None:
+            drained += len(chunk)
+            if drained > DRAIN_LIMIT:
+                break
+    return reader.finish()
+
+
+def _as_json(scope: Scope, body: bytes) -> Scope:
+    """The scope FastAPI sees: the body is the JSON text express.json read (``{}`` for a
+    body it leaves unread), so its headers say so."""
+    kept = [(k, v) for k, v in scope.get("headers", ())
+            if k not in (b"content-type", b"content-length", b"content-encoding", b"transfer-encoding")]
+    kept += [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    return {**scope, "headers": kept}
 
 
 def _replay(raw: bytes) -> Receive:
@@ -263,10 +275,14 @@ def _replay(raw: bytes) -> Receive:
 
 
 def _render(problems: list[Problem]) -> JSONResponse:
-    first = problems[0]
-    content = {"error": first.error, "code": first.code,
-               "problems": [{"code": p.code, "error": p.error, "loc": list(p.loc)} for p in problems]}
-    return JSONResponse(content, status_code=first.status)
+    return JSONResponse(error_body(problems), status_code=problems[0].status)
+
+
+def _respond(refused: Refused) -> JSONResponse:
+    response = JSONResponse(refused.answer(), status_code=refused.status)
+    if refused.close:
+        response.headers["Connection"] = "close"
+    return response
 
 
 # --- FastAPI's validation errors on those routes ---------------------------------------------------------------

@@ -11,18 +11,21 @@
     client.post("/v2/send", json={"to": "+1415"})   # raises TracklyValidationError, nothing sent
 
 The wrapped transport (default ``httpx.HTTPTransport()``) only sees requests the API
-would accept; requests to endpoints the library does not model (GETs, unknown paths)
-pass through untouched.  A streamed body is read once and kept on the request, so the
-wrapped transport still sends it.
+would accept, judged as the server judges the bytes and headers it will receive (see
+``trackly_validate.integrations``: a gzip body is inflated, a ``text/plain`` one is read as
+``{}``); requests to endpoints the library does not model (GETs, unknown paths) pass
+through untouched.  A streamed body is read once and kept on the request, so the wrapped
+transport still sends it.  A bulk request with problems only in its items is sent (the
+API's partial success): its item problems are on ``response.extensions["trackly_item_problems"]``
+and given to ``on_item_problems``; ``refuse_partial_bulk=True`` refuses it instead.
 """
 
 from __future__ import annotations
 
 import httpx
 
-from ..errors import TracklyValidationError
-from ..options import Options, coerce_options
-from . import API_KEY_HEADER, check_route, find
+from ..options import Options
+from . import ItemProblems, Preflight, find
 
 __all__ = ["ValidatingTransport", "AsyncValidatingTransport"]
 
@@ -33,23 +36,24 @@ class ValidatingTransport(httpx.BaseTransport):
     ``X-Api-Key`` format check (e.g. a gateway adds the key)."""
 
     def __init__(self, transport: httpx.BaseTransport | None = None, *, options: Options | None = None,
-                 check_api_key: bool = True) -> None:
+                 check_api_key: bool = True, refuse_partial_bulk: bool = False,
+                 on_item_problems: ItemProblems | None = None) -> None:
         self.transport = transport if transport is not None else httpx.HTTPTransport()
-        self.options = coerce_options(options)
-        self.check_api_key = check_api_key
+        self.preflight = Preflight(options, check_api_key, refuse_partial_bulk, on_item_problems)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         route = find(request.method, str(request.url))
-        if route is not None:
-            try:
-                body = request.content
-            except httpx.RequestNotRead:  # a streamed body: read it once, it stays on the request
-                body = request.read()
-            problems = check_route(route, request.headers.get(API_KEY_HEADER), body, options=self.options,
-                                   check_key=self.check_api_key, path=request.url.path)
-            if problems:
-                raise TracklyValidationError(problems)
-        return self.transport.handle_request(request)
+        if route is None:
+            return self.transport.handle_request(request)
+        try:
+            body = request.content
+        except httpx.RequestNotRead:  # a streamed body: read it once, it stays on the request
+            body = request.read()
+        items = self.preflight.check(route, request.headers, body, request.url.path)
+        response = self.transport.handle_request(request)
+        if items:
+            response.extensions = {**response.extensions, "trackly_item_problems": items}
+        return response
 
     def close(self) -> None:
         self.transport.close()
@@ -59,23 +63,24 @@ class AsyncValidatingTransport(httpx.AsyncBaseTransport):
     """The async twin of :class:`ValidatingTransport` (default ``httpx.AsyncHTTPTransport()``)."""
 
     def __init__(self, transport: httpx.AsyncBaseTransport | None = None, *, options: Options | None = None,
-                 check_api_key: bool = True) -> None:
+                 check_api_key: bool = True, refuse_partial_bulk: bool = False,
+                 on_item_problems: ItemProblems | None = None) -> None:
         self.transport = transport if transport is not None else httpx.AsyncHTTPTransport()
-        self.options = coerce_options(options)
-        self.check_api_key = check_api_key
+        self.preflight = Preflight(options, check_api_key, refuse_partial_bulk, on_item_problems)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         route = find(request.method, str(request.url))
-        if route is not None:
-            try:
-                body = request.content
-            except httpx.RequestNotRead:
-                body = await request.aread()
-            problems = check_route(route, request.headers.get(API_KEY_HEADER), body, options=self.options,
-                                   check_key=self.check_api_key, path=request.url.path)
-            if problems:
-                raise TracklyValidationError(problems)
-        return await self.transport.handle_async_request(request)
+        if route is None:
+            return await self.transport.handle_async_request(request)
+        try:
+            body = request.content
+        except httpx.RequestNotRead:
+            body = await request.aread()
+        items = self.preflight.check(route, request.headers, body, request.url.path)
+        response = await self.transport.handle_async_request(request)
+        if items:
+            response.extensions = {**response.extensions, "trackly_item_problems": items}
+        return response
 
     async def aclose(self) -> None:
         await self.transport.aclose()

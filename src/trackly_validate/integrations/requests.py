@@ -12,9 +12,13 @@
 
 ``ValidatingAdapter(adapter=None)`` wraps another adapter (default
 ``requests.adapters.HTTPAdapter()``; pass your own for retries or pool sizes) and only
-hands it requests the API would accept.  Unmodelled endpoints pass through untouched.
-A streamed body (file or generator) is read once and replaced by its bytes, so the
-wrapped adapter still sends it.
+hands it requests the API would accept, judged as the server judges the bytes and
+headers it will receive (``trackly_validate.integrations``).  Unmodelled endpoints pass
+through untouched.  A streamed body (file or generator) is read once and replaced by its
+bytes, so the wrapped adapter still sends it.  A bulk request with problems only in its
+items is sent (the API's partial success): its item problems are on
+``response.trackly_item_problems`` and given to ``on_item_problems``;
+``refuse_partial_bulk=True`` refuses it instead.
 """
 
 from __future__ import annotations
@@ -24,9 +28,8 @@ from typing import Any
 from requests.adapters import BaseAdapter, HTTPAdapter
 from requests.models import PreparedRequest, Response
 
-from ..errors import TracklyValidationError
-from ..options import Options, coerce_options
-from . import API_KEY_HEADER, preflight
+from ..options import Options
+from . import ItemProblems, Preflight, find
 
 __all__ = ["ValidatingAdapter"]
 
@@ -58,18 +61,22 @@ class ValidatingAdapter(BaseAdapter):
     the ``X-Api-Key`` format check."""
 
     def __init__(self, adapter: BaseAdapter | None = None, *, options: Options | None = None,
-                 check_api_key: bool = True) -> None:
+                 check_api_key: bool = True, refuse_partial_bulk: bool = False,
+                 on_item_problems: ItemProblems | None = None) -> None:
         super().__init__()
         self.adapter = adapter if adapter is not None else HTTPAdapter()
-        self.options = coerce_options(options)
-        self.check_api_key = check_api_key
+        self.preflight = Preflight(options, check_api_key, refuse_partial_bulk, on_item_problems)
 
     def send(self, request: PreparedRequest, **kwargs: Any) -> Response:
-        problems = preflight(request.method or "GET", request.url or "", request.headers.get(API_KEY_HEADER),
-                             lambda: _body_bytes(request), options=self.options, check_key=self.check_api_key)
-        if problems:
-            raise TracklyValidationError(problems)
-        return self.adapter.send(request, **kwargs)
+        url = request.url or ""
+        route = find(request.method or "GET", url)
+        if route is None:
+            return self.adapter.send(request, **kwargs)
+        items = self.preflight.check(route, request.headers, _body_bytes(request), url)
+        response = self.adapter.send(request, **kwargs)
+        if items:
+            response.trackly_item_problems = items  # type: ignore[attr-defined]
+        return response
 
     def close(self) -> None:
         self.adapter.close()

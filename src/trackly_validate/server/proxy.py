@@ -1,30 +1,31 @@
 """The validating proxy: ``trackly-validate serve --upstream URL``.
 
 Point an app's Trackly base URL at the proxy (``http://127.0.0.1:8787/api/v2``) and every
-request to a modelled endpoint takes the sandbox's path (:class:`~.app.Sandbox`: route on
-the raw path -> body read in chunks, 413 past 5 MiB -> ``X-Api-Key`` format -> the one
-request pipeline) with other answer steps:
+request to a modelled endpoint goes through the HTTP gate the stand-in uses
+(``trackly_validate.http.gate``: route on the raw path -> the body as express.json reads it
+-> ``X-Api-Key`` format -> the one request pipeline), then the forwarder:
 
-- refused: answered here exactly as the API answers (``{"error", "code"}`` and the
-  endpoint's status, the v1 deprecation headers on v1), marked ``X-Trackly-Validate:
-  local``; nothing reaches the upstream;
+- refused: answered here with the one error answer (the API's ``{"error", "code"}`` and
+  the endpoint's status, plus ``problems``; the v1 deprecation headers on v1), marked
+  ``X-Trackly-Validate: local``; nothing reaches the upstream.  That includes what
+  express.json itself refuses (415 charsets and encodings, 413, compressed data that
+  does not inflate), answered as the stand-in answers it;
 - accepted: the body bytes as received, the method, raw path, query and headers (the
   key too) go to the upstream once (never retried: sends are not idempotent); its
-  status, headers and body come back as they are, streamed;
+  status, headers and body come back as they are, streamed.  A bulk request with
+  problems only in its items is the API's partial success: forwarded;
 - a body express.json does not read (another Content-Type, or none) is judged as ``{}``
-  and, accepted, streamed on unchanged; a charset or Content-Encoding it answers 415
-  for is passed through unchecked; a gzip/deflate body is judged inflated and forwarded
-  as received;
+  and, accepted, streamed on unchanged;
 - anything else (other paths, other methods): passed through, unchecked, streamed both ways;
 - the upstream unreachable, too slow or gone mid-answer: 503 ``provider_error`` from the
   proxy, marked ``X-Trackly-Validate: upstream-error`` with the kind of failure in
   ``X-Trackly-Upstream-Error`` (:data:`NOT_SENT` kinds mean the request never left).
 
-Hop-by-hop headers (RFC 9110 §7.6.1: ``Connection`` and the headers it names,
-``Keep-Alive``, ``Transfer-Encoding``, ``TE``, ``Trailer``, ``Upgrade``, ``Proxy-*``) are
-not forwarded either way; ``Host`` is the upstream's; ``Expect`` is answered by this
-server.  Requests go out through one pool of keep-alive connections
-(:class:`~.upstream.UpstreamPool`).
+The proxy holds no store: the account's state is the upstream's.  Hop-by-hop headers
+(RFC 9110 §7.6.1: ``Connection`` and the headers it names, ``Keep-Alive``,
+``Transfer-Encoding``, ``TE``, ``Trailer``, ``Upgrade``, ``Proxy-*``) are not forwarded
+either way; ``Host`` is the upstream's; ``Expect`` is answered by this server.  Requests
+go out through one pool of keep-alive connections (:class:`~.upstream.UpstreamPool`).
 
 Counts are served at ``GET /_proxy/stats`` and logged at shutdown.  Log lines
 (logger ``trackly_validate.proxy``) carry methods, redacted paths, kinds and counts,
@@ -47,11 +48,12 @@ from starlette.routing import Route as HttpRoute, request_response
 
 from ..auth import redact
 from ..catalog import C
-from ..options import Options
+from ..http.answer import error_body
+from ..http.gate import Refused
+from ..options import DEFAULT_OPTIONS, Options, coerce_options
 from ..routes import Route
 from ..translate import problem
-from .app import _METHODS, V1_HEADERS, Checked, Sandbox, _Json, _raw_path, _Refused
-from .body import Unreadable
+from .front import METHODS, V1_HEADERS, Json, raw_path, refusal_response, through_gate
 from .upstream import NOT_SENT, Answer, Timeouts, Upstream, UpstreamPool, failure_kind
 
 __all__ = ["create_proxy_app", "Proxy", "Timeouts", "ProxyStats", "MARK_HEADER", "UPSTREAM_ERROR_HEADER",
@@ -98,13 +100,13 @@ class UpstreamInterrupted(Exception):
     cut-off answer is never taken for a whole one."""
 
 
-class Proxy(Sandbox):
-    """The sandbox's request path with forwarding answer steps (no fixtures: the account's
-    state is the upstream's, so the store is open and every well-formed key passes here)."""
+class Proxy:
+    """The gate in front of the forwarder (no store: the account's state is the upstream's,
+    so every well-formed key passes here)."""
 
     def __init__(self, upstream: str, options: Options | None = None, timeouts: Timeouts | float | None = None,
                  max_connections: int = 100):
-        super().__init__(options)
+        self.options = DEFAULT_OPTIONS if options is None else coerce_options(options)
         self.upstream = Upstream.parse(upstream)
         self.timeouts = timeouts if isinstance(timeouts, Timeouts) else \
             Timeouts() if timeouts is None else Timeouts(read=timeouts)
@@ -124,47 +126,26 @@ class Proxy(Sandbox):
             await pool.aclose()
             log.info("proxy stats at shutdown: %s", json.dumps(self.stats.snapshot(), sort_keys=True))
 
-    # --- the answer steps ------------------------------------------------------------------------------------
-
-    async def answer(self, request: Request, checked: Checked) -> Response:
-        """Accepted: the body bytes as received go to the upstream (a body express.json
-        does not read, another type, streamed on as it comes)."""
-        if checked.raw is None:
-            return await self._forward_streamed(request, checked.route)
-        return await self._forward(request, checked.route, checked.raw, str(len(checked.raw)).encode())
-
-    async def unmodelled(self, request: Request) -> Response:
-        """Not a modelled endpoint: passed through unchecked, the body streamed as it comes."""
-        return await self._forward_streamed(request, None)
-
-    async def unreadable(self, request: Request, route: Route, unreadable: Unreadable,
-                         raw: bytes | None = None) -> Response:
-        """A charset or encoding express.json answers 415 for: passed through unchecked
-        (the upstream's answer is the API's own).  Compressed data that does not inflate
-        is refused here as the sandbox refuses it (400 ``invalid_input``)."""
-        if unreadable.status == 415:
+    async def api(self, request: Request) -> Response:
+        """Gate, then forward: a refused request is answered here; an accepted one goes on
+        with the bytes as received (a body express.json does not read streamed on as it
+        comes); an unmodelled one passes through unchecked."""
+        route, verdict = await through_gate(request, self.options)
+        if route is None or verdict is None:
             return await self._forward_streamed(request, None)
-        return await super().unreadable(request, route, unreadable, raw)
+        if isinstance(verdict, Refused):
+            return self.refusal(verdict)
+        if not verdict.body.read:
+            return await self._forward_streamed(request, route)
+        raw = verdict.body.raw
+        return await self._forward(request, route, raw, str(len(raw)).encode())
 
-    def refusal(self, route: Route, refused: _Refused) -> Response:
-        """Refused here: the API's answer exactly (``{"error", "code"}``), marked local."""
-        if refused.body is not None:
-            response = _Json(refused.body, status_code=refused.status)
-        else:
-            first = refused.problems[0]
-            response = _Json({"error": first.error, "code": first.code}, status_code=first.status)
-            response.trackly_code = first.code  # type: ignore[attr-defined]
-            if first.status == 413:  # the rest of the body is not read
-                response.headers["Connection"] = "close"
-        if route.version == "v1":
-            response.headers.update(V1_HEADERS)
+    def refusal(self, refused: Refused) -> Response:
+        """Refused here: the one error answer, marked local."""
+        response = refusal_response(refused)
         response.headers[MARK_HEADER] = "local"
+        self.stats.local[refused.code or "(no code)"] += 1
         return response
-
-    def record(self, request: Request, route: Route | None, raw: bytes | None, response: Response) -> None:
-        """No request log here: counts only (forwarded ones are counted as they are sent)."""
-        if response.headers.get(MARK_HEADER) == "local":
-            self.stats.local[getattr(response, "trackly_code", None) or "(no code)"] += 1
 
     # --- forwarding -------------------------------------------------------------------------------------------
 
@@ -246,7 +227,7 @@ class Proxy(Sandbox):
         kind = failure_kind(exc)
         self._note_failure(request, kind, exc)
         answer = problem(C.provider_error, route)
-        response = _Json({"error": answer.error, "code": answer.code}, status_code=answer.status)
+        response = Json(error_body([answer]), status_code=answer.status)
         if route is not None and route.version == "v1":
             response.headers.update(V1_HEADERS)
         response.headers[MARK_HEADER] = "upstream-error"
@@ -256,11 +237,11 @@ class Proxy(Sandbox):
     def _note_failure(self, request: Request, kind: str, exc: Exception) -> None:
         self.stats.upstream_errors[kind] += 1
         sent = "not sent" if kind in NOT_SENT else "may have reached the upstream"
-        log.warning("upstream %s: %s %s (%s, %s)", kind, request.method, redact(_raw_path(request)),
+        log.warning("upstream %s: %s %s (%s, %s)", kind, request.method, redact(raw_path(request)),
                     type(exc).__name__, sent)
 
     async def stats_page(self, request: Request) -> Response:
-        return _Json({"upstream": self.upstream.url(), **self.stats.snapshot()})
+        return Json({"upstream": self.upstream.url(), **self.stats.snapshot()})
 
 
 def create_proxy_app(upstream: str, options: Options | None = None, timeouts: Timeouts | float | None = None,
@@ -269,7 +250,7 @@ def create_proxy_app(upstream: str, options: Options | None = None, timeouts: Ti
     ``timeouts``: a :class:`Timeouts` or the read timeout in seconds."""
     proxy = Proxy(upstream, options, timeouts, max_connections)
     app = Starlette(routes=[HttpRoute(STATS_PATH, proxy.stats_page, methods=["GET"]),
-                            HttpRoute("/{rest:path}", proxy.api, methods=_METHODS)],
+                            HttpRoute("/{rest:path}", proxy.api, methods=METHODS)],
                     lifespan=proxy.lifespan)
     app.router.default = request_response(proxy.api)  # paths no route pattern matches (%0A) too
     app.state.proxy = proxy
