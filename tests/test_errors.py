@@ -25,9 +25,24 @@ def test_validation_error_exposes_the_first_problem_and_every_problem():
     err = TracklyValidationError(problems)
     assert err.problems == tuple(problems)
     assert (err.code, err.error, err.status) == ("missing_body", "body is required", 400)
-    assert err.to_response() == {"error": "body is required", "code": "missing_body"}
+    assert err.to_response() == {"error": "body is required", "code": "missing_body", "problems": [
+        {"code": "missing_body", "error": "body is required", "loc": ["body"]},
+        {"code": "invalid_phone", "error": "Invalid recipient phone number format", "loc": ["messages", 3, "to"]}]}
     assert str(err) == "400 missing_body: body is required at body (+1 more problem)"
     assert pickle.loads(pickle.dumps(err)).problems == err.problems
+
+
+def test_a_codeless_refusal_answers_without_a_code():
+    """body-parser's 415 carries no code: neither does the exception nor its answer."""
+    err = TracklyValidationError((), status=415, error='unsupported charset "LATIN1"')
+    assert (err.code, err.status, err.problems) == (None, 415, ())
+    assert err.to_response() == {"error": 'unsupported charset "LATIN1"',
+                                 "problems": [{"error": 'unsupported charset "LATIN1"', "loc": []}]}
+    assert str(err) == '415: unsupported charset "LATIN1"'
+    again = pickle.loads(pickle.dumps(err))
+    assert (again.code, again.status, again.error) == (None, 415, err.error)
+    with pytest.raises(ValueError):
+        TracklyValidationError(())
     with pytest.raises(ValueError):
         TracklyValidationError([])
 

@@ -95,7 +95,9 @@ def test_the_upstream_crashing_with_requests_in_flight_and_coming_back():
             cut = [f.result() for f in in_flight]
         for r in cut:
             assert (r.status_code, r.json(), r.headers[MARK_HEADER]) == (
-                503, {"error": "Provider unavailable", "code": "provider_error"}, "upstream-error")
+                503, {"error": "Provider unavailable", "code": "provider_error",
+                      "problems": [{"code": "provider_error", "error": "Provider unavailable", "loc": []}]},
+                "upstream-error")
             assert r.headers[UPSTREAM_ERROR_HEADER] == "disconnected"  # they may have reached it: not retried
         down = [_post(client, f"{proxy.url}/api/v2/send?i=down{i}") for i in range(3)]
         assert [(r.status_code, r.headers[UPSTREAM_ERROR_HEADER]) for r in down] == [(503, "connect_failed")] * 3
