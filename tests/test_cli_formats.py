@@ -85,8 +85,8 @@ def test_missing_pyarrow_says_which_extra(tmp_path, capsys, monkeypatch):
 # --- what is not an input -------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("name", "data", "looks"), [
-    ("sends.bin", gzip.compress(b'{"to": 1}\n'), "looks like gzip data, not JSONL/JSON/CSV/Parquet/Arrow"),
-    ("sends.jsonl", gzip.compress(b'{"to": 1}\n'), "looks like gzip data, not JSONL/JSON/CSV/Parquet/Arrow"),
+    ("sends.bin", gzip.compress(b'{"to": 1}\n', mtime=0), "looks like gzip data, not JSONL/JSON/CSV/Parquet/Arrow"),
+    ("sends.jsonl", gzip.compress(b'{"to": 1}\n', mtime=0), "looks like gzip data, not JSONL/JSON/CSV/Parquet/Arrow"),
     ("sends.xlsx", b"PK\x03\x04rest", "looks like a ZIP archive (an .xlsx workbook?), not JSONL/JSON/CSV/Parquet/Arrow"),
     ("sends.csv", "to,body\n".encode("utf-16"), "looks like UTF-16 text, not JSONL/JSON/CSV/Parquet/Arrow"),
     ("img", b"\x89PNG\r\n\x1a\n....", "looks like a PNG image, not JSONL/JSON/CSV/Parquet/Arrow"),
