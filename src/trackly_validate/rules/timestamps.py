@@ -1,24 +1,37 @@
-"""ISO 8601 timestamps (``signup_date``, ``timestamp``, ``start_date``…).
+"""Timestamps (``signup_date``, ``timestamp``, ``send_timestamp``, ``before_date``…).
 
-The docs say "ISO 8601" and show ``2025-03-15T14:30:00Z`` as well as
-``2025-06-10T12:00:00`` (no zone, read as UTC).  Accepted: a calendar date
-``YYYY-MM-DD``, optionally followed by ``T`` or a space and ``HH:MM``, optional
-``:SS`` and fraction (``.`` or ``,``, 1-9 digits), optional zone ``Z``/``±HH``/
-``±HH:MM``/``±HHMM``; the date and time must exist (no February 30th).  The
-pattern is linear (no nested quantifiers) and the input is length-capped before
-matching.  Anything else is ``invalid_timestamp``.
+The docs say "ISO 8601" and show ``2025-03-15T14:30:00Z`` and ``2025-06-10T12:00:00``; the
+code's text is "The timestamp value cannot be parsed", and the server is Node, where that
+is ``isNaN(new Date(value))``: V8's parser, far more lenient than ISO 8601 (``06/01/2025``,
+``June 1, 2025``, ``Sun, 01 Jun 2025 00:00:00 GMT``, ISO with surrounding spaces; the
+dashboard's CSV import documents ``MM/DD/YYYY`` and ``MM-DD-YYYY``).  A timestamp is
+accepted when either reading accepts it (docs/decisions.md, "Timestamps"):
+
+- :func:`~trackly_validate.rules.jsdate.js_date_valid`: ``new Date(value)`` is a date, for a
+  string as V8 parses it and for the other JSON values as ``new Date`` reads them
+  (``1718000000000``);
+- :func:`is_iso8601`: the documented ISO 8601 reading, for the few ISO forms V8 refuses
+  (``10:00:60``, ``,5`` fractions, ``+05`` offsets).
+
+:func:`is_timestamp` is the one rule; every door derives from it.  :data:`FAST_PATTERN` answers
+the common ISO forms in Rust (pydantic-core's regex) and accepts nothing :func:`is_timestamp`
+refuses; anything else goes to :func:`is_timestamp`.
 """
 
 from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any, Callable
+
+from pydantic_core import core_schema as cs
 
 from ..catalog import C, CodeInfo
-from .base import StrCheck
+from ..options import Options
+from .base import Rule, fail, tagged
+from .jsdate import js_date_valid, parses
 
-__all__ = ["is_iso8601", "Timestamp", "TimestampOf", "FAST_PATTERN"]
+__all__ = ["is_iso8601", "is_timestamp", "Timestamp", "TimestampOf", "FAST_PATTERN", "JSON_SCHEMA"]
 
 _ISO = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})"
@@ -30,6 +43,9 @@ _MAX_LEN = 40
 
 
 def is_iso8601(value: object) -> bool:
+    """The ISO 8601 reading: ``YYYY-MM-DD``, optionally ``T`` or a space and ``HH:MM``,
+    optional ``:SS`` (up to 60) and a fraction (``.`` or ``,``, 1-9 digits), optional zone
+    ``Z``/``±HH``/``±HH:MM``/``±HHMM``; the date must exist."""
     if not isinstance(value, str) or len(value) > _MAX_LEN:
         return False
     m = _ISO.fullmatch(value)
@@ -47,17 +63,75 @@ def is_iso8601(value: object) -> bool:
     return True
 
 
+def is_timestamp(value: Any) -> bool:
+    """The timestamp rule: ``new Date(value)`` is a date in V8, or ``value`` is ISO 8601."""
+    if type(value) is str:
+        return is_iso8601(value) or parses(value)
+    return js_date_valid(value)
+
+
 #: the common ISO 8601 forms whose date always exists (years 1000-9999, days 01-28), for
-#: pydantic-core's Rust regex; anything else (29th-31st, early years) goes to is_iso8601
+#: pydantic-core's Rust regex; anything else (29th-31st, other forms, other JSON types) goes
+#: to is_timestamp.  Every string it matches is ISO 8601 and so accepted.
 FAST_PATTERN = (r"^[1-9][0-9]{3}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])"
                 r"(?:[Tt ](?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:[.,][0-9]{1,9})?)?"
                 r"(?:[Zz]|[+-](?:[01][0-9]|2[0-3])(?::?[0-5][0-9])?)?)?$")
 
+#: what a timestamp field shows in JSON Schema and OpenAPI: no ``format: date-time``, which
+#: would be stricter than the rule (``06/01/2025`` is not RFC 3339, the server takes it)
+JSON_SCHEMA: dict[str, Any] = {
+    "type": ["string", "number", "boolean", "array"],
+    "description": "A date as the server's JavaScript reads it (`new Date(value)` is a valid date), or ISO 8601: "
+                   "ISO 8601 / RFC 3339 (`2025-03-15T14:30:00Z`, `2025-03-15`), RFC 2822 / HTTP dates "
+                   "(`Sun, 01 Jun 2025 00:00:00 GMT`), US numeric dates (`06/01/2025`, `6-1-2025`), month names "
+                   "(`June 1, 2025`, `1 Jun 2025`), or milliseconds since 1970 as a number.",
+    "examples": ["2025-03-15T14:30:00Z", "2025-03-15", "06/01/2025", "June 1, 2025",
+                 "Sun, 01 Jun 2025 00:00:00 GMT", 1718000000000],
+}
 
-def TimestampOf(info: CodeInfo = C.invalid_timestamp) -> StrCheck:  # noqa: N802 - reads like a marker
-    """Marker: an ISO 8601 date or date-time string, else ``info``."""
-    return StrCheck(info, is_iso8601, {"type": "string", "format": "date-time",
-                                       "examples": ["2025-03-15T14:30:00Z"]}, fast=FAST_PATTERN)
+
+class _TimestampRule(Rule):
+    """The fast ISO pattern in Rust, then :func:`is_timestamp` for any other JSON value."""
+
+    def __init__(self, info: CodeInfo, check: Callable[[Any], bool]):
+        self.info, self.check = info, check
+        self.codes = (info.code,)
+
+    def build(self, options: Options) -> cs.CoreSchema:
+        if self.is_disabled(options):
+            return cs.any_schema()
+        error, check = fail(self.info), self.check
+
+        def validate(value: Any) -> Any:
+            if not check(value):
+                raise error
+            return value
+
+        return cs.union_schema([cs.str_schema(pattern=FAST_PATTERN, strict=True),
+                                cs.no_info_plain_validator_function(validate)], mode="left_to_right",
+                               custom_error_type=self.info.code, custom_error_message=self.info.message)
 
 
-Timestamp = Annotated[str, TimestampOf()]
+class _TimestampMarker:
+    __slots__ = ("info",)
+
+    def __init__(self, info: CodeInfo):
+        self.info = info
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Callable[[Any], cs.CoreSchema]) -> cs.CoreSchema:
+        return tagged(_TimestampRule(self.info, is_timestamp))
+
+    def __get_pydantic_json_schema__(self, core_schema: cs.CoreSchema, handler: Any) -> Any:
+        return dict(JSON_SCHEMA)
+
+    def __repr__(self) -> str:
+        return f"TimestampOf({self.info.code})"
+
+
+def TimestampOf(info: CodeInfo = C.invalid_timestamp) -> _TimestampMarker:  # noqa: N802 - reads like a marker
+    """Marker: a timestamp (:func:`is_timestamp`), else ``info``."""
+    return _TimestampMarker(info)
+
+
+#: a timestamp field: usually a string, but any JSON value ``new Date()`` reads is accepted
+Timestamp = Annotated[Any, TimestampOf()]
