@@ -25,7 +25,8 @@ on the zone except within 14 hours of the ends of the range (year 275760 / -2718
 string is accepted when it is a date in some zone from UTC-12 to UTC+14 (the server's zone
 is unknown).  Daylight-saving gaps do not matter: V8 maps every local time to an instant.
 
-Linear in the input: one pass of a regular expression, parentheses skipped by a counter.
+Linear time and constant memory in the input's length: tokens are scanned one at a time by
+a regular expression without nested quantifiers, parentheses skipped by a counter.
 """
 
 from __future__ import annotations
@@ -77,70 +78,62 @@ _END_TOKEN: Token = (_END, 0, 0, -1)
 _INVALID_TOKEN: Token = (-1, 0, 0, -1)
 
 
-def _tokens(text: str) -> list[Token]:
-    """Every token of ``text`` (``DateStringTokenizer::Scan``), then the end token.
-
-    A NUL character ends the input (``InputReader::IsEnd`` is ``ch_ == 0``)."""
-    nul = text.find("\x00")
-    if nul >= 0:
-        text = text[:nul]
-    out: list[Token] = []
-    append, match, n, i = out.append, _TOKEN.match, len(text), 0
-    while i < n:
-        m = match(text, i)
-        kind = m.lastgroup  # type: ignore[union-attr]
-        j = m.end()  # type: ignore[union-attr]
-        if kind == "num":  # ReadUnsignedNumeral: leading zeros skipped, then 9 significant
-            append((_NUM, int(text[i:j].lstrip("0")[:9] or "0"), j - i, -1))  # digits; length counts all
-        elif kind == "sym":
-            append((_SYM, ord(text[i]), 1, -1))
-        elif kind == "word":  # ReadWord + KeywordTable::Lookup
-            low = text[i:min(j, i + 3)].translate(_LOWER)
-            month = _MONTHS.get(low)
-            if month is not None:
-                append((_WORD, month, j - i, _MONTH))
-            else:
-                ktype, value = _WORDS.get(low, (_INVALID, 0)) if j - i <= 3 else (_INVALID, 0)
-                append((_WORD, value, j - i, ktype))
-        elif kind == "ws":
-            append((_SPACE, 0, j - i, -1))
-        else:
-            if kind == "par":  # SkipParentheses: up to the matching ')' or the end
-                depth, j = 1, i + 1
-                while depth > 0 and j < n:
-                    c = text[j]
-                    depth += (c == "(") - (c == ")")
-                    j += 1
-            append((_UNKNOWN, 0, 1, -1))
-        i = j
-    append(_END_TOKEN)
-    return out
+def _scan(text: str, i: int) -> tuple[Token, int]:
+    """The token at ``text[i:]`` and where the next one starts (``DateStringTokenizer::Scan``)."""
+    if i >= len(text):
+        return _END_TOKEN, i
+    m = _TOKEN.match(text, i)
+    kind = m.lastgroup  # type: ignore[union-attr]
+    j = m.end()  # type: ignore[union-attr]
+    if kind == "num":  # ReadUnsignedNumeral: leading zeros skipped, then 9 significant digits;
+        return (_NUM, int(text[i:j].lstrip("0")[:9] or "0"), j - i, -1), j  # the length counts all
+    if kind == "sym":
+        return (_SYM, ord(text[i]), 1, -1), j
+    if kind == "word":  # ReadWord + KeywordTable::Lookup
+        low = text[i:min(j, i + 3)].translate(_LOWER)
+        month = _MONTHS.get(low)
+        if month is not None:
+            return (_WORD, month, j - i, _MONTH), j
+        ktype, value = _WORDS.get(low, (_INVALID, 0)) if j - i <= 3 else (_INVALID, 0)
+        return (_WORD, value, j - i, ktype), j
+    if kind == "ws":
+        return (_SPACE, 0, j - i, -1), j
+    if kind == "par":  # SkipParentheses: up to the matching ')' or the end
+        depth, n = 1, len(text)
+        while depth > 0 and j < n:
+            c = text[j]
+            depth += (c == "(") - (c == ")")
+            j += 1
+    return (_UNKNOWN, 0, 1, -1), j
 
 
 _COLON, _MINUS, _PLUS, _DOT, _CLOSE = (ord(c) for c in ":-+.)")
 
 
 class _Scanner:
-    """``DateStringTokenizer``: ``peek``/``next``/``skip`` over the token list."""
+    """``DateStringTokenizer``: one token of look-ahead, scanned on demand (constant memory
+    whatever the input's length).  A NUL character ends the input (``InputReader::IsEnd``
+    is ``ch_ == 0``)."""
 
-    __slots__ = ("tokens", "i")
+    __slots__ = ("text", "pos", "ahead")
 
-    def __init__(self, tokens: list[Token]):
-        self.tokens, self.i = tokens, 0
+    def __init__(self, text: str):
+        nul = text.find("\x00")
+        self.text = text if nul < 0 else text[:nul]
+        self.ahead, self.pos = _scan(self.text, 0)
 
     def peek(self) -> Token:
-        return self.tokens[self.i]
+        return self.ahead
 
     def next(self) -> Token:
-        token = self.tokens[self.i]
-        if token[0] != _END:
-            self.i += 1
+        token = self.ahead
+        self.ahead, self.pos = _scan(self.text, self.pos)
         return token
 
     def skip(self, symbol: int) -> bool:
-        token = self.tokens[self.i]
+        token = self.ahead
         if token[0] == _SYM and token[1] == symbol:
-            self.i += 1
+            self.ahead, self.pos = _scan(self.text, self.pos)
             return True
         return False
 
@@ -442,7 +435,7 @@ def _days_from_civil(year: int, month: int, day: int) -> int:
 
 def parses(text: str) -> bool:
     """Whether ``Date.parse(text)`` / ``new Date(text)`` is a valid date in V8 (Node)."""
-    s, p = _Scanner(_tokens(text)), _Parts()
+    s, p = _Scanner(text), _Parts()
     token = _es5(s, p)
     if token[0] < 0 or not _legacy(s, p, token):
         return False
