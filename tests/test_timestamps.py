@@ -228,3 +228,53 @@ def test_node_agrees_on_a_fresh_sample():
     node = node_verdicts(values)
     wrong = [(v, n) for v, n in zip(values, node) if js_date_valid(v) is not n]
     assert not wrong, wrong[:20]
+
+
+# --- every door: JSON bodies, frames (Parquet/Arrow/CSV rows), OpenAPI ---------------------------------
+
+import trackly_validate as tv  # noqa: E402
+
+CONTACT = {"phone_number": "+13105558888", "list_number": "+18005551234"}
+ROWS = ["06/01/2025", "June 1, 2025", "Sun, 01 Jun 2025 00:00:00 GMT", " 2025-06-01 ", "2025-06-01T10:00:60",
+        "yesterday", "15/06/2025", 1718000000000]
+
+
+def test_every_door_answers_as_the_rule():
+    for value in ROWS:
+        refused = [p.code for p in tv.check("POST", "/v2/contacts", {**CONTACT, "signup_date": value})]
+        assert refused == ([] if is_timestamp(value) else ["invalid_timestamp"]), value
+        record = {"id": "s1", "to_number": "+13105558888", "timestamp": value}
+        refused = [p.code for p in tv.check("POST", "/v2/history/sends", json.dumps({"records": [record]}))]
+        assert refused == ([] if is_timestamp(value) else ["invalid_timestamp"]), value
+
+
+@pytest.mark.parametrize("library", ["pandas", "pyarrow"])
+def test_the_column_face_answers_as_the_rule(library):
+    pytest.importorskip(library)
+    strings = [v for v in ROWS if isinstance(v, str)]
+    columns = {"phone_number": [CONTACT["phone_number"]] * len(strings),
+               "list_number": [CONTACT["list_number"]] * len(strings), "signup_date": strings}
+    if library == "pandas":
+        import pandas as pd
+
+        frame = pd.DataFrame(columns)
+    else:
+        import pyarrow as pa
+
+        frame = pa.table(columns)
+    found = tv.check_frame(frame, "POST", "/v2/contacts")
+    rows = list(found["row"].to_pylist() if library == "pyarrow" else found["row"])
+    assert rows == [i for i, v in enumerate(strings) if not is_timestamp(v)]
+
+
+def test_the_openapi_document_is_not_stricter_than_the_rule():
+    doc = tv.openapi()
+    assert "date-time" not in json.dumps(doc)
+    found = 0
+    for schema in doc["components"]["schemas"].values():
+        for prop in schema.get("properties", {}).values():
+            for option in prop.get("anyOf", [prop]):
+                if option.get("description") == JSON_SCHEMA["description"]:
+                    assert {k: v for k, v in option.items() if k != "title"} == JSON_SCHEMA
+                    found += 1
+    assert found >= 8  # signup_date, history send/click/revenue timestamps, before_date, revenue timestamp
