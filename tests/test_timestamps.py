@@ -124,8 +124,14 @@ def test_the_boundaries_of_the_date_range():
 
 
 def test_js_string_is_javascripts():
-    assert [js_string(v) for v in (0.1, 1e21, 1e-7, 100.0, -2.5e-10, True, [1, None, [2, "x"]], {})] == [
-        "0.1", "1e+21", "1e-7", "100", "-2.5e-10", "true", "1,,2,x", None]
+    assert [js_string(v) for v in (0.1, 1e21, 1e-7, 100.0, -2.5e-10, True, [1, None, [2, "x"]], {}, [[], 3], 10**400,
+                                   [[[[]]]])] == [
+        "0.1", "1e+21", "1e-7", "100", "-2.5e-10", "true", "1,,2,x", "[object Object]", ",3", "Infinity", ""]
+    deep: list[Any] = ["2025-06-01"]
+    for _ in range(5000):
+        deep = [deep]
+    assert js_string(deep) == "2025-06-01" and js_date_valid(deep)
+    assert js_date_valid([{}, "2025-06-01"])  # "[object Object],2025-06-01": words before the date
 
 
 # --- properties ----------------------------------------------------------------------------------------
@@ -224,7 +230,8 @@ def test_node_agrees_on_a_fresh_sample():
         strings.add(s)
     values: list[Any] = sorted(strings)
     values += [rng.randint(-10**16, 10**16) for _ in range(50)] + [rng.uniform(-1e16, 1e16) for _ in range(50)]
-    values += [True, False, None, [], [None], [2025, 6, 1], ["06/01/2025"], [[2025], [6]], {}, {"a": 1}, 1e21, 0.5]
+    values += [True, False, None, [], [None], [2025, 6, 1], ["06/01/2025"], [[2025], [6]], {}, {"a": 1}, 1e21, 0.5,
+               [{}, "2025-06-01"], [[], 6, 1], [None, "Jun 1 2025"], 10**30, -(10**30), [1e21, 5]]
     node = node_verdicts(values)
     wrong = [(v, n) for v, n in zip(values, node) if js_date_valid(v) is not n]
     assert not wrong, wrong[:20]

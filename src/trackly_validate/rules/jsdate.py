@@ -476,46 +476,66 @@ def _number_string(x: float) -> str:
     return out + digits[0] + ("." + digits[1:] if k > 1 else "") + f"e{'+' if n > 0 else '-'}{abs(n - 1)}"
 
 
-def js_string(value: Any) -> str | None:
-    """``String(value)`` for a JSON value (None for an object: ``"[object Object]"`` is
-    never a date, and ``null``/``undefined`` inside an array, which join as "")."""
+def _scalar_string(value: Any) -> str:
+    """``String(value)`` for a JSON scalar or object."""
     if isinstance(value, str):
         return value
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, int):
-        return str(value) if abs(value) < 10**21 else _number_string(float(value))
+        if abs(value) < 10**21:
+            return str(value)
+        try:
+            value = float(value)
+        except OverflowError:  # beyond the largest double: Infinity to JavaScript
+            return "Infinity" if value > 0 else "-Infinity"
     if isinstance(value, float):
         if math.isnan(value):
             return "NaN"
         if math.isinf(value):
             return "Infinity" if value > 0 else "-Infinity"
         return _number_string(value)
-    if isinstance(value, (list, tuple)):
-        parts = []
-        for item in value:
-            if item is None:
-                parts.append("")
-                continue
-            text = js_string(item)
-            if text is None:
-                return None
-            parts.append(text)
-        return ",".join(parts)
-    return None
+    return "[object Object]"
+
+
+def js_string(value: Any) -> str:
+    """``String(value)`` for a JSON value.  An array is its items' strings joined by ","
+    (``Array.prototype.join``: ``null`` items as "", nested arrays the same way), built
+    without recursion so any depth is read."""
+    if not isinstance(value, (list, tuple)):
+        return _scalar_string(value)
+    parts: list[str] = []
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        items, i = stack.pop()
+        if i == len(items):
+            continue
+        if i:
+            parts.append(",")
+        stack.append((items, i + 1))
+        item = items[i]
+        if isinstance(item, (list, tuple)):
+            stack.append((item, 0))
+        elif item is not None:
+            parts.append(_scalar_string(item))
+    return "".join(parts)
 
 
 def js_date_valid(value: Any) -> bool:
     """Whether ``new Date(value)`` is a valid date for a JSON value: a string is parsed; a
     number (a boolean is 0 or 1, ``null`` 0) is milliseconds since the epoch, valid within
-    +-8.64e15; an array is parsed as its ``String()``; an object is never a date."""
+    +-8.64e15; an array or object is parsed as its ``String()`` (an object's,
+    ``"[object Object]"``, is never a date).  Other Python objects are not JSON: False."""
     if isinstance(value, str):
         return parses(value)
     if value is None or isinstance(value, bool):
         return True
-    if isinstance(value, (int, float)):
-        return not math.isnan(value) and -MAX_TIME_MS <= value <= MAX_TIME_MS
-    text = js_string(value) if isinstance(value, (list, tuple)) else None
-    return text is not None and parses(text)
+    if isinstance(value, int):  # exact for any size (10**400 is Infinity to JavaScript)
+        return -MAX_TIME_MS <= value <= MAX_TIME_MS
+    if isinstance(value, float):
+        return -MAX_TIME_MS <= value <= MAX_TIME_MS  # False for NaN and the infinities
+    if isinstance(value, (list, tuple, dict)):
+        return parses(js_string(value))
+    return False
