@@ -71,8 +71,8 @@ _WORDS = {"am": (_AMPM, 0), "pm": (_AMPM, 12), "ut": (_ZONE, 0), "utc": (_ZONE, 
 # AsciiAlphaToLower is ``c | 0x20``: only ASCII letters change
 _LOWER = {c: c | 0x20 for c in range(ord("A"), ord("Z") + 1)}
 
-#: a token: (kind, value, length, keyword type); value is a number's value (its first 9
-#: digits), a symbol's character code or a keyword's value
+#: a token: (kind, value, length, keyword type); the value is a number's (its first 9
+#: significant digits), a symbol's character code or a keyword's value
 Token = tuple[int, int, int, int]
 _END_TOKEN: Token = (_END, 0, 0, -1)
 _INVALID_TOKEN: Token = (-1, 0, 0, -1)

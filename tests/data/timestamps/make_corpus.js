@@ -115,6 +115,15 @@ const ws = [" ", "\t", "\n", "\r\n", "\u00a0", "\u2028", "\u3000", "\ufeff", "\u
 for (const w of ws) for (const s of ["2025-06-01", "2025-06-01T10:00:00Z", "June 1, 2025", "06/01/2025"]) {
   add(w + s); add(s + w); add(s.replace(/[ T\-\/]/g, w));
 }
+// every ASCII character and some Unicode ones as a separator (which are words, white space or ignored)
+const sepChars = [];
+for (let c = 1; c < 0x80; c++) sepChars.push(String.fromCharCode(c));
+sepChars.push("\u0085", "\u00ad", "\u180e", "\u1680", "\u2007", "\u2029", "\u202f", "\u205f", "\u2060", "\ufffd",
+              "\uff10", "\u0660");
+for (const c of sepChars) {
+  for (const s of [`2025${c}06${c}01`, `Jun${c}1${c}2025`, `${c}2025-06-01`, `2025-06-01${c}`, `1${c}2${c}2025 10:00${c}`,
+                   `x${c}1 2025`, `2025-06-01T10:00${c}`]) add(s);
+}
 for (let n = 0; n < 60; n++) add(String(n));
 for (const n of ["100", "999", "1000", "2025", "9999", "10000", "99999", "123456", "1234567", "20250601",
                  "1718000000000", "0000", "-1", "-2025", "+2025", "1.5", "2025.5", "1e3", "0x10", "00", "000", "-0"]) add(n);
