@@ -194,6 +194,13 @@ def test_fast_path_is_a_subset_and_the_field_equals_the_rule(value):
     assert verdict(value) is is_timestamp(value)
 
 
+@settings(max_examples=1000, deadline=None)
+@given(value=st.from_regex(FAST_PATTERN[1:-1], fullmatch=True))
+def test_everything_the_fast_path_matches_is_a_timestamp(value):
+    assert is_timestamp(value), value
+    assert verdict(value)
+
+
 def test_the_json_schema_is_not_stricter_than_the_rule():
     assert "format" not in JSON_SCHEMA
     assert set(JSON_SCHEMA["type"]) >= {"string", "number", "boolean", "array"}
@@ -285,3 +292,12 @@ def test_the_openapi_document_is_not_stricter_than_the_rule():
                     assert {k: v for k, v in option.items() if k != "title"} == JSON_SCHEMA
                     found += 1
     assert found >= 8  # signup_date, history send/click/revenue timestamps, before_date, revenue timestamp
+
+
+@pytest.mark.skipif(NODE is None, reason="node is not installed")
+@settings(max_examples=3, deadline=None)
+@given(values=st.lists(st.from_regex(FAST_PATTERN[1:-1], fullmatch=True), min_size=300, max_size=300))
+def test_node_reads_what_the_fast_path_matches(values):
+    node = node_verdicts(values)
+    wrong = [v for v, n in zip(values, node) if not n and not is_iso8601(v)]
+    assert not wrong, wrong[:20]

@@ -14,8 +14,9 @@ accepted when either reading accepts it (docs/decisions.md, "Timestamps"):
   (``10:00:60``, ``,5`` fractions, ``+05`` offsets).
 
 :func:`is_timestamp` is the one rule; every door derives from it.  :data:`FAST_PATTERN` answers
-the common ISO forms in Rust (pydantic-core's regex) and accepts nothing :func:`is_timestamp`
-refuses; anything else goes to :func:`is_timestamp`.
+the common forms (ISO 8601, US numeric dates, RFC 2822, "June 1, 2025") in Rust
+(pydantic-core's regex) and accepts nothing :func:`is_timestamp` refuses; anything else goes
+to :func:`is_timestamp`.
 """
 
 from __future__ import annotations
@@ -70,12 +71,27 @@ def is_timestamp(value: Any) -> bool:
     return js_date_valid(value)
 
 
-#: the common ISO 8601 forms whose date always exists (years 1000-9999, days 01-28), for
-#: pydantic-core's Rust regex; anything else (29th-31st, other forms, other JSON types) goes
-#: to is_timestamp.  Every string it matches is ISO 8601 and so accepted.
-FAST_PATTERN = (r"^[1-9][0-9]{3}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])"
-                r"(?:[Tt ](?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:[.,][0-9]{1,9})?)?"
-                r"(?:[Zz]|[+-](?:[01][0-9]|2[0-3])(?::?[0-5][0-9])?)?)?$")
+# The common forms, in pydantic-core's Rust regex.  Each alternative accepts only strings
+# is_timestamp accepts (a property test draws strings from it; another has Node judge them):
+# ISO 8601 whose date always exists (years 1000-9999, days 01-28: the 29th-31st go to Python);
+_ISO_FAST = (r"[1-9][0-9]{3}-(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])"
+             r"(?:[Tt ](?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:[.,][0-9]{1,9})?)?"
+             r"(?:[Zz]|[+-](?:[01][0-9]|2[0-3])(?::?[0-5][0-9])?)?)?")
+# and V8 legacy dates with month 1-12 and day 1-31 (a day past the month's end rolls over):
+# US numeric dates (MM/DD/YYYY, MM-DD-YYYY) with an optional 24-hour or AM/PM time (V8 wants
+# a space before AM/PM), RFC 2822 / HTTP dates and "June 1, 2025".
+_DAY, _MONTH = r"(?:0?[1-9]|[12][0-9]|3[01])", r"(?:0?[1-9]|1[0-2])"
+_NAME = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*"
+_CLOCK = (r"(?: (?:(?:[01]?[0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9])?"
+          r"|(?:0?[0-9]|1[0-2]):[0-5][0-9](?::[0-5][0-9])? [AaPp][Mm]))?")
+_US_FAST = rf"{_MONTH}/{_DAY}/[0-9]{{4}}{_CLOCK}|{_MONTH}-{_DAY}-[0-9]{{4}}{_CLOCK}"
+_RFC_FAST = (rf"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?{_DAY} {_NAME} [0-9]{{4}}"
+             r"(?: (?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9])? (?:GMT|UTC|[+-][0-9]{4}))?")
+_NAMED_FAST = rf"{_NAME} {_DAY}, [0-9]{{4}}{_CLOCK}"
+
+#: the common forms answered in Rust without calling Python; every string it matches is a
+#: timestamp.  Anything else (other forms, other JSON types) goes to is_timestamp.
+FAST_PATTERN = rf"^(?:{_ISO_FAST}|{_US_FAST}|{_RFC_FAST}|{_NAMED_FAST})$"
 
 #: what a timestamp field shows in JSON Schema and OpenAPI: no ``format: date-time``, which
 #: would be stricter than the rule (``06/01/2025`` is not RFC 3339, the server takes it)
@@ -91,7 +107,7 @@ JSON_SCHEMA: dict[str, Any] = {
 
 
 class _TimestampRule(Rule):
-    """The fast ISO pattern in Rust, then :func:`is_timestamp` for any other JSON value."""
+    """The fast pattern in Rust, then :func:`is_timestamp` for any other JSON value."""
 
     def __init__(self, info: CodeInfo, check: Callable[[Any], bool]):
         self.info, self.check = info, check
