@@ -281,6 +281,17 @@ def test_the_column_face_answers_as_the_rule(library):
     assert rows == [i for i, v in enumerate(strings) if not is_timestamp(v)]
 
 
+def test_the_fast_pattern_means_the_same_in_arrow_and_polars():
+    """A column face may match FAST_PATTERN column-wise (Arrow's RE2, polars' Rust regex) and
+    call is_timestamp on the rest: the pattern must select the same strings there."""
+    pa, pc, pl = pytest.importorskip("pyarrow"), pytest.importorskip("pyarrow.compute"), pytest.importorskip("polars")
+    strings = sorted(CASES)
+    expected = [re.fullmatch(FAST_PATTERN[1:-1], s) is not None for s in strings]
+    assert pc.match_substring_regex(pa.array(strings), FAST_PATTERN).to_pylist() == expected
+    assert pl.Series(strings).str.contains(FAST_PATTERN).to_list() == expected
+    assert sum(expected) > 300
+
+
 def test_the_openapi_document_is_not_stricter_than_the_rule():
     doc = tv.openapi()
     assert "date-time" not in json.dumps(doc)
