@@ -409,17 +409,20 @@ def _time_ms(p: _Parts) -> int | None:
     return ((hour * 60 + minute) * 60 + second) * 1000 + milli
 
 
-def _offset_s(p: _Parts) -> int | None | bool:
-    """``TimeZoneComposer::Write``: seconds east of UTC, None for local time, False when
-    refused (hours*3600 + minutes*60 computed in unsigned 32 bits must fit a Smi)."""
+def _offset_s(p: _Parts) -> tuple[bool, int | None]:
+    """``TimeZoneComposer::Write``: (written, seconds east of UTC or None for local time).
+
+    Hours*3600 + minutes*60 is computed in unsigned 32 bits and must fit a Smi (2**31 - 1 in
+    64-bit Node, which has no pointer compression): ``GMT+300000:`` is read, ``GMT+600000:``
+    is not."""
     if p.sign is _NONE:
-        return None
+        return True, None
     hour = 0 if p.tz_hour is _NONE else p.tz_hour
     minute = 0 if p.tz_minute is _NONE else p.tz_minute
     total = (hour * 3600 + minute * 60) & 0xFFFFFFFF
-    if total > 0x7FFFFFFF:  # Smi::kMaxValue (31-bit payload: no pointer compression in Node)
-        return False
-    return -total if p.sign < 0 else total
+    if total > 0x7FFFFFFF:
+        return False, None
+    return True, -total if p.sign < 0 else total
 
 
 def _days_from_civil(year: int, month: int, day: int) -> int:
@@ -445,8 +448,8 @@ def parses(text: str) -> bool:
     ms = _time_ms(p)
     if ms is None:
         return False
-    offset = _offset_s(p)
-    if offset is False:
+    written, offset = _offset_s(p)
+    if not written:
         return False
     year, month, dom = day
     if not -1_000_000 <= year <= 1_000_000:  # MakeDay's year range; far outside TimeClip's anyway
