@@ -110,7 +110,7 @@ def header(headers: Any, name: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def reading(headers: Any) -> Reading:
+def reading(headers: Any, limit: int = MAX_PAYLOAD_BYTES) -> Reading:
     """body-parser's decision for a request with these headers (see the module docstring)."""
     length = header(headers, "content-length")
     declared = _declared_length(length)
@@ -139,7 +139,7 @@ def reading(headers: Any) -> Reading:
     if encoding != "identity" and encoding not in _WBITS and (encoding != _BROTLI or not _has_brotli()):
         return Reading(True, Refusal(415, f'unsupported content encoding "{encoding}"'), encoding, codec)
     # raw-body: a declared length over the limit is refused before anything is read
-    if declared is not None and declared > MAX_PAYLOAD_BYTES:
+    if declared is not None and declared > limit:
         return Reading(True, TOO_LARGE, encoding, codec)
     return Reading(True, None, encoding, codec)
 
@@ -212,7 +212,7 @@ class BodyReader:
 
 def read_bytes(headers: Any, data: bytes, *, limit: int = MAX_PAYLOAD_BYTES) -> Body | Refusal:
     """A body already in memory (a client hook's request) read as body-parser reads it."""
-    how = reading(headers)
+    how = reading(headers, limit)
     if how.refused is not None:
         return how.refused
     reader = BodyReader(how, limit=limit)
