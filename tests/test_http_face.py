@@ -276,3 +276,38 @@ def test_no_door_answers_5xx(answers):
     out, _ = answers
     assert not [(door, ROWS[i][0]) for door, got in out.items() for i, o in enumerate(got)
                 if o != ACCEPTED and o[1] >= 500]
+
+
+NODE_FETCH = r"""
+const [url, times] = [process.argv[2], Number(process.argv[3])];
+const big = '{"to":"+14155551234","list_number":"+18005551000","body":"' + "x".repeat(6 * 1024 * 1024) + '"}';
+const seen = [];
+for (let i = 0; i < times; i++) {
+  try {
+    const r = await fetch(url, {method: "POST", body: big,
+      headers: {"content-type": "application/json", "x-api-key": process.argv[4]}});
+    seen.push(`${r.status} ${(await r.json()).code}`);
+  } catch (e) { seen.push(`reset ${e.cause && e.cause.code}`); }
+}
+console.log(JSON.stringify(seen));
+"""
+
+
+def test_node_fetch_gets_its_413_not_a_reset(servers, tmp_path):
+    """Node's fetch sends a 6 MiB body without waiting for 100-continue: the stand-in and
+    the proxy read the refused body off first, as Express does, so it gets its answer."""
+    import shutil
+    import subprocess
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    script = tmp_path / "fetch.mjs"
+    script.write_text(NODE_FETCH)
+    upstream, stand_in, proxy = servers
+    before = len(upstream.received)
+    for base in (stand_in.url, proxy.url):
+        done = subprocess.run([node, str(script), f"{base}/api/v2/send", "5", KEY], capture_output=True, text=True,
+                              timeout=120)
+        assert json.loads(done.stdout) == ["413 payload_too_large"] * 5, done.stderr[-500:]
+    assert len(upstream.received) == before
