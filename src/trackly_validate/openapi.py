@@ -10,7 +10,9 @@ Built from what the library already knows, so it cannot drift from the checks:
 - one error response per status the endpoint can answer, ``{error, code, message?}``
   with ``code`` an enum of that status's codes (:func:`trackly_validate.answers.error_codes`
   with the key codes, plus the account-state codes the sandbox simulates) and one
-  example per code.  403 also admits the suspended account's answer, which has no code.
+  example per code, and the ``problems`` extension every local answer carries.  403 also
+  admits the suspended account's answer, which has no code; 415 is express.json's
+  answer to a charset or encoding it cannot decode, without a code.
 """
 
 from __future__ import annotations
@@ -33,7 +35,8 @@ SANDBOX_URL = "http://127.0.0.1:8787/api"
 _REF = "#/components/schemas/{model}"
 _DESCRIPTIONS = {400: "Refused: invalid request", 401: "Refused: API key missing or invalid",
                  402: "Refused: billing", 403: "Refused: account or product not allowed", 404: "Not found",
-                 409: "Conflict", 413: "Refused: too large", 429: "Refused: limit reached",
+                 409: "Conflict", 413: "Refused: too large", 415: "Refused: a charset or Content-Encoding "
+                 "the body parser cannot decode", 429: "Refused: limit reached",
                  500: "Server error", 502: "Upstream error", 503: "Unavailable"}
 _V1_HEADERS = {
     "X-API-Deprecated": {"description": "Every v1 response carries it.", "required": True,
@@ -113,16 +116,37 @@ def _responses(route: Route, success: Any, codes: dict[int, list[str]], suspende
             "type": "object",
             "required": ["error", "code"],
             "properties": {"error": {"type": "string"}, "code": {"enum": found}, "message": {"type": "string"},
-                           "problems": {"type": "array", "items": {"type": "object"}}},
+                           "problems": _PROBLEMS},
         }
         if status == 403:  # the suspended account's answer has no code (authentication page)
             examples["suspended"] = {"value": {"error": suspended}}
-            suspended_shape = {"type": "object", "required": ["error"],
-                               "properties": {"error": {"const": suspended}}}
+            suspended_shape = _codeless({"const": suspended})
             shape = {"anyOf": [shape, suspended_shape]} if found else suspended_shape
         out[str(status)] = {"description": _DESCRIPTIONS.get(status, "Error"), **headers,
                             "content": {"application/json": {"schema": shape, "examples": examples}}}
+    # express.json: a charset or Content-Encoding it cannot decode, answered without a code
+    message = 'unsupported charset "LATIN1"'
+    out["415"] = {"description": _DESCRIPTIONS[415], **headers, "content": {"application/json": {
+        "schema": _codeless({"type": "string"}),
+        "examples": {"charset": {"value": {"error": message, "problems": [{"error": message, "loc": []}]}}}}}}
     return out
+
+
+#: The extension every local answer carries (``trackly_validate.http.answer``): every
+#: problem found, the server's answer first, each with its JSON path in the body.
+_PROBLEMS: dict[str, Any] = {
+    "type": "array",
+    "description": "trackly-validate's extension (the API itself sends error and code only): every problem "
+                   "found, the server's answer first, each with the JSON path of the value (loc).",
+    "items": {"type": "object", "required": ["error", "loc"],
+              "properties": {"code": {"type": "string"}, "error": {"type": "string"},
+                             "loc": {"type": "array", "items": {"type": ["string", "integer"]}}}},
+}
+
+
+def _codeless(error: dict[str, Any]) -> dict[str, Any]:
+    """An answer the server sends without a code."""
+    return {"type": "object", "required": ["error"], "properties": {"error": error, "problems": _PROBLEMS}}
 
 
 def _hoist(route: Route, schemas: dict[str, Any]) -> str:
