@@ -24,9 +24,12 @@ PROBLEMS_KEY = "problems"
 
 
 class _ProblemLike(Protocol):
-    code: str
-    error: str
-    loc: tuple[Any, ...]
+    @property
+    def code(self) -> str: ...
+    @property
+    def error(self) -> str: ...
+    @property
+    def loc(self) -> tuple[Any, ...]: ...
 
 
 def error_body(problems: Iterable[_ProblemLike]) -> dict[str, Any]:

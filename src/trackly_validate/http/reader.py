@@ -286,7 +286,7 @@ class _Inflater:
 
 def _brotli() -> Any:
     """A brotli decompressor (the ``brotli`` package, installed with every HTTP extra)."""
-    import brotli
+    import brotli  # type: ignore[import-untyped]
 
     return brotli.Decompressor()
 
@@ -294,7 +294,7 @@ def _brotli() -> Any:
 @functools.cache
 def _has_brotli() -> bool:
     try:
-        import brotli  # noqa: F401
+        import brotli  # type: ignore[import-untyped]  # noqa: F401
     except ImportError:
         return False
     return True
