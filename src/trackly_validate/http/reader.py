@@ -293,11 +293,9 @@ def _brotli() -> Any:
 
 @functools.cache
 def _has_brotli() -> bool:
-    try:
-        import brotli  # type: ignore[import-untyped]  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    import importlib.util
+
+    return importlib.util.find_spec("brotli") is not None
 
 
 def _as_utf8(data: bytes, codec: str) -> bytes:
