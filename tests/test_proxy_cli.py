@@ -44,7 +44,9 @@ def test_the_proxy_process_never_shows_a_key_and_logs_its_counts(tmp_path):
         assert secret not in out and all(secret not in t for t in texts)
     assert [r.target.split("?")[0] for r in stub.received] == ["/api/v2/send", "/api/v2/audiences/12"]
     assert stub.received[0].header("x-api-key") == KEY and OTHER_KEY.encode() in stub.received[0].body
-    assert "upstream connect_failed: PUT /api/v2/creatives/trk_*** " in out
+    # one line per class of event, rate-limited: the second failure is counted at shutdown
+    assert "upstream connect_failed: POST /api/v2/creatives/trk_*** " in out
+    assert "upstream connect_failed: +1 more since the last line" in out
     counts = json.loads(out.split("stats at shutdown: ", 1)[1].splitlines()[0])
     assert counts["answered_locally"] == {"total": 2, "by_code": {"geo_restricted": 1, "invalid_api_key": 1}}
     assert counts["forwarded"]["by_status"] == {"200": 2}

@@ -99,9 +99,23 @@ class Reading:
 NOT_READ = Reading(parsed=False)
 
 
+#: Headers of which Node keeps the first when a request repeats them (``IncomingMessage``'s
+#: ``matchKnownFields``); any other repeated header is read as its values joined by ", "
+#: (a valid X-Api-Key followed by another one is the key "trk_..., junk": 401).
+_FIRST_KEPT = frozenset({"content-type", "content-length", "user-agent", "referer", "host", "authorization",
+                         "proxy-authorization", "if-modified-since", "if-unmodified-since", "from", "location",
+                         "max-forwards", "retry-after", "etag", "last-modified", "server", "age", "expires"})
+
+
 def header(headers: Any, name: str) -> str | None:
-    """A header's value from any headers object with a case-insensitive ``get`` (httpx,
-    requests, Starlette) or a plain mapping of lowercased names; ``bytes`` decoded as latin-1."""
+    """A header's value as Node reads it, from any headers object with a case-insensitive
+    ``get`` (httpx, requests, Starlette) or a plain mapping of lowercased names; ``bytes``
+    decoded as latin-1.  A repeated header is joined as Node joins it (:data:`_FIRST_KEPT`)."""
+    getlist = getattr(headers, "getlist", None)
+    if getlist is not None and name not in _FIRST_KEPT:
+        values = getlist(name)
+        if len(values) > 1:
+            return ", ".join(v.decode("latin-1") if isinstance(v, (bytes, bytearray)) else str(v) for v in values)
     value = headers.get(name)
     if value is None and isinstance(headers, Mapping):
         value = headers.get(name.lower())

@@ -114,8 +114,10 @@ class Answer:
         if release is not None:
             try:
                 await self._response.aclose()
+            except Exception:
+                pass  # a connection that fails to close is dropped by release()
             finally:
-                await release()
+                await release()  # frees the slot before its first await: never lost
 
 
 class UpstreamPool:
@@ -144,11 +146,11 @@ class UpstreamPool:
             raise
 
         async def release() -> None:
+            self._slots.release()  # first: the slot is free whatever closing the connection does
             if connection.is_idle():
                 self._idle.append(connection)
             else:
                 await self._drop(connection)
-            self._slots.release()
 
         return Answer(response, release)
 
