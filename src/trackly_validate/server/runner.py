@@ -106,11 +106,12 @@ _S = TypeVar("_S", bound="_ThreadedServer")
 class _ThreadedServer:
     """An app served by uvicorn in a background thread."""
 
-    def __init__(self, app: Any, host: str, port: int | None, startup_timeout: float, proxy: bool = False):
+    def __init__(self, app: Any, host: str, port: int | None, startup_timeout: float, proxy: bool = False,
+                 limits: Limits | None = None):
         self.app = app
         self.host = host
         self.port = port if port is not None else free_port(host)
-        config = (_proxy_config if proxy else _config)(self.app, self.host, self.port)
+        config = (_proxy_config if proxy else _config)(self.app, self.host, self.port, limits)
         self._server = uvicorn.Server(config)
         self._server.install_signal_handlers = lambda: None  # type: ignore[method-assign,attr-defined]  # not the main thread
         self._thread: threading.Thread | None = None
@@ -151,8 +152,9 @@ class SandboxServer(_ThreadedServer):
     (``server.app.state.sandbox.store`` is the account's state)."""
 
     def __init__(self, *, fixtures: Any = None, seed: int | None = None, options: Options | None = None,
-                 host: str = DEFAULT_HOST, port: int | None = None, startup_timeout: float = 10.0):
-        super().__init__(create_app(options, fixtures, seed), host, port, startup_timeout)
+                 limits: Limits | None = None, host: str = DEFAULT_HOST, port: int | None = None,
+                 startup_timeout: float = 10.0):
+        super().__init__(create_app(options, fixtures, seed), host, port, startup_timeout, limits=limits)
 
 
 class ProxyServer(_ThreadedServer):
@@ -161,7 +163,9 @@ class ProxyServer(_ThreadedServer):
     (``server.app.state.proxy.stats`` are its counts)."""
 
     def __init__(self, upstream: str, *, options: Options | None = None, timeouts: Any = None,
-                 host: str = DEFAULT_HOST, port: int | None = None, startup_timeout: float = 10.0):
+                 limits: Limits | None = None, pool_size: int = 100, host: str = DEFAULT_HOST,
+                 port: int | None = None, startup_timeout: float = 10.0):
         from .proxy import create_proxy_app
 
-        super().__init__(create_proxy_app(upstream, options, timeouts), host, port, startup_timeout, proxy=True)
+        super().__init__(create_proxy_app(upstream, options, timeouts, pool_size), host, port, startup_timeout,
+                         proxy=True, limits=limits)
