@@ -25,7 +25,8 @@ The proxy holds no store: the account's state is the upstream's.  Hop-by-hop hea
 (RFC 9110 §7.6.1: ``Connection`` and the headers it names, ``Keep-Alive``,
 ``Transfer-Encoding``, ``TE``, ``Trailer``, ``Upgrade``, ``Proxy-*``) are not forwarded
 either way; ``Host`` is the upstream's; ``Expect`` is answered by this server.  Requests
-go out through one pool of keep-alive connections (:class:`~.upstream.UpstreamPool`).
+go out through one pool of keep-alive connections (:class:`~.upstream.UpstreamPool`, a
+lean client of its own over llhttp).
 
 A client that goes away releases what its request held at once, at any stage: before
 the upstream answered, during a streamed answer (a watcher on the ASGI ``receive``
@@ -48,7 +49,6 @@ from collections import Counter
 from types import SimpleNamespace
 from typing import Any, AsyncIterator, Iterable
 
-import httpcore
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
@@ -119,7 +119,6 @@ class Proxy:
         self.events = EventLog(log)
         self.state = SimpleNamespace(proxy=self)  # as a Starlette app's: ``app.state.proxy``
         self._pool: UpstreamPool | None = None
-        self._extension = {"timeout": self.timeouts.extension()}
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "http":
@@ -204,12 +203,9 @@ class Proxy:
             headers.append((b"content-length", length))
         elif chunked:
             headers.append((b"transfer-encoding", b"chunked"))
-        outgoing = httpcore.Request(scope["method"].encode("ascii"),
-                                    httpcore.URL(scheme=self.upstream.scheme, host=self.upstream.host,
-                                                 port=self.upstream.port, target=target),
-                                    headers=headers, content=content, extensions=self._extension)
         try:
-            upstream = await pool.send(outgoing, self.timeouts)
+            upstream = await pool.send(scope["method"].encode("ascii"), target, headers, content, self.timeouts,
+                                       chunked=chunked)
         except ClientGone:
             return self._departed(request, "request body")
         except Exception as exc:  # any failure to get an answer: never retried
