@@ -34,7 +34,7 @@ from typing import Any, Mapping
 from ..pipeline import MAX_PAYLOAD_BYTES
 
 __all__ = ["Reading", "reading", "BodyReader", "Body", "Refusal", "read_bytes", "MAX_PAYLOAD_BYTES",
-           "header"]
+           "header", "node_headers"]
 
 # charset (lowercased, as body-parser reads it) -> Python codec, for the utf-* charsets
 # iconv-lite decodes (it ignores case and punctuation: "utf-16le" is its "utf16le")
@@ -112,6 +112,8 @@ def header(headers: Any, name: str) -> str | None:
     """A header's value as Node reads it, from any headers object with a case-insensitive
     ``get`` (httpx, requests, Starlette) or a plain mapping of lowercased names; ``bytes``
     decoded as latin-1.  A repeated header is joined as Node joins it (:data:`_FIRST_KEPT`)."""
+    if type(headers) is dict:  # node_headers(): already as Node reads them
+        return headers.get(name)
     getlist = getattr(headers, "getlist", None)
     if getlist is not None and name not in _FIRST_KEPT:
         values = getlist(name)
@@ -123,6 +125,22 @@ def header(headers: Any, name: str) -> str | None:
     if isinstance(value, (bytes, bytearray)):
         return bytes(value).decode("latin-1")
     return value if isinstance(value, str) else None
+
+
+def node_headers(raw: Any) -> dict[str, str]:
+    """An ASGI request's raw header pairs (lowercased names) as Node's ``req.headers``:
+    names to values, a repeated header joined by ", " or its first value kept
+    (:data:`_FIRST_KEPT`).  Read by :func:`header` without a scan per lookup."""
+    found: dict[str, str] = {}
+    for name, value in raw:
+        key = name.decode("latin-1")
+        text = value.decode("latin-1")
+        if key in found:
+            if key not in _FIRST_KEPT:
+                found[key] += ", " + text
+        else:
+            found[key] = text
+    return found
 
 
 def reading(headers: Any) -> Reading:

@@ -42,6 +42,40 @@ _BAD_REQUEST = b"HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n"
 _OVER = b"HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 1\r\nContent-Length: 0\r\n\r\n"
 
 
+class _Corked:
+    """A transport whose writes of one turn of the event loop leave in one ``send``: an
+    answer's head and body (two ASGI messages) go out as one packet, not two."""
+
+    __slots__ = ("_transport", "_loop", "_parts", "_scheduled")
+
+    def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop):
+        self._transport = transport
+        self._loop = loop
+        self._parts: list[bytes] = []
+        self._scheduled = False
+
+    def write(self, data: bytes) -> None:
+        self._parts.append(data)
+        if not self._scheduled:
+            self._scheduled = True
+            self._loop.call_soon(self.flush)
+
+    def flush(self) -> None:
+        self._scheduled = False
+        if self._parts:
+            data = b"".join(self._parts)
+            self._parts.clear()
+            if not self._transport.is_closing():
+                self._transport.write(data)
+
+    def close(self) -> None:
+        self.flush()
+        self._transport.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
+
+
 @dataclass(frozen=True, slots=True)
 class Limits:
     """Seconds and counts of a server's connections (see the module docstring)."""
@@ -76,6 +110,7 @@ class GuardedProtocol(HttpToolsProtocol):
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
+        self.transport = _Corked(transport, self.loop)  # type: ignore[assignment]
         if len(self.connections) > self.limits.max_connections:
             EVENTS.note("connection over the limit", f"{self.limits.max_connections} open: answered 503")
             self._refused = True
@@ -105,6 +140,7 @@ class GuardedProtocol(HttpToolsProtocol):
             self.transport.close()
 
     def eof_received(self) -> bool | None:  # type: ignore[override]
+        self.transport.flush()  # type: ignore[attr-defined]  # an answer written this turn leaves first
         cycle = self.cycle
         if cycle is not None and not cycle.response_complete and not cycle.more_body and not self.pipeline:
             # the whole request is in and its answer pending: answer, then close

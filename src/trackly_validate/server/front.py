@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse, Response
 
 from ..catalog import C
 from ..http.gate import Admitted, ClientGone, Refused, admit, drain, match
+from ..http.reader import node_headers
 from ..options import Options
 from ..routes import Route
 from ..translate import problem
@@ -62,7 +63,8 @@ async def through_gate(request: Request, options: Options, **gate: Any) -> tuple
     route, params, path = match(request.method, raw_path(request))
     if route is None:
         return None, None
-    return route, await admit(route, request.headers, _chunks(request), options, path=path, params=params, **gate)
+    headers = node_headers(request.scope["headers"])
+    return route, await admit(route, headers, _chunks(request), options, path=path, params=params, **gate)
 
 
 def refusal_response(refused: Refused) -> Response:

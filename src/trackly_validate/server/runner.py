@@ -36,7 +36,8 @@ PROXY_SETTINGS_ENV = "TRACKLY_VALIDATE_PROXY_SETTINGS"
 def _config(app: Any, host: str, port: int, limits: Limits | None = None, **extra: Any) -> uvicorn.Config:
     # access_log off: uvicorn's access lines show paths and queries, which may carry keys
     limits = limits or Limits()
-    settings: dict[str, Any] = {"access_log": False, "log_level": "warning", "lifespan": "off",
+    # proxy_headers off: X-Forwarded-* are the upstream's business, never rewritten here
+    settings: dict[str, Any] = {"access_log": False, "log_level": "warning", "lifespan": "off", "proxy_headers": False,
                                 "http": GuardedProtocol, "timeout_keep_alive": limits.keep_alive,
                                 "loop": "uvloop" if importlib.util.find_spec("uvloop") else "asyncio", **extra}
     config = uvicorn.Config(app, host=host, port=port, **settings)
