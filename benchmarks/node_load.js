@@ -1,12 +1,14 @@
 // The load generator of the proxy benchmark (Node, no dependencies): C keep-alive clients
 // each sending POST /api/v2/send with a valid body one after another for S seconds;
 // prints {"requests", "seconds", "rps", "p50_ms", "p99_ms", "errors"} as JSON.
-// Usage: node node_load.js PORT CLIENTS SECONDS [WARMUP_SECONDS]
+// Usage: node node_load.js PORT CLIENTS SECONDS [WARMUP_SECONDS] [good|bad]  (bad: a body the
+// proxy refuses, answered locally with 400)
 "use strict";
 const http = require("http");
 const [port, clients, seconds, warmup] = [Number(process.argv[2]), Number(process.argv[3]),
   Number(process.argv[4]), Number(process.argv[5] || 1)];
-const body = JSON.stringify({ to: "+14155551234", list_number: "+18005551000", body: "Hello" });
+const body = JSON.stringify({ to: process.argv[6] === "bad" ? "+1415" : "+14155551234",
+  list_number: "+18005551000", body: "Hello" });
 const headers = { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body),
   "X-Api-Key": "trk_" + "a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6" };
 const agent = new http.Agent({ keepAlive: true, maxSockets: clients });
@@ -27,7 +29,7 @@ async function client(until, times, counts) {
   while (Date.now() < until) {
     const [status, ms] = await one();
     if (times) times.push(ms);
-    if (counts) { counts.requests += 1; if (status !== 200) counts.errors += 1; }
+    if (counts) { counts.requests += 1; if (status >= 500 || status === 0) counts.errors += 1; }
   }
 }
 
