@@ -104,3 +104,28 @@ def test_options_from_a_file(tmp_path):
     path = tmp_path / "o.json"
     path.write_text('{"validation_cap": 10, "require_consent_method": true}')
     assert options_from(f"@{path}") == tv.Options(validation_cap=10, require_consent_method=True)
+
+
+def test_workers_serve_one_port_with_the_limits_given():
+    """--workers 2: two processes behind one port, each with the connection limits of the
+    command line (a slow client gets 408 after --header-timeout) and its own log lines."""
+    import socket
+    import time
+
+    with UpstreamStub() as stub, cli_proxy(stub.url, "--workers", "2", "--header-timeout", "0.5") as proxy:
+        for i in range(20):
+            r = CLIENT.post(f"{proxy.url}/api/v2/send?i={i}", json=SEND, headers={"X-Api-Key": KEY})
+            assert r.status_code == 200
+        host, port = proxy.url[7:].split(":")
+        with socket.create_connection((host, int(port)), timeout=5) as sock:
+            sock.sendall(b"POST /api/v2/send HTTP/1.1\r\nHost: x\r\n")
+            started = time.monotonic()
+            assert sock.recv(100).startswith(b"HTTP/1.1 408")
+            assert time.monotonic() - started < 2
+    assert len(stub.received) == 20
+    assert proxy.output.count("proxy for http://127.0.0.1") == 2  # each worker's start line
+
+
+@pytest.mark.parametrize("args", [["--header-timeout", "0"], ["--max-connections", "0"], ["--workers", "2"]])
+def test_wrong_limits_exit_2(args, capsys):
+    assert main(["serve", *args]) == 2  # --workers without --upstream, limits not positive

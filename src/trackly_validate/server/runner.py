@@ -76,9 +76,13 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, fixtures: Any =
 
 def proxy_from_environment() -> Any:
     """The proxy app of a worker process (``serve(..., workers=N)``)."""
+    import sys
+
+    from .cli import _log_to
     from .proxy import create_proxy_app
 
     upstream, options, timeouts = pickle.loads(base64.b64decode(os.environ[PROXY_SETTINGS_ENV]))
+    _log_to(sys.stderr)  # a new interpreter: the parent's log set-up again
     return create_proxy_app(upstream, options, timeouts)
 
 
