@@ -129,3 +129,48 @@ def test_workers_serve_one_port_with_the_limits_given():
 @pytest.mark.parametrize("args", [["--header-timeout", "0"], ["--max-connections", "0"], ["--workers", "2"]])
 def test_wrong_limits_exit_2(args, capsys):
     assert main(["serve", *args]) == 2  # --workers without --upstream, limits not positive
+
+
+def test_out_of_file_descriptors_the_proxy_stays_quiet_and_recovers():
+    """64 file descriptors (hard limit) and 120 connections that never send their headers:
+    no traceback loop in the log, and once they time out the proxy serves again."""
+    import resource
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    from trackly_validate.server.runner import free_port
+
+    port = free_port()
+    code = "import sys; from trackly_validate.cli import main; sys.exit(main(sys.argv[1:]))"
+    with UpstreamStub() as stub:
+        process = subprocess.Popen(
+            [sys.executable, "-c", code, "serve", "--upstream", stub.url, "--port", str(port), "--header-timeout", "1"],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64)))
+        try:
+            deadline = time.monotonic() + 20
+            while True:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    break
+                except OSError:
+                    assert time.monotonic() < deadline
+                    time.sleep(0.05)
+            socks = []
+            for _ in range(120):
+                try:
+                    socks.append(socket.create_connection(("127.0.0.1", port), timeout=2))
+                except OSError:
+                    break
+            time.sleep(2.5)
+            for sock in socks:
+                sock.close()
+            time.sleep(0.3)
+            r = CLIENT.post(f"http://127.0.0.1:{port}/api/v2/send", json=SEND, headers={"X-Api-Key": KEY})
+            assert r.status_code == 200
+        finally:
+            process.send_signal(2)
+            output = process.communicate(timeout=20)[0]
+    assert "Traceback" not in output and len(output) < 3000, output[:3000]

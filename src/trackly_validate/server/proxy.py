@@ -61,6 +61,7 @@ from ..options import DEFAULT_OPTIONS, Options, coerce_options
 from ..routes import Route
 from ..translate import problem
 from .front import V1_HEADERS, Json, raw_path, refusal_response, through_gate
+from .connections import EVENTS as CONNECTION_EVENTS
 from .quiet import EventLog
 from .upstream import NOT_SENT, Answer, Timeouts, Upstream, UpstreamPool, failure_kind
 
@@ -144,6 +145,7 @@ class Proxy:
                 if pool is not None:
                     await pool.aclose()
                 self.events.flush()
+                CONNECTION_EVENTS.flush()
                 log.info("proxy stats at shutdown: %s", json.dumps(self.stats.snapshot(), sort_keys=True))
                 await send({"type": "lifespan.shutdown.complete"})
                 return
@@ -269,7 +271,8 @@ class Proxy:
                     await send({"type": "http.response.body", "body": chunk, "more_body": True})
             except asyncio.CancelledError:
                 if watcher.done() and not finished:  # the client went away: stop here
-                    relay.uncancel()
+                    if hasattr(relay, "uncancel"):  # Python 3.11+
+                        relay.uncancel()
                     return self._departed(request, "streamed answer")
                 raise
             except Exception as exc:  # the upstream's answer stopped mid-body
