@@ -86,6 +86,12 @@ def python_clients(port: int, n: int) -> float:
         return n / (time.perf_counter() - start)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux ``/proc``), its children excluded."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _proxy(upstream_port: int, port: int, *extra: str) -> subprocess.Popen:
     code = "import sys; from trackly_validate.cli import main; sys.exit(main(sys.argv[1:]))"
     return subprocess.Popen([sys.executable, "-c", code, "serve", "--upstream", f"http://127.0.0.1:{upstream_port}",
@@ -107,8 +113,12 @@ def measure(upstream_port: int, quick: bool, *extra: str) -> dict[str, Any]:
     try:
         _wait(port, proxy)
         time.sleep(0.5 if not extra else 2.0)  # workers started
-        direct, through = load(upstream_port, CLIENTS, seconds), load(port, CLIENTS, seconds)
+        direct = load(upstream_port, CLIENTS, seconds)
+        cpu = cpu_seconds(proxy.pid)
+        through = load(port, CLIENTS, seconds)
+        cpu_through = cpu_seconds(proxy.pid) - cpu
         local = load(port, CLIENTS, seconds, "bad")
+        cpu_local = cpu_seconds(proxy.pid) - cpu - cpu_through
         one_direct: list[dict[str, Any]] = []
         one_through: list[dict[str, Any]] = []
         for _ in range(rounds):
@@ -121,7 +131,10 @@ def measure(upstream_port: int, quick: bool, *extra: str) -> dict[str, Any]:
         values = sorted(r[key] for r in runs)
         return float(values[len(values) // 2])
 
-    return {"direct": direct, "through": through, "local": local,
+    # the warm-up second of each run is in the CPU time too: counted at the run's rate
+    per = {"cpu_forwarded_us": cpu_through / (through["requests"] * (1 + 1.0 / seconds)) * 1e6,
+           "cpu_local_us": cpu_local / (local["requests"] * (1 + 1.0 / seconds)) * 1e6} if not extra else {}
+    return {"direct": direct, "through": through, "local": local, **per,
             "p50_direct": mid(one_direct, "p50_ms"), "p99_direct": mid(one_direct, "p99_ms"),
             "p50_through": mid(one_through, "p50_ms"), "p99_through": mid(one_through, "p99_ms"),
             "errors": through["errors"] + local["errors"]}
@@ -163,6 +176,8 @@ def main() -> dict[str, Any]:
               f"+{r['p50_through'] - r['p50_direct']:.2f} ms |")
         print(f"| {name}: latency p99, 1 client | {r['p99_direct']:.2f} ms | {r['p99_through']:.2f} ms | "
               f"+{r['p99_through'] - r['p99_direct']:.2f} ms |")
+    print(f"| 1 process: the proxy's CPU per request, forwarded / answered locally | — | "
+          f"{one['cpu_forwarded_us']:.0f} µs / {one['cpu_local_us']:.0f} µs | |")
     print(f"| 1 process: throughput, {CLIENTS} Python http.client threads | {py_direct:,.0f} req/s | "
           f"{py_through:,.0f} req/s | {py_through / py_direct:.0%} |")
     print(f"\n5xx answers from the proxy during the throughput runs: {one['errors'] + two['errors']}")
