@@ -1,19 +1,23 @@
-"""The validating proxy: the latency it adds and its throughput.
+"""The validating proxy in front of a Node upstream: forwarded requests per second with 20
+clients next to the same clients calling the upstream directly, and the latency the
+proxy adds for one client (p50, p99).
 
-Three processes on loopback, as a user runs them: the upstream stub of the tests
-(``tests/test_proxy.py``: HTTP/1.1 on asyncio + h11, answers 200 at once), the proxy
-as the CLI starts it (``trackly-validate serve --upstream``), and the clients (here,
-``http.client`` over keep-alive connections: light, so the client is not what is measured).
+Processes on loopback, as a user runs them:
 
-- latency: one request at a time, ``POST /api/v2/send`` with a valid body, rounds that
-  alternate calling the stub directly and through the proxy (same machine weather);
-  median and p99 of each, and the difference (what the proxy adds: receive, check,
-  forward, relay).  Also a refused body, answered by the proxy alone.
-- throughput: 20 concurrent clients, requests per second directly and through the proxy
-  (valid bodies, all forwarded), and refused bodies (answered locally); on this machine's
-  cores (2 here), shared by the three processes.
+- the upstream: ``benchmarks/node_upstream.js``, a Node HTTP server that reads each body
+  and answers 200 JSON (what an Express API costs at least);
+- the proxy as the CLI starts it (``trackly-validate serve --upstream``), one process, then
+  ``--workers 2``;
+- the clients: ``benchmarks/node_load.js`` (Node, keep-alive, one request at a time per
+  client, for a fixed time), and for comparison with earlier figures 20 Python threads
+  with ``http.client`` (a slower client: the upstream alone then serves what they ask).
 
-Run: ``python benchmarks/bench_proxy.py [--quick]``.
+Latency: rounds of one second that alternate calling the upstream directly and through the
+proxy (same machine weather); p50 and p99 of each and the difference.  Throughput:
+``POST /api/v2/send`` with a valid body (forwarded) and with a refused one (answered by
+the proxy alone).  Everything shares this machine's cores (2 here) with the clients.
+
+Run: ``python benchmarks/bench_proxy.py [--quick]``.  Needs ``node`` on the PATH.
 """
 
 from __future__ import annotations
@@ -21,32 +25,21 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
+HERE = Path(__file__).resolve().parent
 KEY = "trk_" + "a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6"  # the docs' example key
 GOOD = json.dumps({"to": "+14155551234", "list_number": "+18005551000", "body": "Hello"}).encode()
-BAD = json.dumps({"to": "+1415", "list_number": "+18005551000", "body": "Hello"}).encode()
 HEADERS = {"Content-Type": "application/json", "X-Api-Key": KEY}
 CLIENTS = 20
-
-STUB = """
-import sys, time
-sys.path.insert(0, {tests!r})
-from test_proxy import UpstreamStub
-stub = UpstreamStub({port}).start()
-print("ready", flush=True)
-sys.stdin.read()
-stub.stop()
-"""
 
 
 def _free_port() -> int:
@@ -67,101 +60,128 @@ def _wait(port: int, process: subprocess.Popen) -> None:
             time.sleep(0.05)
 
 
-def _call(conn: http.client.HTTPConnection, body: bytes) -> int:
-    conn.request("POST", "/api/v2/send", body=body, headers=HEADERS)
-    response = conn.getresponse()
-    response.read()
-    return response.status
+def load(port: int, clients: int, seconds: float, body: str = "good", warmup: float = 1.0) -> dict[str, Any]:
+    """``node_load.js``: requests per second and latencies of ``clients`` keep-alive clients."""
+    out = subprocess.run(["node", str(HERE / "node_load.js"), str(port), str(clients), str(seconds), str(warmup),
+                          body], capture_output=True, text=True, check=True, timeout=seconds + warmup + 60)
+    return dict(json.loads(out.stdout))
 
 
-def latencies(port: int, body: bytes, n: int) -> list[float]:
-    conn = http.client.HTTPConnection("127.0.0.1", port)
-    for _ in range(50):  # warm-up: connection open, validators built
-        _call(conn, body)
-    out = []
-    for _ in range(n):
-        start = time.perf_counter()
-        _call(conn, body)
-        out.append(time.perf_counter() - start)
-    conn.close()
-    return out
-
-
-def throughput(port: int, body: bytes, n: int) -> tuple[float, int]:
-    """Requests per second of ``CLIENTS`` threads, each over its own keep-alive connection;
-    and how many answers were 5xx."""
+def python_clients(port: int, n: int) -> float:
+    """Requests per second of 20 ``http.client`` threads (the clients of the earlier figures)."""
     local = threading.local()
 
     def one(_: int) -> int:
         if not hasattr(local, "conn"):
             local.conn = http.client.HTTPConnection("127.0.0.1", port)
-        return _call(local.conn, body)
+        local.conn.request("POST", "/api/v2/send", body=GOOD, headers=HEADERS)
+        response = local.conn.getresponse()
+        response.read()
+        return response.status
 
     with ThreadPoolExecutor(CLIENTS) as pool:
-        list(pool.map(one, range(CLIENTS * 5)))  # warm-up: every client connected
+        list(pool.map(one, range(CLIENTS * 5)))
         start = time.perf_counter()
-        statuses = list(pool.map(one, range(n)))
-        took = time.perf_counter() - start
-    return n / took, sum(s >= 500 for s in statuses)
+        list(pool.map(one, range(n)))
+        return n / (time.perf_counter() - start)
 
 
-def p99(values: list[float]) -> float:
-    return statistics.quantiles(values, n=100)[98]
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux ``/proc``), its children excluded."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def ms(seconds: float) -> str:
-    return f"{seconds * 1e3:.2f} ms"
+def _proxy(upstream_port: int, port: int, *extra: str) -> subprocess.Popen:
+    code = "import sys; from trackly_validate.cli import main; sys.exit(main(sys.argv[1:]))"
+    return subprocess.Popen([sys.executable, "-c", code, "serve", "--upstream", f"http://127.0.0.1:{upstream_port}",
+                             "--port", str(port), *extra], stderr=subprocess.DEVNULL)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.send_signal(2)
+    try:
+        process.wait(20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def measure(upstream_port: int, quick: bool, *extra: str) -> dict[str, Any]:
+    seconds, rounds = (3, 3) if quick else (8, 6)
+    port = _free_port()
+    proxy = _proxy(upstream_port, port, *extra)
+    try:
+        _wait(port, proxy)
+        time.sleep(0.5 if not extra else 2.0)  # workers started
+        direct = load(upstream_port, CLIENTS, seconds)
+        cpu = cpu_seconds(proxy.pid)
+        through = load(port, CLIENTS, seconds)
+        cpu_through = cpu_seconds(proxy.pid) - cpu
+        local = load(port, CLIENTS, seconds, "bad")
+        cpu_local = cpu_seconds(proxy.pid) - cpu - cpu_through
+        one_direct: list[dict[str, Any]] = []
+        one_through: list[dict[str, Any]] = []
+        for _ in range(rounds):
+            one_direct.append(load(upstream_port, 1, 1, warmup=0.2))
+            one_through.append(load(port, 1, 1, warmup=0.2))
+    finally:
+        _stop(proxy)
+
+    def mid(runs: list[dict[str, Any]], key: str) -> float:
+        values = sorted(r[key] for r in runs)
+        return float(values[len(values) // 2])
+
+    # the warm-up second of each run is in the CPU time too: counted at the run's rate
+    per = {"cpu_forwarded_us": cpu_through / (through["requests"] * (1 + 1.0 / seconds)) * 1e6,
+           "cpu_local_us": cpu_local / (local["requests"] * (1 + 1.0 / seconds)) * 1e6} if not extra else {}
+    return {"direct": direct, "through": through, "local": local, **per,
+            "p50_direct": mid(one_direct, "p50_ms"), "p99_direct": mid(one_direct, "p99_ms"),
+            "p50_through": mid(one_through, "p50_ms"), "p99_through": mid(one_through, "p99_ms"),
+            "errors": through["errors"] + local["errors"]}
 
 
 def main() -> dict[str, Any]:
     quick = "--quick" in sys.argv
-    rounds, per_round, load = (5, 100, 2000) if quick else (10, 200, 10_000)
-    stub_port, proxy_port = _free_port(), _free_port()
-    stub = subprocess.Popen([sys.executable, "-c", STUB.format(tests=str(ROOT / "tests"), port=stub_port)],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    code = "import sys; from trackly_validate.cli import main; sys.exit(main(sys.argv[1:]))"
-    proxy = subprocess.Popen([sys.executable, "-c", code, "serve", "--upstream", f"http://127.0.0.1:{stub_port}",
-                              "--port", str(proxy_port)], stderr=subprocess.DEVNULL)
+    if shutil.which("node") is None:
+        print("proxy benchmark: skipped (node is not on the PATH)")
+        return {}
+    upstream_port = _free_port()
+    upstream = subprocess.Popen(["node", str(HERE / "node_upstream.js"), str(upstream_port)], stdout=subprocess.PIPE)
     try:
-        _wait(stub_port, stub)
-        _wait(proxy_port, proxy)
-        direct: list[float] = []
-        through: list[float] = []
-        for _ in range(rounds):
-            direct += latencies(stub_port, GOOD, per_round)
-            through += latencies(proxy_port, GOOD, per_round)
-        local = latencies(proxy_port, BAD, rounds * per_round)
-        rate_direct, _ = throughput(stub_port, GOOD, load)
-        rate_proxy, errors = throughput(proxy_port, GOOD, load)
-        rate_local, local_errors = throughput(proxy_port, BAD, load)
+        _wait(upstream_port, upstream)
+        one = measure(upstream_port, quick)
+        two = measure(upstream_port, quick, "--workers", "2")
+        port = _free_port()
+        proxy = _proxy(upstream_port, port)
+        try:
+            _wait(port, proxy)
+            n = 3000 if quick else 10_000
+            py_direct, py_through = python_clients(upstream_port, n), python_clients(port, n)
+        finally:
+            _stop(proxy)
     finally:
-        proxy.send_signal(2)
-        proxy.wait(20)
-        stub.communicate("", timeout=20)
-    result = {
-        "direct_median": statistics.median(direct), "direct_p99": p99(direct),
-        "proxy_median": statistics.median(through), "proxy_p99": p99(through),
-        "local_median": statistics.median(local), "local_p99": p99(local),
-        "rate_direct": rate_direct, "rate_proxy": rate_proxy, "rate_local": rate_local,
-        "errors": errors + local_errors,
-    }
-    r = result
-    print(f"proxy benchmark{' (quick)' if quick else ''}: {len(direct)} sequential requests each way, "
-          f"{load:,} requests per throughput run, {CLIENTS} clients, nproc {os.cpu_count()}")
+        upstream.terminate()
+        upstream.wait(10)
+    print(f"proxy benchmark{' (quick)' if quick else ''}: Node {subprocess.run(['node', '--version'], capture_output=True, text=True).stdout.strip()} "
+          f"upstream, {CLIENTS} clients, nproc {os.cpu_count()}")
     print()
-    print("| POST /api/v2/send | direct to the stub | through the proxy | added by the proxy |")
+    print("| POST /api/v2/send | direct to the upstream | through the proxy | ratio / added |")
     print("|---|---|---|---|")
-    print(f"| latency, median (valid: forwarded) | {ms(r['direct_median'])} | {ms(r['proxy_median'])} | "
-          f"+{ms(r['proxy_median'] - r['direct_median'])} |")
-    print(f"| latency, p99 (valid: forwarded) | {ms(r['direct_p99'])} | {ms(r['proxy_p99'])} | "
-          f"+{ms(r['proxy_p99'] - r['direct_p99'])} |")
-    print(f"| latency, median / p99 (refused: answered locally) | — | {ms(r['local_median'])} / "
-          f"{ms(r['local_p99'])} | |")
-    print(f"| throughput, {CLIENTS} clients (valid: forwarded) | {r['rate_direct']:,.0f} req/s | "
-          f"{r['rate_proxy']:,.0f} req/s | |")
-    print(f"| throughput, {CLIENTS} clients (refused: answered locally) | — | {r['rate_local']:,.0f} req/s | |")
-    print(f"\n5xx answers from the proxy during the throughput runs: {r['errors']}")
-    return result
+    for name, r in (("1 process", one), ("--workers 2", two)):
+        print(f"| {name}: throughput, {CLIENTS} Node clients (forwarded) | {r['direct']['rps']:,.0f} req/s | "
+              f"{r['through']['rps']:,.0f} req/s | {r['through']['rps'] / r['direct']['rps']:.0%} |")
+        print(f"| {name}: throughput, {CLIENTS} Node clients (refused: answered locally) | — | "
+              f"{r['local']['rps']:,.0f} req/s | |")
+        print(f"| {name}: latency p50, 1 client | {r['p50_direct']:.2f} ms | {r['p50_through']:.2f} ms | "
+              f"+{r['p50_through'] - r['p50_direct']:.2f} ms |")
+        print(f"| {name}: latency p99, 1 client | {r['p99_direct']:.2f} ms | {r['p99_through']:.2f} ms | "
+              f"+{r['p99_through'] - r['p99_direct']:.2f} ms |")
+    print(f"| 1 process: the proxy's CPU per request, forwarded / answered locally | — | "
+          f"{one['cpu_forwarded_us']:.0f} µs / {one['cpu_local_us']:.0f} µs | |")
+    print(f"| 1 process: throughput, {CLIENTS} Python http.client threads | {py_direct:,.0f} req/s | "
+          f"{py_through:,.0f} req/s | {py_through / py_direct:.0%} |")
+    print(f"\n5xx answers from the proxy during the throughput runs: {one['errors'] + two['errors']}")
+    return {"one": one, "two": two, "python": (py_direct, py_through)}
 
 
 if __name__ == "__main__":

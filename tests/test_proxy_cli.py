@@ -44,7 +44,9 @@ def test_the_proxy_process_never_shows_a_key_and_logs_its_counts(tmp_path):
         assert secret not in out and all(secret not in t for t in texts)
     assert [r.target.split("?")[0] for r in stub.received] == ["/api/v2/send", "/api/v2/audiences/12"]
     assert stub.received[0].header("x-api-key") == KEY and OTHER_KEY.encode() in stub.received[0].body
-    assert "upstream connect_failed: PUT /api/v2/creatives/trk_*** " in out
+    # one line per class of event, rate-limited: the second failure is counted at shutdown
+    assert "upstream connect_failed: POST /api/v2/creatives/trk_*** " in out
+    assert "upstream connect_failed: +1 more since the last line" in out
     counts = json.loads(out.split("stats at shutdown: ", 1)[1].splitlines()[0])
     assert counts["answered_locally"] == {"total": 2, "by_code": {"geo_restricted": 1, "invalid_api_key": 1}}
     assert counts["forwarded"]["by_status"] == {"200": 2}
@@ -102,3 +104,73 @@ def test_options_from_a_file(tmp_path):
     path = tmp_path / "o.json"
     path.write_text('{"validation_cap": 10, "require_consent_method": true}')
     assert options_from(f"@{path}") == tv.Options(validation_cap=10, require_consent_method=True)
+
+
+def test_workers_serve_one_port_with_the_limits_given():
+    """--workers 2: two processes behind one port, each with the connection limits of the
+    command line (a slow client gets 408 after --header-timeout) and its own log lines."""
+    import socket
+    import time
+
+    with UpstreamStub() as stub, cli_proxy(stub.url, "--workers", "2", "--header-timeout", "0.5") as proxy:
+        for i in range(20):
+            r = CLIENT.post(f"{proxy.url}/api/v2/send?i={i}", json=SEND, headers={"X-Api-Key": KEY})
+            assert r.status_code == 200
+        host, port = proxy.url[7:].split(":")
+        with socket.create_connection((host, int(port)), timeout=5) as sock:
+            sock.sendall(b"POST /api/v2/send HTTP/1.1\r\nHost: x\r\n")
+            started = time.monotonic()
+            assert sock.recv(100).startswith(b"HTTP/1.1 408")
+            assert time.monotonic() - started < 2
+    assert len(stub.received) == 20
+    assert proxy.output.count("proxy for http://127.0.0.1") == 2  # each worker's start line
+
+
+@pytest.mark.parametrize("args", [["--header-timeout", "0"], ["--max-connections", "0"], ["--workers", "2"]])
+def test_wrong_limits_exit_2(args, capsys):
+    assert main(["serve", *args]) == 2  # --workers without --upstream, limits not positive
+
+
+def test_out_of_file_descriptors_the_proxy_stays_quiet_and_recovers():
+    """64 file descriptors (hard limit) and 120 connections that never send their headers:
+    no traceback loop in the log, and once they time out the proxy serves again."""
+    import resource
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    from trackly_validate.server.runner import free_port
+
+    port = free_port()
+    code = "import sys; from trackly_validate.cli import main; sys.exit(main(sys.argv[1:]))"
+    with UpstreamStub() as stub:
+        process = subprocess.Popen(
+            [sys.executable, "-c", code, "serve", "--upstream", stub.url, "--port", str(port), "--header-timeout", "1"],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64)))
+        try:
+            deadline = time.monotonic() + 20
+            while True:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    break
+                except OSError:
+                    assert time.monotonic() < deadline
+                    time.sleep(0.05)
+            socks = []
+            for _ in range(120):
+                try:
+                    socks.append(socket.create_connection(("127.0.0.1", port), timeout=2))
+                except OSError:
+                    break
+            time.sleep(2.5)
+            for sock in socks:
+                sock.close()
+            time.sleep(0.3)
+            r = CLIENT.post(f"http://127.0.0.1:{port}/api/v2/send", json=SEND, headers={"X-Api-Key": KEY})
+            assert r.status_code == 200
+        finally:
+            process.send_signal(2)
+            output = process.communicate(timeout=20)[0]
+    assert "Traceback" not in output and len(output) < 3000, output[:3000]

@@ -33,7 +33,8 @@ class UpstreamStub:
     once it is wholly received, then answers 200 ``{"received": n}`` with two Set-Cookie
     headers.  The query steers it: ``delay=S`` waits before answering, ``status=N``
     answers N with ``{"error", "code": "stub_code"}``, ``chunked=1`` answers chunked,
-    ``cut=N`` declares N bytes, sends half and drops the connection.
+    ``cut=N`` declares N bytes, sends half and drops the connection, ``stream=N&pause=S``
+    answers N chunks of 16 KiB, S seconds apart.
     :meth:`stop` aborts every open connection (a crash, not a graceful shutdown)."""
 
     def __init__(self, port: int | None = None):
@@ -136,6 +137,17 @@ class UpstreamStub:
                     await writer.drain()
                     writer.transport.abort()
                     return
+                if "stream" in query:  # a long chunked answer: N chunks of 16 KiB, `pause` s apart
+                    writer.write(conn.send(h11.Response(status_code=200, headers=[
+                        ("content-type", "application/octet-stream"), ("transfer-encoding", "chunked")])))
+                    for _ in range(int(query["stream"][0])):
+                        writer.write(conn.send(h11.Data(data=b"s" * 16384)))
+                        await writer.drain()
+                        await asyncio.sleep(float(query.get("pause", ["0"])[0]))
+                    writer.write(conn.send(h11.EndOfMessage()))
+                    await writer.drain()
+                    conn.start_next_cycle()
+                    continue
                 status = int(query.get("status", ["200"])[0])
                 payload = json.dumps({"received": n} if status < 400 else
                                      {"error": "from the stub", "code": "stub_code"}).encode()

@@ -34,8 +34,30 @@ Loc = tuple[str | int, ...]
 _KEY_SHAPED = re.compile(r"trk_[A-Za-z0-9_\-]{4,64}", re.ASCII)
 
 
+# the same, each character possibly written as an escape: percent-encoding (once or more:
+# %255F), JSON's \u005f, JavaScript's \x5f; a match is redacted when it decodes to a key shape
+_ESCAPED = r"(?:%[0-9A-Fa-f]{2}|\\u[0-9A-Fa-f]{4}|\\x[0-9A-Fa-f]{2})"
+_ENCODED_KEY = re.compile(rf"(?:t|{_ESCAPED})(?:r|{_ESCAPED})(?:k|{_ESCAPED})(?:_|{_ESCAPED})"
+                          rf"(?:[A-Za-z0-9_\-]|{_ESCAPED}){{4,200}}", re.ASCII | re.IGNORECASE)
+_ESCAPE = re.compile(_ESCAPED, re.ASCII)
+
+
 def _redact(text: str) -> str:
-    return _KEY_SHAPED.sub("trk_***", text) if "trk_" in text else text
+    if "trk_" in text:
+        text = _KEY_SHAPED.sub("trk_***", text)
+    if "%" in text or "\\" in text:
+        text = _ENCODED_KEY.sub(_redact_encoded, text)
+    return text
+
+
+def _redact_encoded(found: re.Match[str]) -> str:
+    text = found.group()
+    for _ in range(4):  # decoded until nothing is left to decode (%25 inside %25...)
+        decoded = _ESCAPE.sub(lambda m: chr(int(m.group()[1:].lstrip("ux"), 16)), text)
+        if decoded == text:
+            break
+        text = decoded
+    return "trk_***" if _KEY_SHAPED.match(text) else found.group()
 
 
 def redact_loc(loc: Loc) -> Loc:

@@ -177,6 +177,17 @@ def build_app() -> Any:
                            "upstream's answer (between reads; default 30)")] = None,
         connect_timeout: Annotated[Optional[float], typer.Option("--connect-timeout", help="proxy: seconds to "
                                    "open a connection to the upstream (default 5)")] = None,
+        header_timeout: Annotated[Optional[float], typer.Option("--header-timeout", help="seconds for a "
+                                  "request's headers to arrive, else 408 and closed (default 10)")] = None,
+        body_timeout: Annotated[Optional[float], typer.Option("--body-timeout", help="seconds for a request's "
+                                "body to arrive after its headers, else 408 and closed (default 60)")] = None,
+        keep_alive: Annotated[Optional[float], typer.Option("--keep-alive", help="seconds an idle keep-alive "
+                              "connection is kept open (default 5, as Node)")] = None,
+        max_connections: Annotated[Optional[int], typer.Option("--max-connections", help="client connections "
+                                   "open at once; past it a new one is answered 503 and closed "
+                                   "(default 1000)")] = None,
+        workers: Annotated[int, typer.Option("--workers", min=1, help="proxy: processes serving the port "
+                           "(default 1; counts at /_proxy/stats are each worker's)")] = 1,
         fixtures: Annotated[Optional[str], typer.Option("--fixtures", help="stand-in: the account's state "
                             "(JSON file)")] = None,
         seed: Annotated[Optional[int], typer.Option("--seed", help="stand-in: repeatable generated ids")] = None,
@@ -195,7 +206,9 @@ def build_app() -> Any:
             raise InputError(str(exc)) from None
         try:
             code = serve_command(host, port, fixtures, seed, options, upstream=upstream, timeout=timeout,
-                                 connect_timeout=connect_timeout)
+                                 connect_timeout=connect_timeout, header_timeout=header_timeout,
+                                 body_timeout=body_timeout, keep_alive=keep_alive,
+                                 max_connections=max_connections, workers=workers)
         except KeyboardInterrupt:  # Ctrl-C is how a server is stopped
             code = 0
         raise typer.Exit(code)

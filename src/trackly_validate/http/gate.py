@@ -31,11 +31,20 @@ from ..translate import problem
 from .answer import codeless_body, error_body
 from .reader import Body, BodyReader, Refusal, header, read_bytes, reading
 
-__all__ = ["Refused", "Admitted", "judge", "judge_bytes", "admit", "match", "drain", "DRAIN_LIMIT"]
+__all__ = ["Refused", "Admitted", "ClientGone", "judge", "judge_bytes", "admit", "match", "drain", "DRAIN_LIMIT"]
 
 #: How much of a refused body is read off before answering: past this the connection is
 #: closed instead (Express reads it all; a cap keeps a hostile client from holding a worker).
 DRAIN_LIMIT = 64 * 1024 * 1024
+
+
+class ClientGone(Exception):
+    """Raised by a door's body stream when the client went away before the body's end."""
+
+
+#: What body-parser answers a body cut off by the client (raw-body's ``request.aborted``):
+#: nobody receives it, but the request is never acted on.
+ABORTED = Refusal(400, "request aborted")
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,11 +150,15 @@ async def admit(route: Route, headers: Any, stream: AsyncIterator[bytes], option
         closed = waits or not await drain(stream)
     elif how.parsed:
         reader = BodyReader(how, keep_raw=keep_raw)
-        async for chunk in stream:
-            if reader.feed(chunk) is not None:
-                break
-        body = reader.finish()
-        closed = isinstance(body, Refusal) and not await drain(stream)
+        try:
+            async for chunk in stream:
+                if reader.feed(chunk) is not None:
+                    break
+        except ClientGone:  # cut off: never judged on the part that came
+            body, closed = ABORTED, True
+        else:
+            body = reader.finish()
+            closed = isinstance(body, Refusal) and not await drain(stream)
     else:
         body, closed = Body(b"", None), False
     verdict = judge(route, body, keys, options, path=path, params=params, account=account)
@@ -174,8 +187,12 @@ def match(method: str, raw_path: str) -> tuple[Route | None, dict[str, str], str
     values decoded after.  Returns the route, its parameters and the path for the path
     rules (the route's literals with the request's parameter values; a decoded "/" inside
     one stays encoded)."""
-    segments = [s for s in raw_path.split("/") if s]
-    if not segments or segments[0].lower() != "api":
+    # Express matches segment by segment: an empty one ("/api//v2/send") matches no route;
+    # one trailing "/" is allowed (non-strict routing)
+    segments = raw_path.split("/")[1:]
+    if len(segments) > 1 and segments[-1] == "":
+        segments.pop()
+    if not segments or segments[0].lower() != "api" or not raw_path.startswith("/"):
         return None, {}, raw_path
     raw = tuple(segments[1:])
     folded = tuple(s.lower() for s in raw)  # the literals are lower case; a parameter matches any text

@@ -34,7 +34,7 @@ from typing import Any, Mapping
 from ..pipeline import MAX_PAYLOAD_BYTES
 
 __all__ = ["Reading", "reading", "BodyReader", "Body", "Refusal", "read_bytes", "MAX_PAYLOAD_BYTES",
-           "header"]
+           "header", "node_headers"]
 
 # charset (lowercased, as body-parser reads it) -> Python codec, for the utf-* charsets
 # iconv-lite decodes (it ignores case and punctuation: "utf-16le" is its "utf16le")
@@ -45,6 +45,7 @@ _CODECS = {"utf8": "utf-8", "utf16": "utf-16", "utf16le": "utf-16-le", "utf16be"
 _WBITS = {"gzip": 16 + 15, "deflate": 15}
 _BROTLI = "br"
 _GZIP_MAGIC = b"\x1f\x8b"
+_MEMBER_STEP = 2048  # bytes fed at a time once a body has several gzip members
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,15 +100,47 @@ class Reading:
 NOT_READ = Reading(parsed=False)
 
 
+#: Headers of which Node keeps the first when a request repeats them (``IncomingMessage``'s
+#: ``matchKnownFields``); any other repeated header is read as its values joined by ", "
+#: (a valid X-Api-Key followed by another one is the key "trk_..., junk": 401).
+_FIRST_KEPT = frozenset({"content-type", "content-length", "user-agent", "referer", "host", "authorization",
+                         "proxy-authorization", "if-modified-since", "if-unmodified-since", "from", "location",
+                         "max-forwards", "retry-after", "etag", "last-modified", "server", "age", "expires"})
+
+
 def header(headers: Any, name: str) -> str | None:
-    """A header's value from any headers object with a case-insensitive ``get`` (httpx,
-    requests, Starlette) or a plain mapping of lowercased names; ``bytes`` decoded as latin-1."""
+    """A header's value as Node reads it, from any headers object with a case-insensitive
+    ``get`` (httpx, requests, Starlette) or a plain mapping of lowercased names; ``bytes``
+    decoded as latin-1.  A repeated header is joined as Node joins it (:data:`_FIRST_KEPT`)."""
+    if type(headers) is dict:  # node_headers(): already as Node reads them
+        return headers.get(name)
+    getlist = getattr(headers, "getlist", None)
+    if getlist is not None and name not in _FIRST_KEPT:
+        values = getlist(name)
+        if len(values) > 1:
+            return ", ".join(v.decode("latin-1") if isinstance(v, (bytes, bytearray)) else str(v) for v in values)
     value = headers.get(name)
     if value is None and isinstance(headers, Mapping):
         value = headers.get(name.lower())
     if isinstance(value, (bytes, bytearray)):
         return bytes(value).decode("latin-1")
     return value if isinstance(value, str) else None
+
+
+def node_headers(raw: Any) -> dict[str, str]:
+    """An ASGI request's raw header pairs (lowercased names) as Node's ``req.headers``:
+    names to values, a repeated header joined by ", " or its first value kept
+    (:data:`_FIRST_KEPT`).  Read by :func:`header` without a scan per lookup."""
+    found: dict[str, str] = {}
+    for name, value in raw:
+        key = name.decode("latin-1")
+        text = value.decode("latin-1")
+        if key in found:
+            if key not in _FIRST_KEPT:
+                found[key] += ", " + text
+        else:
+            found[key] = text
+    return found
 
 
 def reading(headers: Any, limit: int = MAX_PAYLOAD_BYTES) -> Reading:
@@ -224,7 +257,12 @@ class _Inflater:
     """gzip / deflate / brotli inflated chunk by chunk; the output never grows past the
     limit + 1 byte, so a compression bomb stops there (413).  Concatenated gzip members
     are read as Node's gunzip reads them; bytes after the stream that are not another
-    member are ignored, as Node ignores them."""
+    member are ignored, as Node ignores them.
+
+    The input is walked with a memoryview and, once a second member is seen, fed in slices
+    of :data:`_MEMBER_STEP` bytes: zlib copies what follows a member's end into
+    ``unused_data``, so feeding whole chunks would copy the rest of the chunk once per
+    member (quadratic in 5 MiB of empty members)."""
 
     def __init__(self, encoding: str, limit: int) -> None:
         self._limit = limit
@@ -233,27 +271,36 @@ class _Inflater:
         self._fed = False  # an empty body is read as {} (nothing to inflate)
         self._wbits = _WBITS.get(encoding)
         self._z: Any = zlib.decompressobj(wbits=self._wbits) if self._wbits is not None else _brotli()
+        self._step = 1 << 30  # whole chunks until a second member shows up
+        self._between = b""  # the first byte of what follows a member, when a chunk ended there
 
     def feed(self, chunk: bytes) -> Refusal | None:
         self._fed = self._fed or bool(chunk)
         if self._wbits is None:
             return self._feed_brotli(chunk)
-        while chunk and not self._done:
+        if self._between:
+            chunk, self._between = self._between + chunk, b""
+        view = memoryview(chunk)
+        pos, end = 0, len(view)
+        while pos < end and not self._done:
+            if self._z.eof:  # a member ended: another one, or the end of what Node reads
+                if end - pos < 2:
+                    self._between = bytes(view[pos:])
+                    return None
+                if self._wbits != _WBITS["gzip"] or view[pos:pos + 2] != _GZIP_MAGIC:
+                    self._done = True
+                    break
+                self._z = zlib.decompressobj(wbits=self._wbits)
+                self._step = _MEMBER_STEP
+            piece = view[pos:pos + self._step]
             room = self._limit + 1 - len(self._out)
             try:
-                self._out += self._z.decompress(chunk, room)
+                self._out += self._z.decompress(piece, room)
             except zlib.error:
                 return Refusal(400, "invalid compressed data")
             if len(self._out) > self._limit:
                 return TOO_LARGE
-            chunk = self._z.unconsumed_tail
-            if self._z.eof:
-                rest = self._z.unused_data + chunk
-                if self._wbits == _WBITS["gzip"] and rest.startswith(_GZIP_MAGIC):
-                    self._z = zlib.decompressobj(wbits=self._wbits)  # the next member
-                    chunk = rest
-                else:
-                    self._done = True
+            pos += len(piece) - len(self._z.unconsumed_tail) - len(self._z.unused_data)
         return None
 
     def _feed_brotli(self, chunk: bytes) -> Refusal | None:

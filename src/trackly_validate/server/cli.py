@@ -5,6 +5,7 @@ the process exit code."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import logging
 import sys
@@ -69,23 +70,37 @@ def options_from(text: str | None = None, phone_level: str | None = None,
 def serve_command(host: str = "127.0.0.1", port: int = 8787, fixtures: str | Path | None = None,
                   seed: int | None = None, options: Options | None = None, *, upstream: str | None = None,
                   timeout: float | None = None, connect_timeout: float | None = None,
+                  header_timeout: float | None = None, body_timeout: float | None = None,
+                  keep_alive: float | None = None, max_connections: int | None = None, workers: int = 1,
                   err: IO[str] | None = None) -> int:
     """Serve the sandbox, or with ``upstream`` the validating proxy, until interrupted.
-    ``timeout``/``connect_timeout``: the proxy's read and connect timeouts in seconds.
-    2 when an argument is wrong (fixtures file unreadable, fixtures or seed with an
-    upstream, a bad upstream URL or timeout) or the ``[server]`` extra is missing (the
-    message goes to ``err``, stderr by default)."""
+    ``timeout``/``connect_timeout``: the proxy's read and connect timeouts in seconds;
+    ``header_timeout``, ``body_timeout``, ``keep_alive``, ``max_connections``: the client
+    connections' :class:`~.connections.Limits` (both servers); ``workers``: the proxy's
+    processes.  2 when an argument is wrong (fixtures file unreadable, fixtures or seed
+    with an upstream, a bad upstream URL, timeout or limit) or the ``[server]`` extra is
+    missing (the message goes to ``err``, stderr by default)."""
     err = err if err is not None else sys.stderr
     try:
+        from .connections import Limits
         from .runner import serve
         from .store import load_fixtures
-    except ImportError as exc:  # starlette / uvicorn not installed
+    except ImportError as exc:  # starlette / uvicorn / httptools not installed
         err.write(f"trackly-validate serve needs the [server] extra: pip install 'trackly-validate[server]' ({exc})\n")
         return 2
+    given = {"header_timeout": header_timeout, "body_timeout": body_timeout, "keep_alive": keep_alive,
+             "max_connections": max_connections}
+    try:
+        limits = Limits(**{k: v for k, v in given.items() if v is not None})
+    except ValueError as exc:
+        err.write(f"{exc}\n")
+        return 2
+    serve = functools.partial(serve, limits=limits)
     if upstream is not None:
+        serve = functools.partial(serve, workers=workers)
         return _serve_proxy(serve, host, port, fixtures, seed, options, upstream, timeout, connect_timeout, err)
-    if timeout is not None or connect_timeout is not None:
-        err.write("--timeout and --connect-timeout apply to the proxy (--upstream URL)\n")
+    if timeout is not None or connect_timeout is not None or workers != 1:
+        err.write("--timeout, --connect-timeout and --workers apply to the proxy (--upstream URL)\n")
         return 2
     loaded: Any = None
     if fixtures is not None:
@@ -123,11 +138,13 @@ def _serve_proxy(serve: Any, host: str, port: int, fixtures: Any, seed: int | No
 
 
 def _log_to(stream: IO[str]) -> None:
-    """The proxy's log lines (upstream failures, counts at start and shutdown) on ``stream``."""
-    logger = logging.getLogger("trackly_validate.proxy")
-    if not any(getattr(h, "stream", None) is stream for h in logger.handlers):
-        handler = logging.StreamHandler(stream)
-        handler.setFormatter(logging.Formatter("trackly-validate proxy: %(message)s"))
-        logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
-    logger.propagate = False
+    """The proxy's log lines (upstream failures, clients gone, counts at start and shutdown)
+    and its connections' (timeouts, invalid requests, over the limit) on ``stream``."""
+    for name in ("trackly_validate.proxy", "trackly_validate.server"):
+        logger = logging.getLogger(name)
+        if not any(getattr(h, "stream", None) is stream for h in logger.handlers):
+            handler = logging.StreamHandler(stream)
+            handler.setFormatter(logging.Formatter("trackly-validate proxy: %(message)s"))
+            logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False

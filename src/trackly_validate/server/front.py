@@ -11,7 +11,8 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
 from ..catalog import C
-from ..http.gate import Admitted, Refused, admit, drain, match
+from ..http.gate import Admitted, ClientGone, Refused, admit, drain, match
+from ..http.reader import node_headers
 from ..options import Options
 from ..routes import Route
 from ..translate import problem
@@ -22,7 +23,9 @@ __all__ = ["Json", "METHODS", "V1_HEADERS", "raw_path", "through_gate", "refusal
 #: Every v1 response carries these (messaging.md §1.5).
 V1_HEADERS = {"X-API-Deprecated": "v1 is deprecated", "Deprecation": "true"}
 
-METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+#: The methods routed to the app (Node answers TRACE like any other: Express's 404 here;
+#: CONNECT never reaches the app, see connections.py).
+METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]
 
 
 class Json(JSONResponse):
@@ -33,18 +36,25 @@ class Json(JSONResponse):
 
 
 def raw_path(request: Request) -> str:
-    """The path as sent (percent-encoding kept), without the query."""
+    """The path as sent (percent-encoding kept), without the query.  An absolute-form
+    target (``http://host/api/v2/send``) is its pathname: Node hands it to Express, which
+    routes on the pathname, so the API would process it."""
     raw = request.scope.get("raw_path") or request.url.path.encode()
-    return str(raw.decode("latin-1").split("?", 1)[0])
+    path = str(raw.decode("latin-1").split("?", 1)[0])
+    if not path.startswith("/"):
+        scheme, sep, rest = path.partition("://")
+        path = "/" + rest.partition("/")[2] if sep and scheme.isalpha() else path
+    return path
 
 
 async def _chunks(request: Request) -> AsyncIterator[bytes]:
-    """The request body's chunks; a client that goes away mid-body ends it."""
+    """The request body's chunks; a client that goes away mid-body raises
+    :class:`~trackly_validate.http.gate.ClientGone` (the gate never judges part of a body)."""
     try:
         async for chunk in request.stream():
             yield chunk
     except ClientDisconnect:
-        return
+        raise ClientGone from None
 
 
 async def through_gate(request: Request, options: Options, **gate: Any) -> tuple[Route | None, Refused | Admitted | None]:
@@ -53,7 +63,8 @@ async def through_gate(request: Request, options: Options, **gate: Any) -> tuple
     route, params, path = match(request.method, raw_path(request))
     if route is None:
         return None, None
-    return route, await admit(route, request.headers, _chunks(request), options, path=path, params=params, **gate)
+    headers = node_headers(request.scope["headers"])
+    return route, await admit(route, headers, _chunks(request), options, path=path, params=params, **gate)
 
 
 def refusal_response(refused: Refused) -> Response:

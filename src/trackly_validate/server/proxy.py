@@ -25,35 +25,44 @@ The proxy holds no store: the account's state is the upstream's.  Hop-by-hop hea
 (RFC 9110 §7.6.1: ``Connection`` and the headers it names, ``Keep-Alive``,
 ``Transfer-Encoding``, ``TE``, ``Trailer``, ``Upgrade``, ``Proxy-*``) are not forwarded
 either way; ``Host`` is the upstream's; ``Expect`` is answered by this server.  Requests
-go out through one pool of keep-alive connections (:class:`~.upstream.UpstreamPool`).
+go out through one pool of keep-alive connections (:class:`~.upstream.UpstreamPool`, a
+lean client of its own over llhttp).
+
+A client that goes away releases what its request held at once, at any stage: before
+the upstream answered, during a streamed answer (a watcher on the ASGI ``receive``
+channel cancels the relay) or mid-body (its cut-off body is never judged or forwarded).
+The proxy is a plain ASGI app (no framework routing on the hot path); the connections
+in front of it are :mod:`.connections`' (Node's parsing and timeouts).
 
 Counts are served at ``GET /_proxy/stats`` and logged at shutdown.  Log lines
-(logger ``trackly_validate.proxy``) carry methods, redacted paths, kinds and counts,
-never a header, a query or a body.
+(logger ``trackly_validate.proxy``) are counted and rate-limited by class
+(:class:`~.quiet.EventLog`) and carry methods, redacted paths, kinds and counts, never a
+header, a query or a body.
 """
 
 from __future__ import annotations
 
-import contextlib
+import asyncio
+import gc
 import json
 import logging
 from collections import Counter
+from types import SimpleNamespace
 from typing import Any, AsyncIterator, Iterable
 
-import httpcore
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import Response, StreamingResponse
-from starlette.routing import Route as HttpRoute, request_response
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response
 
 from ..auth import redact
 from ..catalog import C
 from ..http.answer import error_body
-from ..http.gate import Refused
+from ..http.gate import ClientGone, Refused
 from ..options import DEFAULT_OPTIONS, Options, coerce_options
 from ..routes import Route
 from ..translate import problem
-from .front import METHODS, V1_HEADERS, Json, raw_path, refusal_response, through_gate
+from .front import V1_HEADERS, Json, raw_path, refusal_response, through_gate
+from .connections import EVENTS as CONNECTION_EVENTS
+from .quiet import EventLog
 from .upstream import NOT_SENT, Answer, Timeouts, Upstream, UpstreamPool, failure_kind
 
 __all__ = ["create_proxy_app", "Proxy", "Timeouts", "ProxyStats", "MARK_HEADER", "UPSTREAM_ERROR_HEADER",
@@ -83,6 +92,7 @@ class ProxyStats:
         self.passed_through: Counter[str] = Counter()  # unmodelled, by upstream status
         self.local: Counter[str] = Counter()  # answered here, by code
         self.upstream_errors: Counter[str] = Counter()  # by failure kind
+        self.departed: Counter[str] = Counter()  # clients gone before their answer, by stage
 
     def snapshot(self) -> dict[str, Any]:
         def part(counter: Counter[str], name: str) -> dict[str, Any]:
@@ -92,17 +102,13 @@ class ProxyStats:
                               "upstream_codes": dict(sorted(self.upstream_codes.items()))},
                 "answered_locally": part(self.local, "by_code"),
                 "passed_through": part(self.passed_through, "by_status"),
-                "upstream_errors": part(self.upstream_errors, "by_kind")}
-
-
-class UpstreamInterrupted(Exception):
-    """The upstream's answer stopped mid-body: the client's connection is closed so the
-    cut-off answer is never taken for a whole one."""
+                "upstream_errors": part(self.upstream_errors, "by_kind"),
+                "clients_departed": part(self.departed, "by_stage")}
 
 
 class Proxy:
-    """The gate in front of the forwarder (no store: the account's state is the upstream's,
-    so every well-formed key passes here)."""
+    """The gate in front of the forwarder, as an ASGI app (no store: the account's state
+    is the upstream's, so every well-formed key passes here)."""
 
     def __init__(self, upstream: str, options: Options | None = None, timeouts: Timeouts | float | None = None,
                  max_connections: int = 100):
@@ -112,33 +118,63 @@ class Proxy:
             Timeouts() if timeouts is None else Timeouts(read=timeouts)
         self.max_connections = max_connections
         self.stats = ProxyStats()
+        self.events = EventLog(log)
+        self.state = SimpleNamespace(proxy=self)  # as a Starlette app's: ``app.state.proxy``
         self._pool: UpstreamPool | None = None
 
-    @contextlib.asynccontextmanager
-    async def lifespan(self, app: Any) -> AsyncIterator[None]:
-        """The upstream connection pool lives as long as the app; the counts are logged at the end."""
-        self._pool = UpstreamPool(self.upstream, self.max_connections)
-        log.info("proxy for %s started", self.upstream.url())
-        try:
-            yield
-        finally:
-            pool, self._pool = self._pool, None
-            await pool.aclose()
-            log.info("proxy stats at shutdown: %s", json.dumps(self.stats.snapshot(), sort_keys=True))
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            await self._http(scope, receive, send)
+        elif scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
 
-    async def api(self, request: Request) -> Response:
+    async def _lifespan(self, receive: Any, send: Any) -> None:
+        """The upstream connection pool lives as long as the app; the counts are logged at the end."""
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                self._pool = UpstreamPool(self.upstream, self.max_connections)
+                # what start-up built (validators, routes) out of the collector's sight: its
+                # full collections then scan only what requests allocate (shorter pauses at p99)
+                gc.collect()
+                gc.freeze()
+                log.info("proxy for %s started", self.upstream.url())
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                pool, self._pool = self._pool, None
+                if pool is not None:
+                    await pool.aclose()
+                self.events.flush()
+                CONNECTION_EVENTS.flush()
+                log.info("proxy stats at shutdown: %s", json.dumps(self.stats.snapshot(), sort_keys=True))
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _http(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        request = Request(scope, receive)
+        try:
+            if scope["path"] == STATS_PATH and scope["method"] == "GET":
+                await Json({"upstream": self.upstream.url(), **self.stats.snapshot()})(scope, receive, send)
+            else:
+                await self.api(request, send)
+        except (ClientGone, ClientDisconnect):
+            self._departed(request, "request body")
+
+    async def api(self, request: Request, send: Any) -> None:
         """Gate, then forward: a refused request is answered here; an accepted one goes on
         with the bytes as received (a body express.json does not read streamed on as it
         comes); an unmodelled one passes through unchecked."""
         route, verdict = await through_gate(request, self.options)
         if route is None or verdict is None:
-            return await self._forward_streamed(request, None)
+            return await self._forward_streamed(request, send, None)
         if isinstance(verdict, Refused):
-            return self.refusal(verdict)
+            if getattr(request, "_is_disconnected", False):  # cut off mid-body: nobody to answer
+                return self._departed(request, "request body")
+            return await self.refusal(verdict)(request.scope, request.receive, send)
         if not verdict.body.read:
-            return await self._forward_streamed(request, route)
+            return await self._forward_streamed(request, send, route)
         raw = verdict.body.raw
-        return await self._forward(request, route, raw, str(len(raw)).encode())
+        return await self._forward(request, send, route, raw, str(len(raw)).encode())
 
     def refusal(self, refused: Refused) -> Response:
         """Refused here: the one error answer, marked local."""
@@ -149,16 +185,18 @@ class Proxy:
 
     # --- forwarding -------------------------------------------------------------------------------------------
 
-    async def _forward_streamed(self, request: Request, route: Route | None) -> Response:
-        """The request with its body streamed on as it comes (its length or chunked)."""
+    async def _forward_streamed(self, request: Request, send: Any, route: Route | None) -> None:
+        """The request with its body streamed on as it comes: chunked when the client sent
+        it chunked (never with the client's length: the body goes on de-chunked), else
+        with its length."""
         headers = request.scope["headers"]
-        length = _header(headers, b"content-length")
-        chunked = length is None and _header(headers, b"transfer-encoding") is not None
-        body: Any = request.stream() if length is not None or chunked else b""
-        return await self._forward(request, route, body, length, chunked=chunked)
+        chunked = _header(headers, b"transfer-encoding") is not None
+        length = None if chunked else _header(headers, b"content-length")
+        body: Any = _body(request) if length is not None or chunked else b""
+        await self._forward(request, send, route, body, length, chunked=chunked)
 
-    async def _forward(self, request: Request, route: Route | None, content: Any, length: bytes | None,
-                       *, chunked: bool = False) -> Response:
+    async def _forward(self, request: Request, send: Any, route: Route | None, content: Any,
+                       length: bytes | None, *, chunked: bool = False) -> None:
         pool = self._pool
         if pool is None:
             raise RuntimeError("the proxy app runs with its lifespan (uvicorn lifespan='on')")
@@ -172,57 +210,80 @@ class Proxy:
             headers.append((b"content-length", length))
         elif chunked:
             headers.append((b"transfer-encoding", b"chunked"))
-        outgoing = httpcore.Request(request.method.encode("ascii"),
-                                    httpcore.URL(scheme=self.upstream.scheme, host=self.upstream.host,
-                                                 port=self.upstream.port, target=target),
-                                    headers=headers, content=content,
-                                    extensions={"timeout": self.timeouts.extension()})
         try:
-            upstream = await pool.send(outgoing, self.timeouts)
+            upstream = await pool.send(scope["method"].encode("ascii"), target, headers, content, self.timeouts,
+                                       chunked=chunked)
+        except ClientGone:
+            return self._departed(request, "request body")
         except Exception as exc:  # any failure to get an answer: never retried
-            return self._upstream_unavailable(request, route, exc)
-        status = upstream.status
-        headers_back = [(k.lower(), v) for k, v in upstream.headers if k.lower() not in _HOP_BY_HOP]
-        size = _header(headers_back, b"content-length")
-        if size is not None and size.isdigit() and int(size) <= _WHOLE_MAX:
-            return await self._read_whole(request, route, upstream, headers_back)
-        self._count(route, status)
-        response = StreamingResponse(self._relay(request, upstream), status_code=status)
-        response.raw_headers = headers_back
-        return response
+            return await self._unavailable(request, send, route, exc)
+        try:
+            headers_back = [(k.lower(), v) for k, v in upstream.headers if k.lower() not in _HOP_BY_HOP]
+            size = _header(headers_back, b"content-length")
+            if size is not None and size.isdigit() and int(size) <= _WHOLE_MAX:
+                await self._send_whole(request, send, route, upstream, headers_back)
+            else:
+                self._count(route, upstream.status)
+                await self._relay(request, send, upstream, headers_back)
+        finally:
+            await upstream.aclose()  # the connection back to the pool (or dropped), whatever happened
 
     def _count(self, route: Route | None, status: int) -> None:
         (self.stats.forwarded if route is not None else self.stats.passed_through)[str(status)] += 1
 
-    async def _read_whole(self, request: Request, route: Route | None, upstream: Answer,
-                          headers: list[tuple[bytes, bytes]]) -> Response:
+    async def _send_whole(self, request: Request, send: Any, route: Route | None, upstream: Answer,
+                          headers: list[tuple[bytes, bytes]]) -> None:
         """A small answer, read whole and sent in one piece (cut off: 503 from the proxy,
         nothing of it sent yet); an error answer to a forwarded request has its code
         counted (what passed here but the API refused)."""
         try:
             body = b"".join([chunk async for chunk in upstream.chunks()])
         except Exception as exc:
-            return self._upstream_unavailable(request, route, exc)
-        finally:
-            await upstream.aclose()
+            return await self._unavailable(request, send, route, exc)
         self._count(route, upstream.status)
         if route is not None and upstream.status >= 400:
             self.stats.upstream_codes[_code_of(body)] += 1
-        response = Response(body, status_code=upstream.status)
-        response.raw_headers = headers
-        return response
+        await send({"type": "http.response.start", "status": upstream.status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
 
-    async def _relay(self, request: Request, upstream: Answer) -> AsyncIterator[bytes]:
+    async def _relay(self, request: Request, send: Any, upstream: Answer, headers: list[tuple[bytes, bytes]]) -> None:
+        """A streamed answer, relayed chunk by chunk while a watcher waits for the client
+        to go away (then the relay stops and the upstream connection is dropped).  Cut
+        off upstream: the client's connection is closed, so the answer is never taken for
+        a whole one."""
+        relay = asyncio.current_task()
+        assert relay is not None
+        finished = False
+
+        async def watch() -> None:
+            while True:
+                message = await request.receive()
+                if message["type"] == "http.disconnect":
+                    if not finished:
+                        relay.cancel()
+                    return
+
+        watcher = asyncio.ensure_future(watch())
         try:
-            async for chunk in upstream.chunks():
-                yield chunk
-        except Exception as exc:
-            self._note_failure(request, "body_interrupted", exc)
-            raise UpstreamInterrupted("the upstream's answer was cut off") from None
+            await send({"type": "http.response.start", "status": upstream.status, "headers": headers})
+            try:
+                async for chunk in upstream.chunks():
+                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            except asyncio.CancelledError:
+                if watcher.done() and not finished:  # the client went away: stop here
+                    if hasattr(relay, "uncancel"):  # Python 3.11+
+                        relay.uncancel()
+                    return self._departed(request, "streamed answer")
+                raise
+            except Exception as exc:  # the upstream's answer stopped mid-body
+                self._note_failure(request, "body_interrupted", exc)
+                return  # the response left incomplete: the server closes the connection
+            finished = True
+            await send({"type": "http.response.body", "body": b""})
         finally:
-            await upstream.aclose()
+            watcher.cancel()
 
-    def _upstream_unavailable(self, request: Request, route: Route | None, exc: Exception) -> Response:
+    async def _unavailable(self, request: Request, send: Any, route: Route | None, exc: Exception) -> None:
         """No answer from the upstream: 503 provider_error, from the proxy."""
         kind = failure_kind(exc)
         self._note_failure(request, kind, exc)
@@ -232,32 +293,38 @@ class Proxy:
             response.headers.update(V1_HEADERS)
         response.headers[MARK_HEADER] = "upstream-error"
         response.headers[UPSTREAM_ERROR_HEADER] = kind
-        return response
+        await response(request.scope, request.receive, send)
 
     def _note_failure(self, request: Request, kind: str, exc: Exception) -> None:
         self.stats.upstream_errors[kind] += 1
         sent = "not sent" if kind in NOT_SENT else "may have reached the upstream"
-        log.warning("upstream %s: %s %s (%s, %s)", kind, request.method, redact(raw_path(request)),
-                    type(exc).__name__, sent)
+        self.events.note(f"upstream {kind}", f"{request.method} {redact(raw_path(request))} "
+                                             f"({type(exc).__name__}, {sent})")
 
-    async def stats_page(self, request: Request) -> Response:
-        return Json({"upstream": self.upstream.url(), **self.stats.snapshot()})
+    def _departed(self, request: Request, stage: str) -> None:
+        self.stats.departed[stage] += 1
+        self.events.note("client departed", f"during the {stage}: {request.method} {redact(raw_path(request))}",
+                         level=logging.INFO)
 
 
 def create_proxy_app(upstream: str, options: Options | None = None, timeouts: Timeouts | float | None = None,
-                     max_connections: int = 100) -> Starlette:
+                     max_connections: int = 100) -> Proxy:
     """The proxy app (run it with its lifespan: the upstream pool opens and closes there).
     ``timeouts``: a :class:`Timeouts` or the read timeout in seconds."""
-    proxy = Proxy(upstream, options, timeouts, max_connections)
-    app = Starlette(routes=[HttpRoute(STATS_PATH, proxy.stats_page, methods=["GET"]),
-                            HttpRoute("/{rest:path}", proxy.api, methods=METHODS)],
-                    lifespan=proxy.lifespan)
-    app.router.default = request_response(proxy.api)  # paths no route pattern matches (%0A) too
-    app.state.proxy = proxy
-    return app
+    return Proxy(upstream, options, timeouts, max_connections)
 
 
 # --- helpers -----------------------------------------------------------------------------------------------
+
+async def _body(request: Request) -> AsyncIterator[bytes]:
+    """A body streamed on as it comes; the client going away mid-body raises ClientGone."""
+    try:
+        async for chunk in request.stream():
+            if chunk:
+                yield chunk
+    except ClientDisconnect:
+        raise ClientGone from None
+
 
 def _header(headers: Iterable[tuple[bytes, bytes]], name: bytes) -> bytes | None:
     for key, value in headers:

@@ -1,9 +1,16 @@
 """Running the sandbox or the validating proxy with uvicorn: :func:`serve` (blocking, the
 CLI), :class:`SandboxServer` and :class:`ProxyServer` (a background thread on a free
-loopback port, for tests)."""
+loopback port, for tests).  Both serve their connections with
+:class:`~.connections.GuardedProtocol` (llhttp as Node parses, Node's timeouts, a cap on
+open connections) on uvloop when it is installed, with rate-limited logs
+(:mod:`.quiet`).  ``workers`` > 1 runs the proxy in that many processes on one socket."""
 
 from __future__ import annotations
 
+import base64
+import importlib.util
+import os
+import pickle
 import socket
 import threading
 import time
@@ -13,6 +20,8 @@ import uvicorn
 
 from ..options import Options
 from .app import create_app
+from .connections import GuardedProtocol, Limits
+from .quiet import quiet_server_logs
 
 __all__ = ["serve", "SandboxServer", "ProxyServer", "DEFAULT_HOST", "DEFAULT_PORT"]
 
@@ -20,28 +29,74 @@ DEFAULT_HOST = "127.0.0.1"  # loopback: the sandbox is never reachable from else
 DEFAULT_PORT = 8787
 
 
-def _config(app: Any, host: str, port: int, **extra: Any) -> uvicorn.Config:
+#: The environment variable that carries the proxy's settings to its worker processes.
+PROXY_SETTINGS_ENV = "TRACKLY_VALIDATE_PROXY_SETTINGS"
+
+
+def _config(app: Any, host: str, port: int, limits: Limits | None = None, **extra: Any) -> uvicorn.Config:
     # access_log off: uvicorn's access lines show paths and queries, which may carry keys
-    settings: dict[str, Any] = {"access_log": False, "log_level": "warning", "lifespan": "off", **extra}
-    return uvicorn.Config(app, host=host, port=port, **settings)
+    limits = limits or Limits()
+    # proxy_headers off: X-Forwarded-* are the upstream's business, never rewritten here
+    settings: dict[str, Any] = {"access_log": False, "log_level": "warning", "lifespan": "off", "proxy_headers": False,
+                                "http": GuardedProtocol, "timeout_keep_alive": limits.keep_alive,
+                                "loop": "uvloop" if importlib.util.find_spec("uvloop") else "asyncio", **extra}
+    config = uvicorn.Config(app, host=host, port=port, **settings)
+    config.trackly_limits = limits  # type: ignore[attr-defined]  # read by GuardedProtocol
+    quiet_server_logs()
+    return config
 
 
-def _proxy_config(app: Any, host: str, port: int) -> uvicorn.Config:
+def _proxy_config(app: Any, host: str, port: int, limits: Limits | None = None, **extra: Any) -> uvicorn.Config:
     # lifespan on: the upstream connection pool opens and closes with the app; no Server or
     # Date header of uvicorn's own, so the upstream's headers come back as they were
-    return _config(app, host, port, lifespan="on", server_header=False, date_header=False,
-                   timeout_graceful_shutdown=5)
+    return _config(app, host, port, limits, lifespan="on", server_header=False, date_header=False,
+                   timeout_graceful_shutdown=5, **extra)
 
 
 def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, fixtures: Any = None, seed: int | None = None,
-          options: Options | None = None, upstream: str | None = None, timeouts: Any = None) -> None:
+          options: Options | None = None, upstream: str | None = None, timeouts: Any = None,
+          limits: Limits | None = None, workers: int = 1) -> None:
     """Serve the sandbox, or with ``upstream`` the validating proxy, until interrupted."""
+    _more_file_descriptors()
     if upstream is not None:
         from .proxy import create_proxy_app
 
-        uvicorn.Server(_proxy_config(create_proxy_app(upstream, options, timeouts), host, port)).run()
+        if workers > 1:  # uvicorn's workers import the app: the settings go by the environment
+            from uvicorn.supervisors import Multiprocess
+
+            os.environ[PROXY_SETTINGS_ENV] = base64.b64encode(pickle.dumps((upstream, options, timeouts))).decode()
+            config = _proxy_config("trackly_validate.server.runner:proxy_from_environment", host, port, limits,
+                                   factory=True, workers=workers)
+            Multiprocess(config, sockets=[config.bind_socket()]).run()
+            return
+        uvicorn.Server(_proxy_config(create_proxy_app(upstream, options, timeouts), host, port, limits)).run()
         return
-    uvicorn.Server(_config(create_app(options, fixtures, seed), host, port)).run()
+    uvicorn.Server(_config(create_app(options, fixtures, seed), host, port, limits)).run()
+
+
+def proxy_from_environment() -> Any:
+    """The proxy app of a worker process (``serve(..., workers=N)``)."""
+    import sys
+
+    from .cli import _log_to
+    from .proxy import create_proxy_app
+
+    upstream, options, timeouts = pickle.loads(base64.b64decode(os.environ[PROXY_SETTINGS_ENV]))
+    _log_to(sys.stderr)  # a new interpreter: the parent's log set-up again
+    return create_proxy_app(upstream, options, timeouts)
+
+
+def _more_file_descriptors() -> None:
+    """The soft limit on open files raised to the hard one: connections, not files, are
+    what a server holds open (the cap is ``Limits.max_connections``)."""
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if soft != hard:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    except (ImportError, ValueError, OSError):
+        pass
 
 
 def free_port(host: str = DEFAULT_HOST) -> int:
@@ -56,11 +111,12 @@ _S = TypeVar("_S", bound="_ThreadedServer")
 class _ThreadedServer:
     """An app served by uvicorn in a background thread."""
 
-    def __init__(self, app: Any, host: str, port: int | None, startup_timeout: float, proxy: bool = False):
+    def __init__(self, app: Any, host: str, port: int | None, startup_timeout: float, proxy: bool = False,
+                 limits: Limits | None = None):
         self.app = app
         self.host = host
         self.port = port if port is not None else free_port(host)
-        config = (_proxy_config if proxy else _config)(self.app, self.host, self.port)
+        config = (_proxy_config if proxy else _config)(self.app, self.host, self.port, limits)
         self._server = uvicorn.Server(config)
         self._server.install_signal_handlers = lambda: None  # type: ignore[method-assign,attr-defined]  # not the main thread
         self._thread: threading.Thread | None = None
@@ -101,8 +157,9 @@ class SandboxServer(_ThreadedServer):
     (``server.app.state.sandbox.store`` is the account's state)."""
 
     def __init__(self, *, fixtures: Any = None, seed: int | None = None, options: Options | None = None,
-                 host: str = DEFAULT_HOST, port: int | None = None, startup_timeout: float = 10.0):
-        super().__init__(create_app(options, fixtures, seed), host, port, startup_timeout)
+                 limits: Limits | None = None, host: str = DEFAULT_HOST, port: int | None = None,
+                 startup_timeout: float = 10.0):
+        super().__init__(create_app(options, fixtures, seed), host, port, startup_timeout, limits=limits)
 
 
 class ProxyServer(_ThreadedServer):
@@ -111,7 +168,9 @@ class ProxyServer(_ThreadedServer):
     (``server.app.state.proxy.stats`` are its counts)."""
 
     def __init__(self, upstream: str, *, options: Options | None = None, timeouts: Any = None,
-                 host: str = DEFAULT_HOST, port: int | None = None, startup_timeout: float = 10.0):
+                 limits: Limits | None = None, pool_size: int = 100, host: str = DEFAULT_HOST,
+                 port: int | None = None, startup_timeout: float = 10.0):
         from .proxy import create_proxy_app
 
-        super().__init__(create_proxy_app(upstream, options, timeouts), host, port, startup_timeout, proxy=True)
+        super().__init__(create_proxy_app(upstream, options, timeouts, pool_size), host, port, startup_timeout,
+                         proxy=True, limits=limits)

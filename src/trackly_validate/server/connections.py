@@ -1,0 +1,193 @@
+"""The HTTP/1.1 connections of the stand-in and the proxy: uvicorn's httptools protocol
+(llhttp, the parser Node's HTTP server uses) with what Node's server does on top of it.
+
+- **parsing** as Node parses: llhttp refuses a request with both ``Content-Length`` and
+  ``Transfer-Encoding`` (RFC 9112 §6.1), a doubled or invalid length, and answers 400 with
+  ``Connection: close`` - nothing after it on that connection is read;
+- **CONNECT** closes the connection without an answer, as Node's server does without a
+  ``connect`` listener (Express has none); it never reaches the app;
+- **timeouts** (:class:`Limits`, as Node's ``headersTimeout`` / ``requestTimeout`` /
+  ``keepAliveTimeout``): the headers must arrive within ``header_timeout`` seconds of the
+  first byte (or of the connection), the body within ``body_timeout`` of the headers,
+  else 408 and the connection closed; an idle keep-alive connection is closed after
+  ``keep_alive``;
+- **connections**: past ``max_connections`` open at once a new connection is answered
+  503 and closed at once (it holds no file descriptor for long);
+- **half-close**: a client that sends its whole request then shuts its side (``SHUT_WR``)
+  still gets its answer, then the connection is closed (Node's ``allowHalfOpen``); a client
+  that shuts its side mid-body is gone (the request is not acted on);
+- **logs**: each of these is one counted, rate-limited event line (``quiet.EventLog``),
+  never a traceback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import httptools
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from .quiet import EventLog
+
+__all__ = ["Limits", "GuardedProtocol", "EVENTS"]
+
+#: The servers' connection events (logger ``trackly_validate.server``).
+EVENTS = EventLog(logging.getLogger("trackly_validate.server"))
+
+_TIMED_OUT = b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
+_BAD_REQUEST = b"HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n"
+_OVER = b"HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 1\r\nContent-Length: 0\r\n\r\n"
+
+
+class _Corked:
+    """A transport whose writes of one turn of the event loop leave in one ``send``: an
+    answer's head and body (two ASGI messages) go out as one packet, not two."""
+
+    __slots__ = ("_transport", "_loop", "_parts", "_scheduled")
+
+    def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop):
+        self._transport = transport
+        self._loop = loop
+        self._parts: list[bytes] = []
+        self._scheduled = False
+
+    def write(self, data: bytes) -> None:
+        self._parts.append(data)
+        if not self._scheduled:
+            self._scheduled = True
+            self._loop.call_soon(self.flush)
+
+    def flush(self) -> None:
+        self._scheduled = False
+        if self._parts:
+            data = b"".join(self._parts)
+            self._parts.clear()
+            if not self._transport.is_closing():
+                self._transport.write(data)
+
+    def close(self) -> None:
+        self.flush()
+        self._transport.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Seconds and counts of a server's connections (see the module docstring)."""
+
+    header_timeout: float = 10.0
+    body_timeout: float = 60.0
+    keep_alive: float = 5.0
+    max_connections: int = 1000
+
+    def __post_init__(self) -> None:
+        for name in ("header_timeout", "body_timeout", "keep_alive", "max_connections"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+                raise ValueError(f"{name.replace('_', ' ')} must be a positive number, got {value!r}")
+        if not isinstance(self.max_connections, int):
+            raise ValueError(f"max connections must be a whole number, got {self.max_connections!r}")
+
+
+class GuardedProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol with the behaviours of the module docstring.  The
+    :class:`Limits` come from the uvicorn config's ``trackly_limits`` attribute."""
+
+    def __init__(self, config: Any, server_state: Any, app_state: dict[str, Any],
+                 _loop: asyncio.AbstractEventLoop | None = None) -> None:
+        super().__init__(config, server_state, app_state, _loop)
+        self.limits: Limits = getattr(config, "trackly_limits", None) or Limits()
+        self.timeout_keep_alive = self.limits.keep_alive  # type: ignore[assignment]
+        self._deadline: asyncio.TimerHandle | None = None
+        self._refused = False
+
+    # --- the connection --------------------------------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self.transport = _Corked(transport, self.loop)  # type: ignore[assignment]
+        if len(self.connections) > self.limits.max_connections:
+            EVENTS.note("connection over the limit", f"{self.limits.max_connections} open: answered 503")
+            self._refused = True
+            transport.write(_OVER)
+            transport.close()
+            return
+        self._arm(self.limits.header_timeout)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        if self._refused or self.transport.is_closing():
+            return
+        self._unset_keepalive_if_required()
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserUpgrade:
+            if not self._refused and self._should_upgrade():
+                self.handle_websocket_upgrade()
+            # else CONNECT (closed), or an Upgrade nobody serves: answered as a plain request
+        except httptools.HttpParserError as exc:  # what llhttp refuses, Node answers the same way
+            EVENTS.note("invalid request", f"{type(exc).__name__}: answered 400, connection closed")
+            self._refused = True
+            self.transport.write(_BAD_REQUEST)
+            self.transport.close()
+
+    def eof_received(self) -> bool | None:  # type: ignore[override]
+        self.transport.flush()  # type: ignore[attr-defined]  # an answer written this turn leaves first
+        cycle = self.cycle
+        if cycle is not None and not cycle.response_complete and not cycle.more_body and not self.pipeline:
+            # the whole request is in and its answer pending: answer, then close
+            cycle.keep_alive = False
+            return True
+        return None  # nothing pending, or gone mid-request: the connection closes
+
+    # --- timeouts --------------------------------------------------------------------------------------------
+
+    def _arm(self, seconds: float) -> None:
+        self._disarm()
+        self._deadline = self.loop.call_later(seconds, self._expired)
+
+    def _disarm(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+
+    def _expired(self) -> None:
+        self._deadline = None
+        if self.transport.is_closing():
+            return
+        cycle = self.cycle
+        waiting = cycle is None or cycle.response_complete or cycle.more_body
+        EVENTS.note("request timed out", "headers" if cycle is None or cycle.response_complete else "body")
+        if cycle is None or not cycle.response_started:
+            self.transport.write(_TIMED_OUT)
+        if waiting:
+            self.transport.close()
+
+    # --- parser callbacks ------------------------------------------------------------------------------------
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        if self._deadline is None:
+            self._arm(self.limits.header_timeout)
+
+    def on_headers_complete(self) -> None:
+        self._disarm()
+        if self.parser.get_method() == b"CONNECT":  # Node: no 'connect' listener, the socket is destroyed
+            EVENTS.note("CONNECT refused", "connection closed")
+            self._refused = True
+            self.transport.close()
+            return
+        super().on_headers_complete()
+        self._arm(self.limits.body_timeout)
+
+    def on_message_complete(self) -> None:
+        self._disarm()
+        super().on_message_complete()
