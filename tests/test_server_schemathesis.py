@@ -17,6 +17,7 @@ import pytest
 schemathesis = pytest.importorskip("schemathesis")
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis.errors import Unsatisfiable  # noqa: E402
 from schemathesis import GenerationMode  # noqa: E402
 from schemathesis.checks import not_a_server_error  # noqa: E402
 from schemathesis.specs.openapi.checks import (  # noqa: E402
@@ -27,7 +28,7 @@ from schemathesis.specs.openapi.checks import (  # noqa: E402
     status_code_conformance,
 )
 
-from trackly_validate.routes import find  # noqa: E402
+from trackly_validate.routes import READS, ROUTES, find  # noqa: E402
 from trackly_validate.server import SandboxServer  # noqa: E402
 
 DOC_KEY = "trk_" + "a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6"  # the docs' example key
@@ -65,6 +66,9 @@ def fuzz(mode: GenerationMode, per_operation: int, fixtures: Path | None = None,
 
             try:
                 run()
+            except Unsatisfiable:  # nothing of a read's to make invalid (its query values are free text)
+                if mode is not GenerationMode.NEGATIVE or route is not None:
+                    raise
             except BaseException as exc:  # Schemathesis' FailureGroup is a BaseExceptionGroup
                 if failures is None or isinstance(exc, (KeyboardInterrupt, SystemExit)):
                     raise
@@ -82,5 +86,6 @@ def _summary(exc: BaseException) -> str:
                          ids=["positive-open", "negative-open", "positive-fixtures"])
 def test_generated_requests_get_documented_answers(mode, fixtures):
     calls = fuzz(mode, 2, fixtures)
-    assert len(calls) == 30  # every modelled endpoint was called
+    wanted = len(ROUTES) + len(READS) if mode is GenerationMode.POSITIVE else len(ROUTES)
+    assert len(calls) >= wanted  # every modelled endpoint was called (negative: every body endpoint)
     assert all(n >= 1 for n in calls.values())

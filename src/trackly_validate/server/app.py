@@ -19,12 +19,13 @@ import json
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route as HttpRoute, request_response
 
 from .. import decoding
-from ..auth import redact
+from ..auth import check_api_key, redact
 from ..catalog import C, CodeInfo
 from ..errors import Problem
 from ..http.answer import PROBLEMS_KEY
@@ -33,10 +34,11 @@ from ..options import DEFAULT_OPTIONS, Options, coerce_options
 from ..routes import Route
 from ..translate import problem
 from .front import METHODS, V1_HEADERS, Json, drain_request, not_found, raw_path, refusal_response, through_gate
-from .shapes import Accepted, Ids, success_for
+from .reads import READ_ANSWERS, NotFound, ReadRequest
+from .shapes import DEFAULTS, Accepted, Ids, success_for
 from .simulation import (COMPLETE_SCHEDULE, PATH_RESOURCES, PRODUCTS, REFERENCES, SENDS, SUSPENDED_ERROR, Ref,
                          server_text, values_at)
-from .store import Store, load_fixtures
+from .store import RequestLog, Store, load_fixtures
 
 __all__ = ["create_app", "Sandbox", "PROBLEMS_KEY"]
 
@@ -53,16 +55,18 @@ class _Refused(Exception):
 class Sandbox:
     """The app's state: options, the account store, the id source, the document."""
 
-    def __init__(self, options: Options | None = None, fixtures: Any = None, seed: int | None = None):
+    def __init__(self, options: Options | None = None, fixtures: Any = None, seed: int | None = None, *,
+                 db: Any = None, reset: bool = False, log_bytes: int | None = None):
         self.options = DEFAULT_OPTIONS if options is None else coerce_options(options)
-        self.store = Store(load_fixtures(fixtures))
+        self.store = Store(load_fixtures(fixtures), path=db, reset=reset, defaults=DEFAULTS)
+        self.log = RequestLog() if log_bytes is None else RequestLog(log_bytes)
         self.ids = Ids(seed)
         self._document: dict[str, Any] | None = None
 
     # --- the API ---------------------------------------------------------------------------------------
 
     async def api(self, request: Request) -> Response:
-        route, verdict = await through_gate(request, self.options, key_known=self.store.key_known,
+        route, verdict = await through_gate(request, self.options, reads=True, key_known=self.store.key_known,
                                             account=self._check_account)
         if route is None or verdict is None:
             await drain_request(request)
@@ -73,17 +77,39 @@ class Sandbox:
             response = refusal_response(verdict)
             self.record(request, route, None, response)
             return response
-        try:
-            response = self.answer(verdict)
-        except _Refused as refused:
-            response = refusal_response(refused.refused)
+        # the store's work runs off the event loop: a big bulk never stalls other clients
+        if route.reads:
+            response = await run_in_threadpool(self.read, verdict, dict(request.query_params))
+        else:
+            response = await run_in_threadpool(self.answer, verdict)
         if not verdict.body.read:  # unread by express.json (another type): read to its end
             await drain_request(request)
         self.record(request, route, verdict.body.json if verdict.body.read else b"", response)
         return response
 
+    def read(self, admitted: Admitted, query: dict[str, str]) -> Response:
+        """A read contract's answer (reads.py), or 404 ``not_found``."""
+        route = admitted.route
+        answer = READ_ANSWERS[route]
+        try:
+            body = answer.build(ReadRequest(route, admitted.params, query, self.store))
+        except NotFound as missing:
+            return refusal_response(Refused.of([missing.problem], route))
+        response = Json(body, status_code=answer.status)
+        if route.version == "v1":
+            response.headers.update(V1_HEADERS)
+        return response
+
     def answer(self, admitted: Admitted) -> Response:
-        """A request that passed the gate: the fixtures' state, then the success."""
+        """A request that passed the gate, in one write transaction: the account's state,
+        then the success (what it creates is there for the next request)."""
+        try:
+            with self.store.transaction():
+                return self._answer(admitted)
+        except _Refused as refused:
+            return refusal_response(refused.refused)
+
+    def _answer(self, admitted: Admitted) -> Response:
         route, split = admitted.route, admitted.split
         data = split.source if split is not None else decoding.parse(admitted.body.judged)
         accepted = Accepted(route, data if isinstance(data, dict) else {}, admitted.params, self.store, self.ids)
@@ -92,6 +118,10 @@ class Sandbox:
             accepted.errors = list(split.errors)
         if not self.store.open:
             self._check_state(accepted)
+        else:  # every resource exists; a stored one is updated, not made up
+            table = PATH_RESOURCES.get(route.key)
+            if table is not None:
+                accepted.existing = self.store.get(table, accepted.params.get("id", ""))
         shape = success_for(route)
         response = Json(shape.build(accepted), status_code=shape.status)
         if route.version == "v1":
@@ -116,12 +146,12 @@ class Sandbox:
         if code is not None:
             entry["code"] = code
         try:
-            self.store.log(entry)
+            self.log.add(entry)
         except (ValueError, RecursionError, TypeError):
             if raw:
                 entry["body"] = _shown_text(raw)
             try:
-                self.store.log(entry)
+                self.log.add(entry)
             except Exception:  # noqa: BLE001 - the log never fails the request
                 pass
 
@@ -209,15 +239,24 @@ class Sandbox:
         return Json(self._document)
 
     async def requests_log(self, request: Request) -> Response:
+        """The request log, for one of the account's keys only (it holds what clients sent)."""
+        key = request.headers.get("x-api-key")
+        found = check_api_key(key)
+        if not found and not self.store.key_known(key or ""):
+            found = [problem(C.invalid_api_key, None, ("X-Api-Key",))]
+        if found:
+            return refusal_response(Refused.of(found))
         if request.method == "DELETE":
-            return Json({"deleted": self.store.clear_requests()})
-        return Json({"requests": self.store.requests()})
+            return Json({"deleted": self.log.clear()})
+        return Response(self.log.json(), media_type="application/json")
 
 
-def create_app(options: Options | None = None, fixtures: Any = None, seed: int | None = None) -> Starlette:
+def create_app(options: Options | None = None, fixtures: Any = None, seed: int | None = None, *,
+               db: Any = None, reset: bool = False) -> Starlette:
     """The sandbox app: ``fixtures`` is a path to a JSON file or a mapping (see
-    ``examples/sandbox-fixtures.json``); ``seed`` makes generated ids repeatable."""
-    sandbox = Sandbox(options, fixtures, seed)
+    ``examples/sandbox-fixtures.json``); ``seed`` makes generated ids repeatable; ``db`` a
+    database file kept across restarts (``reset``: emptied first, then seeded again)."""
+    sandbox = Sandbox(options, fixtures, seed, db=db, reset=reset)
     app = Starlette(routes=[
         HttpRoute("/openapi.json", sandbox.openapi_json, methods=["GET"]),
         HttpRoute("/_sandbox/requests", sandbox.requests_log, methods=["GET", "DELETE"]),

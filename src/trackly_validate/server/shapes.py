@@ -24,7 +24,7 @@ from ..routes import Route
 from ..sms import analyze_sms, estimate_creative
 from .store import Store
 
-__all__ = ["Accepted", "Ids", "Success", "SUCCESS", "success_for"]
+__all__ = ["Accepted", "Ids", "Success", "SUCCESS", "DEFAULTS", "SERVER_FIELDS", "success_for"]
 
 _ALNUM = string.ascii_letters + string.digits
 _LOWER = string.ascii_lowercase + string.digits
@@ -176,8 +176,8 @@ def _creative_fields(row: dict[str, Any]) -> dict[str, Any]:
 
 # table -> (new id, defaults, derived fields)
 _RESOURCES: dict[str, tuple[Callable[[Accepted], Any], dict[str, Any], Callable[[dict[str, Any]], dict[str, Any]]]] = {
-    "creatives": (lambda ctx: max([int(r["id"]) for r in ctx.store.rows("creatives")
-                                   if str(r.get("id", "")).isdigit()] + [100]) + 1,
+    # creative ids are integers (campaigns.md §3.1: 101): a counter, never one handed out before
+    "creatives": (lambda ctx: ctx.store.next_number("creatives.id", 100),
                   {"status": "active", "creative_type": "automated"}, _creative_fields),
     "schedules": (lambda ctx: ctx.ids.hex24(),
                   {"status": "draft", "source_lists": [], "send_date": None, "start_date": None, "end_date": None},
@@ -193,13 +193,30 @@ _RESOURCES: dict[str, tuple[Callable[[Accepted], Any], dict[str, Any], Callable[
 }
 
 
+#: Fields the server owns: a request body's values for them are ignored (the docs never
+#: let a client choose a resource's id or its timestamps).
+SERVER_FIELDS = frozenset({"id", "created_at", "updated_at", "slug", "cached_size", "cached_size_updated_at"})
+
+#: The documented defaults of each table's fields (fixtures' rows get them too).
+DEFAULTS: dict[str, dict[str, Any]] = {
+    **{table: dict(spec[1]) for table, spec in _RESOURCES.items()},
+    "lists": {"brand_name": "", "list_name": "", "list_type": "infobip", "status": "active"},
+    "list_contacts": {"active": True, "signup_method": "api", "custom_fields": {}},
+}
+
+
+def _client_fields(body: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in body.items() if k not in SERVER_FIELDS}
+
+
 def _create(table: str, wrap: str | None) -> Callable[[Accepted], dict[str, Any]]:
     def build(ctx: Accepted) -> dict[str, Any]:
         new_id, defaults, derived = _RESOURCES[table]
         now = _now()
-        row = {"id": new_id(ctx), **defaults, **ctx.body, "created_at": now, "updated_at": now}
+        row = {"id": new_id(ctx), **defaults, **_client_fields(ctx.body), "created_at": now, "updated_at": now}
         row.update(derived(row))
-        ctx.store.put(table, row)
+        if not ctx.store.insert(table, row):  # pragma: no cover - generated ids do not repeat
+            raise RuntimeError(f"a generated {table} id repeated: {row['id']}")
         return {"success": True, wrap: row} if wrap else row
     return build
 
@@ -208,7 +225,7 @@ def _update(table: str, wrap: str | None) -> Callable[[Accepted], dict[str, Any]
     def build(ctx: Accepted) -> dict[str, Any]:
         _new_id, defaults, derived = _RESOURCES[table]
         row = dict(ctx.existing) if ctx.existing is not None else {"id": ctx.params.get("id"), **defaults}
-        patch = dict(ctx.body)
+        patch = _client_fields(ctx.body)
         if table == "offers" and isinstance(patch.get("metadata"), dict):  # merged (campaigns.md §5.4)
             patch["metadata"] = {**(row.get("metadata") or {}), **patch["metadata"]}
         row.update(patch)
@@ -216,7 +233,8 @@ def _update(table: str, wrap: str | None) -> Callable[[Accepted], dict[str, Any]
         row.update(derived(row))
         if table == "audiences" and "filter" in patch:  # a new filter clears the size (audiences §2.4)
             row["cached_size"] = row["cached_size_updated_at"] = None
-        ctx.store.put(table, row)
+        if ctx.existing is not None:  # an open store answers for an id never created, but keeps nothing
+            ctx.store.put(table, row)
         return {"success": True, wrap: row} if wrap else row
     return build
 
@@ -323,7 +341,10 @@ def _subscribe(ctx: Accepted, item: dict[str, Any]) -> tuple[bool, bool, str]:
     new_sub = sub is None
     fields = item.get("custom_fields") if isinstance(item.get("custom_fields"), dict) else {}
     if sub is None:
-        sub = {"id": ctx.ids.hex24(), "phone_number": phone, "list_number": list_number, "custom_fields": {}}
+        found = ctx.store.find("lists", "phone_number", list_number)
+        sub = {"id": ctx.ids.hex24(), "phone_number": phone, "list_number": list_number,
+               "list_id": found.get("id") if found else None, "custom_fields": {}, "signup_date": _now(),
+               "signup_method": "api"}
     merged = fields if item.get("replace_custom_fields") is True else {**(sub.get("custom_fields") or {}), **fields}
     sub.update(active=True, custom_fields=merged)
     ctx.store.put("list_contacts", sub, "phone_number+list_number")
