@@ -38,7 +38,7 @@ def test_the_document_is_valid_openapi_3_1():
 
 
 def test_servers_are_the_api_and_the_sandbox():
-    assert [s["url"] for s in DOC["servers"]] == ["https://api.tracklysms.com/api", "http://127.0.0.1:8787/api"]
+    assert [s["url"] for s in DOC["servers"]] == ["https://api.tracklysms.com/api", "http://127.0.0.1:4787/api"]
     assert tv.openapi(sandbox_url="http://localhost:9/api")["servers"][1]["url"] == "http://localhost:9/api"
 
 

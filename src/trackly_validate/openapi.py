@@ -30,7 +30,7 @@ from .routes import READS, ROUTES, Route
 __all__ = ["openapi", "PRODUCTION_URL", "SANDBOX_URL"]
 
 PRODUCTION_URL = "https://api.tracklysms.com/api"
-SANDBOX_URL = "http://127.0.0.1:8787/api"
+SANDBOX_URL = "http://127.0.0.1:4787/api"
 
 _REF = "#/components/schemas/{model}"
 _DESCRIPTIONS = {400: "Refused: invalid request", 401: "Refused: API key missing or invalid",

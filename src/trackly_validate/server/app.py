@@ -34,6 +34,7 @@ from ..options import DEFAULT_OPTIONS, Options, coerce_options
 from ..routes import Route
 from ..translate import problem
 from .front import METHODS, V1_HEADERS, Json, drain_request, not_found, raw_path, refusal_response, through_gate
+from .delivery import Webhooks, WebhookSender, event_time, opt_out_keyword
 from .reads import READ_ANSWERS, NotFound, ReadRequest
 from .shapes import DEFAULTS, Accepted, Ids, success_for
 from .simulation import (COMPLETE_SCHEDULE, PATH_RESOURCES, PRODUCTS, REFERENCES, SENDS, SUSPENDED_ERROR, Ref,
@@ -56,11 +57,13 @@ class Sandbox:
     """The app's state: options, the account store, the id source, the document."""
 
     def __init__(self, options: Options | None = None, fixtures: Any = None, seed: int | None = None, *,
-                 db: Any = None, reset: bool = False, log_bytes: int | None = None):
+                 db: Any = None, reset: bool = False, log_bytes: int | None = None,
+                 webhooks: Webhooks | None = None):
         self.options = DEFAULT_OPTIONS if options is None else coerce_options(options)
         self.store = Store(load_fixtures(fixtures), path=db, reset=reset, defaults=DEFAULTS)
         self.log = RequestLog() if log_bytes is None else RequestLog(log_bytes)
         self.ids = Ids(seed)
+        self.sender = WebhookSender(webhooks) if webhooks is not None else None
         self._document: dict[str, Any] | None = None
 
     # --- the API ---------------------------------------------------------------------------------------
@@ -102,14 +105,21 @@ class Sandbox:
 
     def answer(self, admitted: Admitted) -> Response:
         """A request that passed the gate, in one write transaction: the account's state,
-        then the success (what it creates is there for the next request)."""
+        then the success (what it creates is there for the next request); then the
+        delivery webhooks of the messages it queued."""
         try:
             with self.store.transaction():
-                return self._answer(admitted)
+                response, accepted = self._answer(admitted)
         except _Refused as refused:
             return refusal_response(refused.refused)
+        if self.sender is not None:
+            for message in accepted.sent:
+                sub = self.store.find("list_contacts", "phone_number+list_number",
+                                      (message.get("to"), message.get("list_number")))
+                self.sender.delivery(message, unsubscribed=sub is not None and sub.get("active") is False)
+        return response
 
-    def _answer(self, admitted: Admitted) -> Response:
+    def _answer(self, admitted: Admitted) -> tuple[Response, Accepted]:
         route, split = admitted.route, admitted.split
         data = split.source if split is not None else decoding.parse(admitted.body.judged)
         accepted = Accepted(route, data if isinstance(data, dict) else {}, admitted.params, self.store, self.ids)
@@ -126,7 +136,7 @@ class Sandbox:
         response = Json(shape.build(accepted), status_code=shape.status)
         if route.version == "v1":
             response.headers.update(V1_HEADERS)
-        return response
+        return response, accepted
 
     def record(self, request: Request, route: Route | None, raw: bytes | None, response: Response) -> None:
         """One entry of the request log (keys redacted): ``raw`` the body express.json
@@ -238,28 +248,80 @@ class Sandbox:
             self._document = openapi(sandbox_url=f"{base}/api")
         return Json(self._document)
 
-    async def requests_log(self, request: Request) -> Response:
-        """The request log, for one of the account's keys only (it holds what clients sent)."""
+    def _key_refusal(self, request: Request) -> Response | None:
+        """The sandbox's own endpoints open for one of the account's keys only."""
         key = request.headers.get("x-api-key")
         found = check_api_key(key)
         if not found and not self.store.key_known(key or ""):
             found = [problem(C.invalid_api_key, None, ("X-Api-Key",))]
-        if found:
-            return refusal_response(Refused.of(found))
+        return refusal_response(Refused.of(found)) if found else None
+
+    async def inbound(self, request: Request) -> Response:
+        """An inbound SMS, simulated: ``{"phone_number", "list_number", "body"}``.  An
+        opt-out keyword unsubscribes the contact from the list (reason ``message``) and
+        makes an ``unsubscribe`` event; anything else a ``reply`` event.  Answers the event."""
+        refused = self._key_refusal(request)
+        if refused is not None:
+            return refused
+        try:
+            data = json.loads(await request.body())
+        except ValueError:
+            data = None
+        fields = ("phone_number", "list_number", "body")
+        if not isinstance(data, dict) or not all(isinstance(data.get(name), str) for name in fields):
+            return refusal_response(Refused.of([problem(C.invalid_input, None)]))
+        keyword = opt_out_keyword(data["body"])
+        event: dict[str, Any]
+        if keyword is not None:
+            await run_in_threadpool(self._unsubscribe, data["phone_number"], data["list_number"])
+            event = {"event": "unsubscribe", "phone_number": data["phone_number"],
+                     "list_number": data["list_number"], "keyword": keyword, "timestamp": event_time()}
+        else:
+            event = {"event": "reply", "phone_number": data["phone_number"], "list_number": data["list_number"],
+                     "body": data["body"], "timestamp": event_time()}
+        if self.sender is not None:
+            self.sender.emit(event)
+        return Json({"success": True, "event": event})
+
+    def _unsubscribe(self, phone: str, list_number: str) -> None:
+        with self.store.transaction():
+            sub = self.store.find("list_contacts", "phone_number+list_number", (phone, list_number))
+            if sub is not None:
+                sub.update(active=False, unsubscribe_reason="message")
+                self.store.put("list_contacts", sub, "phone_number+list_number")
+
+    def reset(self, seed: int | None = None) -> None:
+        """Fresh state: the fixtures' resources only, an empty log, ids from ``seed``."""
+        self.store.reset()
+        self.log.clear()
+        self.ids = Ids(seed)
+
+    def close(self) -> None:
+        if self.sender is not None:
+            self.sender.close()
+        self.store.close()
+
+    async def requests_log(self, request: Request) -> Response:
+        """The request log, for one of the account's keys only (it holds what clients sent)."""
+        refused = self._key_refusal(request)
+        if refused is not None:
+            return refused
         if request.method == "DELETE":
             return Json({"deleted": self.log.clear()})
         return Response(self.log.json(), media_type="application/json")
 
 
 def create_app(options: Options | None = None, fixtures: Any = None, seed: int | None = None, *,
-               db: Any = None, reset: bool = False) -> Starlette:
+               db: Any = None, reset: bool = False, webhooks: Webhooks | None = None) -> Starlette:
     """The sandbox app: ``fixtures`` is a path to a JSON file or a mapping (see
     ``examples/sandbox-fixtures.json``); ``seed`` makes generated ids repeatable; ``db`` a
-    database file kept across restarts (``reset``: emptied first, then seeded again)."""
-    sandbox = Sandbox(options, fixtures, seed, db=db, reset=reset)
+    database file kept across restarts (``reset``: emptied first, then seeded again);
+    ``webhooks`` where delivery events go (:class:`~.delivery.Webhooks`)."""
+    sandbox = Sandbox(options, fixtures, seed, db=db, reset=reset, webhooks=webhooks)
     app = Starlette(routes=[
         HttpRoute("/openapi.json", sandbox.openapi_json, methods=["GET"]),
         HttpRoute("/_sandbox/requests", sandbox.requests_log, methods=["GET", "DELETE"]),
+        HttpRoute("/_sandbox/inbound", sandbox.inbound, methods=["POST"]),
         HttpRoute("/{rest:path}", sandbox.api, methods=METHODS),
     ])
     # a path the route patterns cannot match (a decoded newline: %0A) still gets the

@@ -66,27 +66,49 @@ def options_from(text: str | None = None, phone_level: str | None = None,
         raise ValueError(str(exc)) from None
 
 
-def serve_command(host: str = "127.0.0.1", port: int = 8787, fixtures: str | Path | None = None,
+def serve_command(host: str = "127.0.0.1", port: int = 4787, fixtures: str | Path | None = None,
                   seed: int | None = None, options: Options | None = None, *, upstream: str | None = None,
                   timeout: float | None = None, connect_timeout: float | None = None,
-                  err: IO[str] | None = None) -> int:
+                  db: str | Path | None = None, reset: bool = False, webhook_url: str | None = None,
+                  webhook_secret: str | None = None, err: IO[str] | None = None) -> int:
     """Serve the sandbox, or with ``upstream`` the validating proxy, until interrupted.
-    ``timeout``/``connect_timeout``: the proxy's read and connect timeouts in seconds.
-    2 when an argument is wrong (fixtures file unreadable, fixtures or seed with an
-    upstream, a bad upstream URL or timeout) or the ``[server]`` extra is missing (the
-    message goes to ``err``, stderr by default)."""
+    ``timeout``/``connect_timeout``: the proxy's read and connect timeouts in seconds;
+    ``db`` the stand-in's database file (kept across restarts; ``reset`` empties it);
+    ``webhook_url``/``webhook_secret`` where its delivery events go.
+    2 when an argument is wrong (fixtures file unreadable, stand-in options with an
+    upstream, a bad upstream URL or timeout), the port is in use, or the ``[server]`` extra
+    is missing (the message goes to ``err``, stderr by default); nothing is printed as if
+    it had started."""
     err = err if err is not None else sys.stderr
     try:
-        from .runner import serve
+        from .runner import PortInUse, bind, serve
         from .store import load_fixtures
     except ImportError as exc:  # starlette / uvicorn not installed
         err.write(f"trackly-validate serve needs the [server] extra: pip install 'trackly-validate[server]' ({exc})\n")
         return 2
     if upstream is not None:
+        if db is not None or reset or webhook_url is not None or webhook_secret is not None:
+            err.write("--db, --reset and --webhook-* set up the stand-in; with --upstream the account is the "
+                      "upstream's\n")
+            return 2
         return _serve_proxy(serve, host, port, fixtures, seed, options, upstream, timeout, connect_timeout, err)
     if timeout is not None or connect_timeout is not None:
         err.write("--timeout and --connect-timeout apply to the proxy (--upstream URL)\n")
         return 2
+    if reset and db is None:
+        err.write("--reset empties the --db file; without --db nothing is kept anyway\n")
+        return 2
+    if webhook_secret is not None and webhook_url is None:
+        err.write("--webhook-secret signs the events sent to --webhook-url\n")
+        return 2
+    webhooks: Any = None
+    if webhook_url is not None:
+        from .delivery import Webhooks
+
+        if not webhook_url.lower().startswith(("http://", "https://")):
+            err.write(f"--webhook-url must be an http:// or https:// URL: {redact(webhook_url)}\n")
+            return 2
+        webhooks = Webhooks(webhook_url, webhook_secret or "")
     loaded: Any = None
     if fixtures is not None:
         try:
@@ -94,8 +116,17 @@ def serve_command(host: str = "127.0.0.1", port: int = 8787, fixtures: str | Pat
         except (OSError, ValueError) as exc:
             err.write(f"cannot read the fixtures file {fixtures}: {type(exc).__name__}\n")
             return 2
-    err.write(f"trackly-validate sandbox on http://{host}:{port}/api (OpenAPI: http://{host}:{port}/openapi.json)\n")
-    serve(host, port, fixtures=loaded, seed=seed, options=options)
+    try:
+        sock = bind(host, port)
+    except PortInUse as exc:
+        err.write(f"trackly-validate: {exc}\n")
+        return 2
+    kept = f"state in {db}" if db is not None else "state not kept (--db FILE keeps it)"
+    err.write(f"trackly-validate sandbox on http://{host}:{port}/api (OpenAPI: http://{host}:{port}/openapi.json; "
+              f"{kept})\n")
+    err.flush()
+    serve(host, port, fixtures=loaded, seed=seed, options=options, sock=sock, db=db, reset=reset,
+          webhooks=webhooks)
     return 0
 
 
@@ -114,11 +145,18 @@ def _serve_proxy(serve: Any, host: str, port: int, fixtures: Any, seed: int | No
     except ValueError as exc:
         err.write(redact(f"{exc}\n"))
         return 2
+    from .runner import bind
+
+    try:
+        sock = bind(host, port)
+    except OSError as exc:
+        err.write(f"trackly-validate: {exc}\n")
+        return 2
     _log_to(err)
     err.write(f"trackly-validate proxy on http://{host}:{port} -> {target.url()} "
               f"(counts: http://{host}:{port}{STATS_PATH})\n")
     err.flush()
-    serve(host, port, options=options, upstream=upstream, timeouts=timeouts)
+    serve(host, port, options=options, upstream=upstream, timeouts=timeouts, sock=sock)
     return 0
 
 

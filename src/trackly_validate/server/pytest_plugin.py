@@ -1,17 +1,21 @@
 """pytest fixtures for testing an app against the sandbox (registered as a ``pytest11``
 plugin; or ``pytest_plugins = ["trackly_validate.server.pytest_plugin"]`` in a conftest).
 
-- ``trackly_sandbox``: a fresh sandbox on ``127.0.0.1`` and a free port for the test;
-  yields its base URL (``http://127.0.0.1:PORT``; the API is under ``/api``).
+- ``trackly_sandbox``: a sandbox on ``127.0.0.1`` and a free port with fresh state for the
+  test (the fixtures' resources only, an empty request log, ids from the seed); yields its
+  base URL (``http://127.0.0.1:PORT``; the API is under ``/api``).
 - ``trackly_sandbox_server``: the same, as the :class:`~trackly_validate.server.SandboxServer`.
 
-Fixtures file and seed come from the ini options ``trackly_sandbox_fixtures`` (a path
-relative to the rootdir) and ``trackly_sandbox_seed``, or per test from the marker
+One server runs per fixtures-and-seed setting for the whole session; each test gets it
+reset (a few milliseconds instead of a server start and stop).  Fixtures file and seed
+come from the ini options ``trackly_sandbox_fixtures`` (a path relative to the rootdir)
+and ``trackly_sandbox_seed``, or per test from the marker
 ``@pytest.mark.trackly_sandbox(fixtures=..., seed=...)`` (a path or a dict).
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -40,13 +44,30 @@ def _settings(request: pytest.FixtureRequest) -> tuple[Any, int | None]:
     return fixtures, seed
 
 
+@pytest.fixture(scope="session")
+def _trackly_sandbox_servers() -> Iterator[dict[str, Any]]:
+    servers: dict[str, Any] = {}
+    try:
+        yield servers
+    finally:
+        for server in servers.values():
+            server.stop()
+
+
 @pytest.fixture
-def trackly_sandbox_server(request: pytest.FixtureRequest) -> Iterator[Any]:
+def trackly_sandbox_server(request: pytest.FixtureRequest, _trackly_sandbox_servers: dict[str, Any]) -> Any:
     from .runner import SandboxServer
+    from .store import load_fixtures
 
     fixtures, seed = _settings(request)
-    with SandboxServer(fixtures=fixtures, seed=seed) as server:
-        yield server
+    loaded = load_fixtures(fixtures)
+    key = json.dumps(loaded, sort_keys=True, default=str)
+    server = _trackly_sandbox_servers.get(key)
+    if server is None:
+        server = _trackly_sandbox_servers[key] = SandboxServer(fixtures=loaded, seed=seed).start()
+    else:
+        server.app.state.sandbox.reset(seed)
+    return server
 
 
 @pytest.fixture

@@ -1,6 +1,10 @@
 """Running the sandbox or the validating proxy with uvicorn: :func:`serve` (blocking, the
 CLI), :class:`SandboxServer` and :class:`ProxyServer` (a background thread on a free
-loopback port, for tests)."""
+loopback port, for tests).
+
+The default port, 4787, is one no common developer tool claims (8787 is Dask's dashboard
+and wrangler's; 4010 Prism's; 12111 stripe-mock's; 4566 LocalStack's).  :func:`bind`
+takes the port before anything is printed, so a port in use is one line and exit 2."""
 
 from __future__ import annotations
 
@@ -14,15 +18,21 @@ import uvicorn
 from ..options import Options
 from .app import create_app
 
-__all__ = ["serve", "SandboxServer", "ProxyServer", "DEFAULT_HOST", "DEFAULT_PORT"]
+__all__ = ["serve", "bind", "PortInUse", "SandboxServer", "ProxyServer", "DEFAULT_HOST", "DEFAULT_PORT"]
 
 DEFAULT_HOST = "127.0.0.1"  # loopback: the sandbox is never reachable from elsewhere unless asked
-DEFAULT_PORT = 8787
+DEFAULT_PORT = 4787
+SHUTDOWN_SECONDS = 5  # after SIGINT, open connections get this long (a client mid-body included)
+
+
+class PortInUse(OSError):
+    """The address is taken (or not ours to bind)."""
 
 
 def _config(app: Any, host: str, port: int, **extra: Any) -> uvicorn.Config:
     # access_log off: uvicorn's access lines show paths and queries, which may carry keys
-    settings: dict[str, Any] = {"access_log": False, "log_level": "warning", "lifespan": "off", **extra}
+    settings: dict[str, Any] = {"access_log": False, "log_level": "warning", "lifespan": "off",
+                                "timeout_graceful_shutdown": SHUTDOWN_SECONDS, **extra}
     return uvicorn.Config(app, host=host, port=port, **settings)
 
 
@@ -33,15 +43,37 @@ def _proxy_config(app: Any, host: str, port: int) -> uvicorn.Config:
                    timeout_graceful_shutdown=5)
 
 
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket on ``host:port`` (:class:`PortInUse` when it cannot be had)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        raise PortInUse(exc.errno, f"port {port} on {host} is in use or not available ({exc.strerror})") from None
+    sock.set_inheritable(True)
+    return sock
+
+
 def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, fixtures: Any = None, seed: int | None = None,
-          options: Options | None = None, upstream: str | None = None, timeouts: Any = None) -> None:
-    """Serve the sandbox, or with ``upstream`` the validating proxy, until interrupted."""
+          options: Options | None = None, upstream: str | None = None, timeouts: Any = None,
+          sock: socket.socket | None = None, db: Any = None, reset: bool = False, webhooks: Any = None) -> None:
+    """Serve the sandbox, or with ``upstream`` the validating proxy, until interrupted
+    (``sock``: a socket from :func:`bind`)."""
+    sockets = [sock] if sock is not None else None
     if upstream is not None:
         from .proxy import create_proxy_app
 
-        uvicorn.Server(_proxy_config(create_proxy_app(upstream, options, timeouts), host, port)).run()
+        uvicorn.Server(_proxy_config(create_proxy_app(upstream, options, timeouts), host, port)).run(sockets=sockets)
         return
-    uvicorn.Server(_config(create_app(options, fixtures, seed), host, port)).run()
+    app = create_app(options, fixtures, seed, db=db, reset=reset, webhooks=webhooks)
+    try:
+        uvicorn.Server(_config(app, host, port)).run(sockets=sockets)
+    finally:
+        app.state.sandbox.close()
 
 
 def free_port(host: str = DEFAULT_HOST) -> int:
@@ -85,6 +117,9 @@ class _ThreadedServer:
         if self._thread is not None:
             self._thread.join(timeout=self._timeout)
             self._thread = None
+        sandbox = getattr(self.app.state, "sandbox", None)
+        if sandbox is not None:
+            sandbox.close()
 
     def __enter__(self: _S) -> _S:
         return self.start()
@@ -101,8 +136,10 @@ class SandboxServer(_ThreadedServer):
     (``server.app.state.sandbox.store`` is the account's state)."""
 
     def __init__(self, *, fixtures: Any = None, seed: int | None = None, options: Options | None = None,
-                 host: str = DEFAULT_HOST, port: int | None = None, startup_timeout: float = 10.0):
-        super().__init__(create_app(options, fixtures, seed), host, port, startup_timeout)
+                 host: str = DEFAULT_HOST, port: int | None = None, startup_timeout: float = 10.0,
+                 db: Any = None, reset: bool = False, webhooks: Any = None):
+        super().__init__(create_app(options, fixtures, seed, db=db, reset=reset, webhooks=webhooks), host, port,
+                         startup_timeout)
 
 
 class ProxyServer(_ThreadedServer):

@@ -61,6 +61,7 @@ class Accepted:
     items: list[tuple[int, Any]] = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)
     existing: dict[str, Any] | None = None  # the stored resource a PUT names
+    sent: list[dict[str, Any]] = field(default_factory=list)  # the messages it queued (delivery webhooks)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +80,9 @@ def _now() -> str:
 
 def _store_message(ctx: Accepted, message_id: str, item: dict[str, Any]) -> None:
     to = item.get("to", item.get("to_msisdn"))
-    ctx.store.put("messages", {"id": message_id, "to": to, "list_number": item.get("list_number")})
+    message = {"id": message_id, "to": to, "list_number": item.get("list_number")}
+    ctx.store.put("messages", message)
+    ctx.sent.append(message)
 
 
 def _send(ctx: Accepted) -> dict[str, Any]:

@@ -129,11 +129,19 @@ class Store:
             self._db.executescript(_SCHEMA)
             for column in INDEXED:
                 self._db.execute(f"CREATE INDEX IF NOT EXISTS ix_{column} ON resources (tbl, {_expr(column)})")
-            seeded = self._db.execute("SELECT value FROM meta WHERE name = 'seeded'").fetchone()
+            self._fixtures = fx
+        seeded = self._db.execute("SELECT value FROM meta WHERE name = 'seeded'").fetchone()
         if seeded is None:
-            with self.transaction():
-                self._seed(fx)
-                self._db.execute("INSERT INTO meta (name, value) VALUES ('seeded', ?)", (_now(),))
+            self.reset()
+
+    def reset(self) -> None:
+        """Empty the state and load the fixtures again (one transaction: readers see the
+        old state or the new one)."""
+        with self.transaction():
+            for table in ("resources", "counters", "meta"):
+                self._db.execute(f"DELETE FROM {table}")
+            self._seed(self._fixtures)
+            self._db.execute("INSERT INTO meta (name, value) VALUES ('seeded', ?)", (_now(),))
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)

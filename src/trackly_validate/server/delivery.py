@@ -1,0 +1,165 @@
+"""The stand-in's delivery webhooks (messaging.md §8): ``serve --webhook-url URL
+[--webhook-secret S]``.
+
+Each message an accepted send queues produces one ``delivery`` event; an inbound SMS
+simulated with ``POST /_sandbox/inbound`` produces an ``unsubscribe`` event (an opt-out
+keyword: the contact is unsubscribed from the list, reason ``message``) or a ``reply``.
+Events are POSTed as JSON to the URL, signed with ``X-Trackly-Signature`` (hex
+HMAC-SHA256 of the raw body with the secret: :mod:`trackly_validate.webhooks`), by one
+background thread, in order of their due time.  A failed delivery (no answer, or not
+2xx) is retried on the documented schedule - 1 min, 5 min, 15 min, 1 h, 2 h - compressed
+by :data:`COMPRESSION` (60 ms ... 7.2 s); after the fifth retry the event is dropped.
+
+The outcome is chosen by the recipient, as Twilio's magic numbers do (:data:`OUTCOMES`);
+a recipient unsubscribed from the list is not delivered to (``rejected``, inferred detail
+``REJECTED_UNSUBSCRIBED``).
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import json
+import logging
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+from ..webhooks import OPT_OUT_KEYWORDS, SIGNATURE_HEADER, sign
+
+__all__ = ["Webhooks", "WebhookSender", "OUTCOMES", "RETRY_MINUTES", "COMPRESSION", "event_time"]
+
+log = logging.getLogger("trackly_validate.sandbox")
+
+#: The documented retry schedule, in minutes (messaging.md §8).
+RETRY_MINUTES = (1, 5, 15, 60, 120)
+#: How much faster than the documented schedule the stand-in retries (1 min -> 60 ms).
+COMPRESSION = 1000
+
+#: Test numbers with a fixed outcome: recipient -> (status, status_detail).  Any other
+#: number is delivered (``DELIVERED_TO_HANDSET``).
+OUTCOMES: dict[str, tuple[str, str]] = {
+    "+15005550001": ("undeliverable", "REJECTED_SPAM"),
+    "+15005550002": ("expired", "EXPIRED"),
+    "+15005550003": ("rejected", "REJECTED_DESTINATION"),
+    "+15005550004": ("undeliverable", "REJECTED_ABSENT_SUBSCRIBER"),
+    "+15005550005": ("pending", "PENDING_ENROUTE"),
+}
+DELIVERED = ("delivered", "DELIVERED_TO_HANDSET")
+UNSUBSCRIBED = ("rejected", "REJECTED_UNSUBSCRIBED")
+
+
+def event_time() -> str:
+    """``2024-01-15T10:30:00.000Z``, the docs' timestamp form."""
+    now = datetime.now(timezone.utc)
+    return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
+
+
+@dataclass(frozen=True)
+class Webhooks:
+    """Where events go: ``url``, signed with ``secret``; ``schedule`` the retry delays in seconds."""
+
+    url: str
+    secret: str = ""
+    schedule: tuple[float, ...] = tuple(m * 60 / COMPRESSION for m in RETRY_MINUTES)
+    timeout: float = 5.0
+
+
+@dataclass(order=True)
+class _Pending:
+    due: float
+    seq: int
+    body: bytes = field(compare=False)
+    attempt: int = field(compare=False, default=0)
+
+
+class WebhookSender:
+    """One background thread posting events in order of their due time (see the module)."""
+
+    def __init__(self, config: Webhooks, post: Callable[[str, bytes, dict[str, str], float], int] | None = None):
+        self.config = config
+        self._post = post or _post
+        self._queue: list[_Pending] = []
+        self._seq = itertools.count()
+        self._cond = threading.Condition()
+        self._closed = False
+        self.delivered = 0
+        self.failed_attempts = 0
+        self.dropped = 0
+        self._thread = threading.Thread(target=self._run, name="trackly-webhooks", daemon=True)
+        self._thread.start()
+
+    def emit(self, event: dict[str, Any]) -> None:
+        body = json.dumps(event, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        with self._cond:
+            heapq.heappush(self._queue, _Pending(time.monotonic(), next(self._seq), body))
+            self._cond.notify()
+
+    def delivery(self, message: dict[str, Any], unsubscribed: bool) -> None:
+        to = str(message.get("to") or "")
+        status, detail = UNSUBSCRIBED if unsubscribed else OUTCOMES.get(to, DELIVERED)
+        self.emit({"event": "delivery", "message_id": message.get("id"), "to": to,
+                   "list_number": message.get("list_number"), "status": status, "status_detail": detail,
+                   "provider": "sandbox", "timestamp": event_time()})
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._closed and (not self._queue or self._queue[0].due > time.monotonic()):
+                    wait = self._queue[0].due - time.monotonic() if self._queue else None
+                    self._cond.wait(timeout=wait)
+                if self._closed:
+                    return
+                item = heapq.heappop(self._queue)
+            self._send(item)
+
+    def _send(self, item: _Pending) -> None:
+        headers = {"Content-Type": "application/json", "User-Agent": "trackly-validate-sandbox"}
+        if self.config.secret:
+            headers[SIGNATURE_HEADER] = sign(item.body, self.config.secret)
+        try:
+            status = self._post(self.config.url, item.body, headers, self.config.timeout)
+        except Exception:  # noqa: BLE001 - any failure to get an answer is a failed attempt
+            status = 0
+        if 200 <= status < 300:
+            self.delivered += 1
+            return
+        self.failed_attempts += 1
+        if item.attempt >= len(self.config.schedule):
+            self.dropped += 1
+            log.warning("webhook event dropped after %d retries", item.attempt)
+            return
+        with self._cond:
+            delay = self.config.schedule[item.attempt]
+            heapq.heappush(self._queue, _Pending(time.monotonic() + delay, next(self._seq), item.body,
+                                                 item.attempt + 1))
+            self._cond.notify()
+
+    def pending(self) -> int:
+        with self._cond:
+            return len(self._queue)
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify()
+        self._thread.join(timeout=self.config.timeout + 1)
+
+
+def _post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> int:
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310 - the user's URL
+            return int(answer.status)
+    except urllib.error.HTTPError as exc:
+        return int(exc.code)
+
+
+def opt_out_keyword(text: str) -> str | None:
+    """The opt-out keyword an inbound SMS is (whole message, any case), else ``None``."""
+    word = text.strip().upper()
+    return word if word in OPT_OUT_KEYWORDS else None
