@@ -379,10 +379,12 @@ _MODELS: dict[str, type] = {}
 
 
 def _load(route: Route) -> "type[BaseModel]":
-    module, _, name = route.model_ref.partition(":")
+    ref = route.model_ref
+    assert ref is not None  # Route.model refuses a read contract first
+    module, _, name = ref.partition(":")
     model = getattr(importlib.import_module(module), name)
     _check_model(route, model)
-    _MODELS[route.model_ref] = model
+    _MODELS[ref] = model
     return model  # type: ignore[no-any-return]
 
 

@@ -189,7 +189,7 @@ _PAGINATION = {"page": 1, "per_page": 25, "total": 1, "total_pages": 1}
 _LIST_EXAMPLE = {"id": 42, "phone_number": "+12025551234", "brand_name": "Acme Co", "list_name": "Acme Promo List",
                  "list_type": "infobip", "status": "active", "contact_count": 15230,
                  "created_at": "2025-03-15T14:30:00Z"}
-_AUDIENCE = {"id": "664f1a2b3c4d5e6f7a8b9c0d", "name": "Recent signups", "description": "", "source_lists": [],
+_AUDIENCE: dict[str, Any] = {"id": "664f1a2b3c4d5e6f7a8b9c0d", "name": "Recent signups", "description": "", "source_lists": [],
              "filter": {"operator": "AND", "conditions": [
                  {"condition_type": "time", "field": "signup_date", "operator": "within", "value": 3,
                   "unit": "days"}]},
@@ -257,9 +257,10 @@ def _table() -> dict[Route, Read]:
     if missing or extra:
         raise ContractError(f"read answers: missing {missing}, not a read contract {sorted(extra)}")
     for route in READS:
-        if (route.listing is None) != (by_route[route].build is not _list):
+        read = by_route[route]
+        if read is not None and (route.listing is None) != (read.build is not _list):
             raise ContractError(f"{route.key}: a list answer goes with a listing contract")
-    return {route: read for route, read in by_route.items() if read is not None}
+    return {route: read for route, read in by_route.items() if read is not None}  # all are, checked above
 
 
 #: Every read contract's answer (keyed by the contract; complete, checked at import).

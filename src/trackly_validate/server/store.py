@@ -292,7 +292,8 @@ class Store:
              newest_first: bool = False, limit: int | None = None, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
         """One page of ``table``: rows whose columns equal the ``equal`` values and differ
         from the ``hidden`` ones, in creation order (or newest first); and how many match."""
-        where, args = "tbl = ?", [table]
+        where = "tbl = ?"
+        args: list[Any] = [table]
         for col, val in equal:
             where += f" AND {_expr(col)} = ?"
             args.append(_text(val))
