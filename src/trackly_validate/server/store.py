@@ -129,6 +129,9 @@ class Store:
             self._db.executescript(_SCHEMA)
             for column in INDEXED:
                 self._db.execute(f"CREATE INDEX IF NOT EXISTS ix_{column} ON resources (tbl, {_expr(column)})")
+            # a list's active contacts (contact_count, GET /v2/contacts?list_number=&active=) counted in the index
+            self._db.execute(f"CREATE INDEX IF NOT EXISTS ix_list_active ON resources "
+                             f"(tbl, {_expr('list_number')}, {_expr('active')})")
             self._fixtures = fx
         seeded = self._db.execute("SELECT value FROM meta WHERE name = 'seeded'").fetchone()
         if seeded is None:
