@@ -290,11 +290,19 @@ class Sandbox:
                 sub.update(active=False, unsubscribe_reason="message")
                 self.store.put("list_contacts", sub, "phone_number+list_number")
 
-    def reset(self, seed: int | None = None) -> None:
-        """Fresh state: the fixtures' resources only, an empty log, ids from ``seed``."""
+    def reset(self, seed: int | None = None, webhooks: Webhooks | None = None) -> None:
+        """Fresh state: the fixtures' resources only, an empty log, ids from ``seed``, no
+        event of before pending; events go to ``webhooks`` from now on."""
         self.store.reset()
         self.log.clear()
         self.ids = Ids(seed)
+        self.send_webhooks_to(webhooks)
+
+    def send_webhooks_to(self, webhooks: Webhooks | None) -> None:
+        """Events go to ``webhooks`` from now on (``None``: nowhere); pending ones are dropped."""
+        if self.sender is not None:
+            self.sender.close()
+        self.sender = WebhookSender(webhooks) if webhooks is not None else None
 
     def close(self) -> None:
         if self.sender is not None:

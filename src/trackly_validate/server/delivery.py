@@ -31,7 +31,7 @@ from typing import Any, Callable
 
 from ..webhooks import OPT_OUT_KEYWORDS, SIGNATURE_HEADER, sign
 
-__all__ = ["Webhooks", "WebhookSender", "OUTCOMES", "RETRY_MINUTES", "COMPRESSION", "event_time"]
+__all__ = ["Webhooks", "WebhookSender", "WebhookRecorder", "OUTCOMES", "RETRY_MINUTES", "COMPRESSION", "event_time"]
 
 log = logging.getLogger("trackly_validate.sandbox")
 
@@ -163,3 +163,73 @@ def opt_out_keyword(text: str) -> str | None:
     """The opt-out keyword an inbound SMS is (whole message, any case), else ``None``."""
     word = text.strip().upper()
     return word if word in OPT_OUT_KEYWORDS else None
+
+
+class WebhookRecorder:
+    """A webhook receiver for tests, on ``127.0.0.1`` and a free port: records every event
+    POSTed to :attr:`url` and answers 204 (or 500 to the first ``fail`` ones, to see the
+    retries).  ``events(n)`` waits for ``n`` events and returns them parsed
+    (:mod:`trackly_validate.webhooks` models); each one's signature was checked with
+    ``secret`` (``signed`` counts the good ones).  The pytest fixture ``trackly_webhooks``
+    is one, wired to the ``trackly_sandbox``."""
+
+    def __init__(self, secret: str = "whsec_trackly_sandbox", fail: int = 0):
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.secret, self.fail = secret, fail
+        self.received: list[tuple[dict[str, str], bytes]] = []
+        self.signed = 0
+        self._lock = threading.Lock()
+        recorder = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - http.server's name
+                from ..webhooks import verify_signature
+
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                with recorder._lock:
+                    recorder.received.append((headers, body))
+                    failing = len(recorder.received) <= recorder.fail
+                    recorder.signed += verify_signature(body, headers.get("x-trackly-signature"), recorder.secret)
+                self.send_response(500 if failing else 204)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/trackly-webhooks"
+        self.config = Webhooks(self.url, secret)
+        threading.Thread(target=self._server.serve_forever, name="trackly-webhook-recorder", daemon=True).start()
+
+    def events(self, n: int = 1, timeout: float = 5.0) -> list[Any]:
+        """The first ``n`` events delivered (failed attempts left out), parsed; fewer if
+        ``timeout`` seconds pass first."""
+        from ..webhooks import parse_event
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if len(self.received) - min(self.fail, len(self.received)) >= n:
+                    break
+            time.sleep(0.01)
+        with self._lock:
+            delivered = self.received[self.fail:]
+        return [parse_event(body) for _headers, body in delivered[:n]]
+
+    def clear(self) -> None:
+        with self._lock:
+            self.received.clear()
+            self.signed = 0
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> "WebhookRecorder":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -5,6 +5,9 @@ plugin; or ``pytest_plugins = ["trackly_validate.server.pytest_plugin"]`` in a c
   test (the fixtures' resources only, an empty request log, ids from the seed); yields its
   base URL (``http://127.0.0.1:PORT``; the API is under ``/api``).
 - ``trackly_sandbox_server``: the same, as the :class:`~trackly_validate.server.SandboxServer`.
+- ``trackly_webhooks``: a :class:`~trackly_validate.server.delivery.WebhookRecorder` the
+  test's sandbox sends its delivery, unsubscribe and reply events to (signed with
+  ``trackly_webhooks.secret``): ``trackly_webhooks.events(2)`` waits for two.
 
 One server runs per fixtures-and-seed setting for the whole session; each test gets it
 reset (a few milliseconds instead of a server start and stop).  Fixtures file and seed
@@ -21,7 +24,7 @@ from typing import Any, Iterator
 
 import pytest
 
-__all__ = ["trackly_sandbox", "trackly_sandbox_server"]
+__all__ = ["trackly_sandbox", "trackly_sandbox_server", "trackly_webhooks"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -73,3 +76,23 @@ def trackly_sandbox_server(request: pytest.FixtureRequest, _trackly_sandbox_serv
 @pytest.fixture
 def trackly_sandbox(trackly_sandbox_server: Any) -> str:
     return str(trackly_sandbox_server.url)
+
+
+@pytest.fixture(scope="session")
+def _trackly_webhook_recorder() -> Iterator[Any]:
+    from .delivery import WebhookRecorder
+
+    with WebhookRecorder() as recorder:
+        yield recorder
+
+
+@pytest.fixture
+def trackly_webhooks(trackly_sandbox_server: Any, _trackly_webhook_recorder: Any) -> Iterator[Any]:
+    recorder = _trackly_webhook_recorder
+    recorder.clear()
+    sandbox = trackly_sandbox_server.app.state.sandbox
+    sandbox.send_webhooks_to(recorder.config)
+    try:
+        yield recorder
+    finally:
+        sandbox.send_webhooks_to(None)
