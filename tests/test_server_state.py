@@ -148,3 +148,56 @@ def test_v1_contact_delete_is_a_documented_no_op(api):
                         "message": "This endpoint is deprecated and performs no operation."}
     assert r.headers["Deprecation"] == "true"
     assert api.get("/v2/contacts?active=true").json()["pagination"]["total"] == 1
+
+
+def test_reads_are_not_body_contracts():
+    import trackly_validate as tv
+    from trackly_validate.routes import READS
+
+    with pytest.raises(tv.UnknownEndpointError):
+        tv.check("GET", "/v2/audiences", {})
+    assert all(route.reads and route.table or route.version == "v1" for route in READS)
+
+
+def test_history_clear_before_date(api):
+    records = [{"id": f"h{i}", "to_number": "+14155551234", "list_number": "+18005551000",
+                "timestamp": f"2024-0{i + 1}-01T00:00:00Z"} for i in range(3)]
+    assert api.post("/v2/history/sends", json={"records": records}).json()["success_count"] == 3
+    body = {"entities": ["sends"], "confirm": True, "before_date": "2024-02-15T00:00:00Z"}
+    assert api.request("DELETE", "/v2/history/clear", json=body).json() == {"success": True, "cleared": {"sends": 2}}
+    body.pop("before_date")
+    assert api.request("DELETE", "/v2/history/clear", json=body).json()["cleared"] == {"sends": 1}
+
+
+def test_rejected_destination_removes_the_contact(api):
+    api.post("/v2/contacts", json={"phone_number": "+15005550003", "list_number": "+18005551000"})
+    api.post("/v2/send", json={"to": "+15005550003", "list_number": "+18005551000", "body": "Hi"})
+    [contact] = [c for c in api.get("/v2/contacts").json()["contacts"] if c["phone_number"] == "+15005550003"]
+    assert contact["active"] is False
+
+
+def test_a_seeded_restart_on_the_same_db_draws_new_ids(tmp_path):
+    sent = []
+    for _ in range(2):
+        with SandboxServer(seed=1, db=tmp_path / "s.db") as server:
+            for _ in range(3):
+                r = httpx.post(f"{server.url}/api/v2/send", headers={"X-Api-Key": "trk_" + "a" * 32},
+                               json={"to": "+14155551234", "list_number": "+18005551000", "body": "x"})
+                sent.append(r.json()["message_id"])
+    assert len(set(sent)) == 6
+
+
+def test_the_request_log_is_bounded_in_bytes():
+    from trackly_validate.server.store import RequestLog
+
+    log = RequestLog(max_bytes=1 << 20, max_body=64 << 10)
+    for i in range(60):
+        log.add({"method": "POST", "body": "x" * (5 << 20), "seq": i})
+    assert log.size <= 1 << 20
+    kept = json.loads(log.json())["requests"]
+    assert kept[-1]["seq"] == 59 and kept[-1]["body_truncated"] and len(kept[-1]["body"]) == 64 << 10
+
+
+def test_head_answers_as_get_without_a_body(api):
+    r = api.head("/v2/lists/42")
+    assert r.status_code == 200 and r.content == b""

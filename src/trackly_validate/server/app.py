@@ -34,7 +34,7 @@ from ..options import DEFAULT_OPTIONS, Options, coerce_options
 from ..routes import Route
 from ..translate import problem
 from .front import METHODS, V1_HEADERS, Json, drain_request, not_found, raw_path, refusal_response, through_gate
-from .delivery import Webhooks, WebhookSender, event_time, opt_out_keyword
+from .delivery import REMOVES_CONTACT, Webhooks, WebhookSender, event_time, opt_out_keyword, outcome_for
 from .reads import READ_ANSWERS, NotFound, ReadRequest
 from .shapes import DEFAULTS, Accepted, Ids, success_for
 from .simulation import (COMPLETE_SCHEDULE, PATH_RESOURCES, PRODUCTS, REFERENCES, SENDS, SUSPENDED_ERROR, Ref,
@@ -112,11 +112,14 @@ class Sandbox:
                 response, accepted = self._answer(admitted)
         except _Refused as refused:
             return refusal_response(refused.refused)
-        if self.sender is not None:
-            for message in accepted.sent:
-                sub = self.store.find("list_contacts", "phone_number+list_number",
-                                      (message.get("to"), message.get("list_number")))
-                self.sender.delivery(message, unsubscribed=sub is not None and sub.get("active") is False)
+        for message in accepted.sent:
+            key = (message.get("to"), message.get("list_number"))
+            sub = self.store.find("list_contacts", "phone_number+list_number", key)
+            outcome = outcome_for(message.get("to"), unsubscribed=sub is not None and sub.get("active") is False)
+            if outcome[1] == REMOVES_CONTACT and sub is not None:
+                self._unsubscribe(str(key[0]), str(key[1]), "invalid_contact")
+            if self.sender is not None:
+                self.sender.delivery(message, outcome)
         return response
 
     def _answer(self, admitted: Admitted) -> tuple[Response, Accepted]:
@@ -283,11 +286,11 @@ class Sandbox:
             self.sender.emit(event)
         return Json({"success": True, "event": event})
 
-    def _unsubscribe(self, phone: str, list_number: str) -> None:
+    def _unsubscribe(self, phone: str, list_number: str, reason: str = "message") -> None:
         with self.store.transaction():
             sub = self.store.find("list_contacts", "phone_number+list_number", (phone, list_number))
-            if sub is not None:
-                sub.update(active=False, unsubscribe_reason="message")
+            if sub is not None and sub.get("active") is not False:
+                sub.update(active=False, unsubscribe_reason=reason)
                 self.store.put("list_contacts", sub, "phone_number+list_number")
 
     def reset(self, seed: int | None = None, webhooks: Webhooks | None = None) -> None:

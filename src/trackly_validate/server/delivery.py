@@ -12,7 +12,8 @@ by :data:`COMPRESSION` (60 ms ... 7.2 s); after the fifth retry the event is dro
 
 The outcome is chosen by the recipient, as Twilio's magic numbers do (:data:`OUTCOMES`);
 a recipient unsubscribed from the list is not delivered to (``rejected``, inferred detail
-``REJECTED_UNSUBSCRIBED``).
+``REJECTED_UNSUBSCRIBED``); ``REJECTED_DESTINATION`` removes the contact from the list, as
+documented (unsubscribe reason ``invalid_contact``), with or without webhooks.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from typing import Any, Callable
 
 from ..webhooks import OPT_OUT_KEYWORDS, SIGNATURE_HEADER, sign
 
-__all__ = ["Webhooks", "WebhookSender", "WebhookRecorder", "OUTCOMES", "RETRY_MINUTES", "COMPRESSION", "event_time"]
+__all__ = ["Webhooks", "WebhookSender", "WebhookRecorder", "OUTCOMES", "outcome_for", "REMOVES_CONTACT", "RETRY_MINUTES", "COMPRESSION", "event_time"]
 
 log = logging.getLogger("trackly_validate.sandbox")
 
@@ -51,6 +52,15 @@ OUTCOMES: dict[str, tuple[str, str]] = {
 }
 DELIVERED = ("delivered", "DELIVERED_TO_HANDSET")
 UNSUBSCRIBED = ("rejected", "REJECTED_UNSUBSCRIBED")
+
+
+def outcome_for(to: Any, unsubscribed: bool) -> tuple[str, str]:
+    """``(status, status_detail)`` of a message to ``to`` (see :data:`OUTCOMES`)."""
+    return UNSUBSCRIBED if unsubscribed else OUTCOMES.get(str(to or ""), DELIVERED)
+
+
+#: The outcome after which the contact is removed from the list (messaging.md §8).
+REMOVES_CONTACT = "REJECTED_DESTINATION"
 
 
 def event_time() -> str:
@@ -99,10 +109,9 @@ class WebhookSender:
             heapq.heappush(self._queue, _Pending(time.monotonic(), next(self._seq), body))
             self._cond.notify()
 
-    def delivery(self, message: dict[str, Any], unsubscribed: bool) -> None:
-        to = str(message.get("to") or "")
-        status, detail = UNSUBSCRIBED if unsubscribed else OUTCOMES.get(to, DELIVERED)
-        self.emit({"event": "delivery", "message_id": message.get("id"), "to": to,
+    def delivery(self, message: dict[str, Any], outcome: tuple[str, str]) -> None:
+        status, detail = outcome
+        self.emit({"event": "delivery", "message_id": message.get("id"), "to": str(message.get("to") or ""),
                    "list_number": message.get("list_number"), "status": status, "status_detail": detail,
                    "provider": "sandbox", "timestamp": event_time()})
 

@@ -78,23 +78,32 @@ def _now() -> str:
 
 # --- sending ----------------------------------------------------------------------------------------------
 
-def _store_message(ctx: Accepted, message_id: str, item: dict[str, Any]) -> None:
+def _insert_new(ctx: Accepted, table: str, make: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """Store a new resource under a generated id no stored row has (a seeded id source
+    repeats its ids after a restart on the same ``--db``: the next one is drawn)."""
+    for _attempt in range(1000):
+        row = make()
+        if ctx.store.insert(table, row):
+            return row
+    raise RuntimeError(f"no free {table} id after 1000 draws")  # pragma: no cover
+
+
+def _store_message(ctx: Accepted, item: dict[str, Any], v1: bool = False) -> str:
     to = item.get("to", item.get("to_msisdn"))
-    message = {"id": message_id, "to": to, "list_number": item.get("list_number")}
-    ctx.store.put("messages", message)
+    message = _insert_new(ctx, "messages", lambda: {"id": ctx.ids.v1_message_id() if v1 else ctx.ids.message_id(),
+                                                     "to": to, "list_number": item.get("list_number")})
     ctx.sent.append(message)
+    return str(message["id"])
 
 
 def _send(ctx: Accepted) -> dict[str, Any]:
-    message_id = ctx.ids.message_id()
-    _store_message(ctx, message_id, ctx.body)
+    message_id = _store_message(ctx, ctx.body)
     ctx.store.add_sent(1)
     return {"success": True, "message_id": message_id, "status": "queued"}
 
 
 def _send_v1(ctx: Accepted) -> dict[str, Any]:
-    message_id = ctx.ids.v1_message_id()
-    _store_message(ctx, message_id, ctx.body)
+    message_id = _store_message(ctx, ctx.body, v1=True)
     ctx.store.add_sent(1)
     body = ctx.body.get("body")
     sms = analyze_sms(body if isinstance(body, str) else "")
@@ -108,7 +117,7 @@ def _queue(ctx: Accepted) -> dict[str, Any]:
     for _index, item in ctx.items:
         if isinstance(item, dict):
             merged = {"list_number": default_list, **item} if default_list is not None else item
-            _store_message(ctx, ctx.ids.v1_message_id() if v1 else ctx.ids.message_id(), merged)
+            _store_message(ctx, merged, v1)
     ctx.store.add_sent(len(ctx.items))
     out: dict[str, Any] = {"queued_count": len(ctx.items), "error_count": len(ctx.errors), "errors": ctx.errors}
     if v1:
@@ -216,10 +225,13 @@ def _create(table: str, wrap: str | None) -> Callable[[Accepted], dict[str, Any]
     def build(ctx: Accepted) -> dict[str, Any]:
         new_id, defaults, derived = _RESOURCES[table]
         now = _now()
-        row = {"id": new_id(ctx), **defaults, **_client_fields(ctx.body), "created_at": now, "updated_at": now}
-        row.update(derived(row))
-        if not ctx.store.insert(table, row):  # pragma: no cover - generated ids do not repeat
-            raise RuntimeError(f"a generated {table} id repeated: {row['id']}")
+
+        def make() -> dict[str, Any]:
+            row = {"id": new_id(ctx), **defaults, **_client_fields(ctx.body), "created_at": now, "updated_at": now}
+            row.update(derived(row))
+            return row
+
+        row = _insert_new(ctx, table, make)
         return {"success": True, wrap: row} if wrap else row
     return build
 
@@ -320,14 +332,33 @@ def _import(table: str, key: str | None, *, total: bool = False, duplicates: boo
 _CLEARED = {"sends": "history_sends", "clicks": "clicks", "revenue": "revenue"}
 
 
+def _instant(value: Any) -> datetime | None:
+    """A record's timestamp as an aware datetime (``None``: absent or not ISO 8601)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        found = datetime.fromisoformat(value.strip().replace("z", "Z"))
+    except ValueError:
+        return None
+    return found if found.tzinfo is not None else found.replace(tzinfo=timezone.utc)
+
+
 def _clear(ctx: Accepted) -> dict[str, Any]:
-    """Clear imported history (audiences-contacts.md §4.4): only the requested entities."""
+    """Clear imported history (audiences-contacts.md §4.4): only the requested entities;
+    with ``before_date``, only records whose ``timestamp`` is older (one without a readable
+    timestamp is kept)."""
     cleared = {}
+    before = _instant(ctx.body.get("before_date"))
     for entity in ctx.body.get("entities") or ():
         table = _CLEARED.get(entity)
         if table is not None:
             # sends and clicks: only imported ones; revenue: all of the account's
-            cleared[entity] = ctx.store.delete(table, () if entity == "revenue" else (("imported", True),))
+            where = () if entity == "revenue" else (("imported", True),)
+            if before is None:
+                cleared[entity] = ctx.store.delete(table, where)
+            else:
+                cleared[entity] = ctx.store.delete_rows(
+                    table, lambda row: (_instant(row.get("timestamp")) or before) < before, where)
     return {"success": True, "cleared": cleared}
 
 

@@ -41,7 +41,7 @@ from collections import deque
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from pydantic_core import to_json
 
@@ -286,6 +286,19 @@ class Store:
             sql += f" AND {_expr(col)} = ?"
             args.append(_text(val))
         return int(self._write(sql, args).rowcount)
+
+    def delete_rows(self, table: str, test: Callable[[dict[str, Any]], bool],
+                    where: Iterable[tuple[str, Any]] = ()) -> int:
+        """Delete the rows of ``table`` matching every ``(column, value)`` for which ``test``
+        is true; how many went."""
+        sql, args = "SELECT id, data FROM resources WHERE tbl = ?", [table]
+        for col, val in where:
+            sql += f" AND {_expr(col)} = ?"
+            args.append(_text(val))
+        with self.transaction():
+            gone = [row_id for row_id, data in self._db.execute(sql, args).fetchall() if test(json.loads(data))]
+            self._db.executemany("DELETE FROM resources WHERE tbl = ? AND id = ?", [(table, i) for i in gone])
+        return len(gone)
 
     def rows(self, table: str) -> list[dict[str, Any]]:
         found = self._conn().execute("SELECT data FROM resources WHERE tbl = ? ORDER BY rowid", (table,)).fetchall()
