@@ -93,8 +93,15 @@ def _read_operation(route: Route, suspended: str, text: Callable[[CodeInfo, Rout
     """A read contract's operation: path and query parameters, no body."""
     from .server.reads import READ_ANSWERS
 
+    responses = _responses(route, READ_ANSWERS[route], _codes(route, ()), suspended, text)
+    if route.listing is not None and route.listing.per_page is not None:
+        schema = responses["200"]["content"]["application/json"]["schema"]
+        schema["properties"]["pagination"] = {
+            "type": "object", "required": ["page", "per_page", "total", "total_pages"],
+            "properties": {name: {"type": "integer", "minimum": 0} for name in ("page", "per_page", "total",
+                                                                                 "total_pages")}}
     op: dict[str, Any] = {"operationId": _operation_id(route), "summary": route.summary, "tags": [_tag(route)],
-                          "responses": _responses(route, READ_ANSWERS[route], _codes(route, ()), suspended, text)}
+                          "responses": responses}
     params: list[dict[str, Any]] = [
         {"name": name, "in": "path", "required": True,
          "schema": {"type": "integer"} if name == "list_id" else {"type": "string"}}

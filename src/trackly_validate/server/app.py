@@ -43,6 +43,7 @@ from .store import RequestLog, Store, load_fixtures
 
 __all__ = ["create_app", "Sandbox", "PROBLEMS_KEY"]
 
+_LOG_INLINE = 64 * 1024  # a body up to this size is logged on the event loop
 _HIDDEN_HEADERS = frozenset({"x-api-key", "authorization", "cookie", "proxy-authorization"})
 
 
@@ -87,7 +88,11 @@ class Sandbox:
             response = await run_in_threadpool(self.answer, verdict)
         if not verdict.body.read:  # unread by express.json (another type): read to its end
             await drain_request(request)
-        self.record(request, route, verdict.body.json if verdict.body.read else b"", response)
+        raw = verdict.body.json if verdict.body.read else b""
+        if raw is not None and len(raw) > _LOG_INLINE:  # redacting a big body for the log: off the loop too
+            await run_in_threadpool(self.record, request, route, raw, response)
+        else:
+            self.record(request, route, raw, response)
         return response
 
     def read(self, admitted: Admitted, query: dict[str, str]) -> Response:

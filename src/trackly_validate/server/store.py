@@ -148,7 +148,8 @@ class Store:
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
-        db.execute("PRAGMA synchronous=NORMAL")
+        # a kept file survives a crash of this process (WAL + NORMAL); a throw-away one need not
+        db.execute("PRAGMA synchronous=NORMAL" if self.kept else "PRAGMA synchronous=OFF")
         db.execute("PRAGMA busy_timeout=30000")
         return db
 
