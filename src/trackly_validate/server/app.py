@@ -11,6 +11,12 @@ the proxy and the client hooks), then the simulator's own steps::
                the one request pipeline (bulk: its partition; items in errors[])
     state    : the fixtures' resources -> not_found, list_not_found, daily_cap_exceeded...
     answer   : the documented success shape (shapes.SUCCESS), or the one error answer
+
+A read contract (GET, DELETE by path) passes the same gate (key, account) and is answered
+from the state by reads.py.  The store's work runs in a thread, a write request in one
+transaction; the messages a send queued then get their delivery webhooks (delivery.py).
+The sandbox's own endpoints: ``/openapi.json``, ``/_sandbox/requests`` (the request log)
+and ``/_sandbox/inbound`` (an inbound SMS), the last two for one of the account's keys.
 """
 
 from __future__ import annotations
