@@ -201,3 +201,15 @@ def test_the_request_log_is_bounded_in_bytes():
 def test_head_answers_as_get_without_a_body(api):
     r = api.head("/v2/lists/42")
     assert r.status_code == 200 and r.content == b""
+
+
+def test_a_send_counts_on_the_contact_and_an_open_store_keeps_the_audience_filter():
+    with SandboxServer() as server, httpx.Client(base_url=f"{server.url}/api",
+                                                 headers={"X-Api-Key": "trk_" + "b" * 32}) as api:
+        api.post("/v2/contacts", json={"phone_number": "+14155550123", "list_number": "+18005551000"})
+        api.post("/v2/send", json={"to": "+14155550123", "list_number": "+18005551000", "body": "x"})
+        [contact] = api.get("/v2/contacts").json()["contacts"]
+        assert contact["send_count"] == 1 and contact["last_sent_at"]
+        created = api.post("/v2/audiences", json=AUDIENCE).json()
+        updated = api.put(f"/v2/audiences/{created['id']}", json={"name": "n"}).json()
+        assert (updated["filter"], updated["created_at"]) == (AUDIENCE["filter"], created["created_at"])

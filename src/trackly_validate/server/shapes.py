@@ -93,6 +93,10 @@ def _store_message(ctx: Accepted, item: dict[str, Any], v1: bool = False) -> str
     message = _insert_new(ctx, "messages", lambda: {"id": ctx.ids.v1_message_id() if v1 else ctx.ids.message_id(),
                                                      "to": to, "list_number": item.get("list_number")})
     ctx.sent.append(message)
+    sub = ctx.store.get("list_contacts", ctx.store.row_id(message, "to+list_number"))
+    if sub is not None:  # the contact's counters (GET /v2/contacts)
+        sub.update(send_count=int(sub.get("send_count") or 0) + 1, last_sent_at=_now())
+        ctx.store.put("list_contacts", sub, "phone_number+list_number")
     return str(message["id"])
 
 
