@@ -17,7 +17,6 @@ import pytest
 schemathesis = pytest.importorskip("schemathesis")
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis.errors import Unsatisfiable  # noqa: E402
 from schemathesis import GenerationMode  # noqa: E402
 from schemathesis.checks import not_a_server_error  # noqa: E402
 from schemathesis.specs.openapi.checks import (  # noqa: E402
@@ -64,11 +63,10 @@ def fuzz(mode: GenerationMode, per_operation: int, fixtures: Path | None = None,
                 case.call_and_validate(base_url=base, checks=checks)
                 calls[label] = calls.get(label, 0) + 1
 
+            if mode is GenerationMode.NEGATIVE and route is None:
+                continue  # a read (no body): its query values are clamped or match nothing, never refused
             try:
                 run()
-            except Unsatisfiable:  # nothing of a read's to make invalid (its query values are free text)
-                if mode is not GenerationMode.NEGATIVE or route is not None:
-                    raise
             except BaseException as exc:  # Schemathesis' FailureGroup is a BaseExceptionGroup
                 if failures is None or isinstance(exc, (KeyboardInterrupt, SystemExit)):
                     raise
