@@ -213,3 +213,11 @@ def test_a_send_counts_on_the_contact_and_an_open_store_keeps_the_audience_filte
         created = api.post("/v2/audiences", json=AUDIENCE).json()
         updated = api.put(f"/v2/audiences/{created['id']}", json={"name": "n"}).json()
         assert (updated["filter"], updated["created_at"]) == (AUDIENCE["filter"], created["created_at"])
+
+
+def test_an_archived_audience_is_not_found_by_a_schedule(api):
+    audience = api.post("/v2/audiences", json=AUDIENCE).json()["id"]
+    assert api.post("/v2/schedules", json={**SCHEDULE, "audiences": [audience]}).status_code == 201
+    api.delete(f"/v2/audiences/{audience}")
+    r = api.post("/v2/schedules", json={**SCHEDULE, "audiences": [audience]})
+    assert (r.status_code, r.json()["code"]) == (404, "audience_not_found")

@@ -246,7 +246,7 @@ class Sandbox:
 
     def _unmet(self, route: Route, ref: Ref, value: Any, loc: tuple[Any, ...]) -> Problem | None:
         row = self.store.find(ref.table, ref.column, value)
-        if row is None:
+        if row is None or (ref.inactive and row.get("status") in ref.inactive):
             return problem(ref.info, route, loc, _text(ref.info, route, value))
         if ref.requires is not None and not row.get(ref.requires, True) and ref.unmet is not None:
             return problem(ref.unmet, route, loc, _text(ref.unmet, route, value))
