@@ -1,8 +1,8 @@
 """The read contracts' answers (:data:`trackly_validate.routes.READS`): lists with their
 filters and pagination, single resources, archiving deletes, an audience's size.
 
-One table, :data:`READ_ANSWERS`, keyed by the contract itself (checked complete when this
-module loads): status, builder, the answer's top-level fields (name -> JSON type) and an
+One table, :data:`READ_ANSWERS`, keyed by the contract itself and derived from it when this
+module loads: status, builder, the answer's top-level fields (name -> JSON type) and an
 example (the docs' where they give one).  The OpenAPI document reads it too.
 
 What a list answers follows the contract's :class:`~trackly_validate.routes.Listing`:
@@ -215,53 +215,47 @@ _OFFER = {"id": "664f1a2b3c4d5e6f7a8b9c0d", "name": "Summer Promo",
           "filter_bots": True, "status": "active", "metadata": {"vertical": "health", "geo": "US"},
           "created_at": "2025-06-01T00:00:00Z", "updated_at": "2025-06-01T00:00:00Z"}
 _ARCHIVED = Read(200, _archive, {"success": "boolean", "archived": "boolean"}, {"success": True, "archived": True})
-_PAGED = {"pagination": "object"}
+_SIZE = Read(200, _size, {"audience_id": "string", "size": "integer", "calculated_at": "string"},
+             {"audience_id": "664f1a2b3c4d5e6f7a8b9c0d", "size": 12480, "calculated_at": "2025-11-20T10:30:45"})
+_V1_NOOP_READ = Read(200, _v1_noop, {"success": "boolean", "deprecated": "boolean"},
+                     {"success": True, "deprecated": True, "message": _V1_NOOP})
 
-
-def _listed(field: str, example: dict[str, Any], paged: bool = True) -> Read:
-    body: dict[str, Any] = {field: [example]}
-    if paged:
-        body["pagination"] = _PAGINATION
-    return Read(200, _list, {field: "array", **(_PAGED if paged else {})}, body)
-
-
-_BY_KEY: dict[str, Read] = {
-    "GET /v2/lists": _listed("lists", _LIST_EXAMPLE, paged=False),
-    "GET /v2/lists/{list_id}": Read(200, _get, {"id": "integer", "phone_number": "string"}, _LIST_EXAMPLE),
-    "GET /v2/audiences": _listed("audiences", _AUDIENCE),
-    "GET /v2/audiences/{id}": Read(200, _get, {"id": "string", "filter": "object"}, _AUDIENCE),
-    "DELETE /v2/audiences/{id}": _ARCHIVED,
-    "GET /v2/audiences/{id}/size": Read(200, _size, {"audience_id": "string", "size": "integer",
-                                                     "calculated_at": "string"},
-                                        {"audience_id": "664f1a2b3c4d5e6f7a8b9c0d", "size": 12480,
-                                         "calculated_at": "2025-11-20T10:30:45"}),
-    "GET /v2/contacts": _listed("contacts", _CONTACT),
-    "DELETE /v1/contacts/{msisdn}": Read(200, _v1_noop, {"success": "boolean", "deprecated": "boolean"},
-                                         {"success": True, "deprecated": True, "message": _V1_NOOP}),
-    "GET /v2/creatives": _listed("creatives", _CREATIVE),
-    "GET /v2/creatives/{id}": Read(200, _get, {"id": "integer"}, _CREATIVE),
-    "DELETE /v2/creatives/{id}": _ARCHIVED,
-    "GET /v2/schedules": _listed("schedules", _SCHEDULE, paged=False),
-    "GET /v2/schedules/{id}": Read(200, _get, {"id": "string"}, _SCHEDULE),
-    "DELETE /v2/schedules/{id}": _ARCHIVED,
-    "GET /v2/offers": _listed("offers", _OFFER),
-    "GET /v2/offers/{id}": Read(200, _get, {"id": "string"}, _OFFER),
-    "DELETE /v2/offers/{id}": _ARCHIVED,
+#: Each table's object as the docs' examples show it, and the JSON type of its id.
+_OBJECTS: dict[str, tuple[dict[str, Any], str]] = {
+    "lists": (_LIST_EXAMPLE, "integer"),
+    "audiences": (_AUDIENCE, "string"),
+    "list_contacts": (_CONTACT, "string"),
+    "creatives": (_CREATIVE, "integer"),
+    "schedules": (_SCHEDULE, "string"),
+    "offers": (_OFFER, "string"),
 }
 
 
-def _table() -> dict[Route, Read]:
-    by_route = {route: _BY_KEY.get(route.key) for route in READS}
-    missing = [route.key for route, read in by_route.items() if read is None]
-    extra = set(_BY_KEY) - {route.key for route in READS}
-    if missing or extra:
-        raise ContractError(f"read answers: missing {missing}, not a read contract {sorted(extra)}")
-    for route in READS:
-        read = by_route[route]
-        if read is not None and (route.listing is None) != (read.build is not _list):
-            raise ContractError(f"{route.key}: a list answer goes with a listing contract")
-    return {route: read for route, read in by_route.items() if read is not None}  # all are, checked above
+def _answer(route: Route) -> Read:
+    """A read contract's answer, from the contract: a list (its listing), the v1 no-op (no
+    table), an audience's size (``.../size``), an archive (DELETE), else the object by id."""
+    if route.table is None:
+        if route.version != "v1":
+            raise ContractError(f"{route.key}: a v2 read names the table it reads")
+        return _V1_NOOP_READ
+    example, id_type = _OBJECTS[route.table]
+    listing = route.listing
+    if listing is not None:
+        body: dict[str, Any] = {listing.field: [example]}
+        fields = {listing.field: "array"}
+        if listing.per_page is not None:
+            body["pagination"] = _PAGINATION
+            fields["pagination"] = "object"
+        return Read(200, _list, fields, body)
+    if route.template.endswith("/size"):
+        return _SIZE
+    if route.method == "DELETE":
+        if route.table not in ARCHIVED:
+            raise ContractError(f"{route.key}: no archived status known for {route.table}")
+        return _ARCHIVED
+    return Read(200, _get, {"id": id_type}, example)
 
 
-#: Every read contract's answer (keyed by the contract; complete, checked at import).
-READ_ANSWERS: dict[Route, Read] = _table()
+#: Every read contract's answer (keyed by the contract, derived from it when this module loads:
+#: a contract the rules above cannot answer fails the import).
+READ_ANSWERS: dict[Route, Read] = {route: _answer(route) for route in READS}
