@@ -71,3 +71,13 @@ def test_sigint_with_a_client_mid_body_exits_and_db_keeps_the_state(tmp_path):
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=SHUTDOWN_SECONDS + 10)
+
+
+def test_a_database_that_cannot_be_used_is_one_line_and_exit_2(tmp_path):
+    bad = tmp_path / "not-a-db"
+    bad.write_bytes(b"this is not SQLite" * 100)
+    err = io.StringIO()
+    assert serve_command(port=0, db=str(bad), err=err) == 2
+    assert err.getvalue().startswith(f"cannot use the database {bad}:") and err.getvalue().count("\n") == 1
+    err = io.StringIO()
+    assert serve_command(port=0, reset=True, err=err) == 2 and "--reset" in err.getvalue()

@@ -108,12 +108,16 @@ def _read_operation(route: Route, suspended: str, text: Callable[[CodeInfo, Rout
         for name in route.params(tuple(route.template.strip("/").split("/")))]
     listing = route.listing
     for q in listing.query if listing is not None else ():
+        note = None
         if q.name == "page":
             schema: dict[str, Any] = {"type": "integer", "minimum": 1, "default": 1}
+            note = "Below 1 or not a whole number: 1. Past the last page: an empty array."
         elif q.name == "per_page":
             assert listing is not None
             schema = {"type": "integer", "minimum": 1, "maximum": listing.max_per_page,
                       "default": listing.per_page}
+            note = (f"Above {listing.max_per_page}: {listing.max_per_page}; not a whole number: "
+                    f"{listing.per_page} (the stand-in's choice; the docs give no error for it).")
         else:
             schema = {"type": "string"}
             if q.values is not None:
@@ -122,7 +126,11 @@ def _read_operation(route: Route, suspended: str, text: Callable[[CodeInfo, Rout
                 schema["default"] = q.default
         entry: dict[str, Any] = {"name": q.name, "in": "query", "required": False, "schema": schema}
         if q.hidden:
-            entry["description"] = f"Without it, {', '.join(q.hidden)} ones are left out."
+            note = f"Without it, {', '.join(q.hidden)} ones are left out."
+        if q.values is not None:
+            note = ((note + " ") if note else "") + "Another value matches nothing."
+        if note:
+            entry["description"] = note
         params.append(entry)
     if params:
         op["parameters"] = params

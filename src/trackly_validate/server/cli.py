@@ -116,6 +116,11 @@ def serve_command(host: str = "127.0.0.1", port: int = 4787, fixtures: str | Pat
         except (OSError, ValueError) as exc:
             err.write(f"cannot read the fixtures file {fixtures}: {type(exc).__name__}\n")
             return 2
+    if db is not None:
+        problem = _unusable_database(db)
+        if problem is not None:
+            err.write(f"cannot use the database {db}: {problem}\n")
+            return 2
     try:
         sock = bind(host, port)
     except PortInUse as exc:
@@ -128,6 +133,21 @@ def serve_command(host: str = "127.0.0.1", port: int = 4787, fixtures: str | Pat
     serve(host, port, fixtures=loaded, seed=seed, options=options, sock=sock, db=db, reset=reset,
           webhooks=webhooks)
     return 0
+
+
+def _unusable_database(path: str | Path) -> str | None:
+    """Why ``path`` cannot hold the stand-in's state (``None``: it can, or will be created)."""
+    import sqlite3
+
+    try:
+        db = sqlite3.connect(str(path), timeout=5)
+        try:
+            db.execute("PRAGMA schema_version").fetchone()
+        finally:
+            db.close()
+    except sqlite3.Error as exc:
+        return str(exc)
+    return None
 
 
 def _serve_proxy(serve: Any, host: str, port: int, fixtures: Any, seed: int | None, options: Options | None,
