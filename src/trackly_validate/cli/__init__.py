@@ -186,8 +186,9 @@ def build_app() -> Any:
                          "fixtures seed it again)")] = False,
         webhook_url: Annotated[Optional[str], typer.Option("--webhook-url", help="stand-in: POST delivery, "
                                "unsubscribe and reply events here")] = None,
-        webhook_secret: Annotated[Optional[str], typer.Option("--webhook-secret", help="stand-in: sign the "
-                                  "events (X-Trackly-Signature, hex HMAC-SHA256 of the body)")] = None,
+        webhook_secret: Annotated[Optional[str], typer.Option("--webhook-secret", envvar="TRACKLY_WEBHOOK_SECRET",
+                                  help="stand-in: sign the events (X-Trackly-Signature, hex HMAC-SHA256 of "
+                                  "the body); or the TRACKLY_WEBHOOK_SECRET variable")] = None,
         options_json: Annotated[Optional[str], typer.Option("--options", help='Options as a JSON object, e.g. '
                                 '\'{"phone_level": "valid", "allowed_countries": ["US"]}\', or @FILE')] = None,
         phone_level: Annotated[Optional[str], typer.Option("--phone-level",
