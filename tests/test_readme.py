@@ -75,10 +75,13 @@ def test_readme_block_runs(line, code, offline, tmp_path, monkeypatch):
         from trackly_validate.server import SandboxServer
 
         monkeypatch.undo()  # real HTTP, to the sandbox on loopback
+        from trackly_validate.server.delivery import WebhookRecorder
+
         for test in tests:
-            assert list(inspect.signature(test).parameters) == ["trackly_sandbox"], test
-            with SandboxServer() as server:
-                test(server.url)
+            wanted = list(inspect.signature(test).parameters)
+            assert wanted in (["trackly_sandbox"], ["trackly_sandbox", "trackly_webhooks"]), test
+            with WebhookRecorder() as hooks, SandboxServer(webhooks=hooks.config) as server:
+                test(*[server.url, hooks][:len(wanted)])
 
 
 # Each block also runs as a user runs it: saved to a file and started as a script in a new

@@ -162,7 +162,7 @@ def test_a_body_express_json_does_not_read_has_no_size_limit(server):
     chunks = (b"x" * 65536 for _ in range(100))  # 6.25 MiB, chunked, no Content-Type
     r = httpx.post(f"{server.url}/api/v2/send", content=chunks, headers={"X-Api-Key": KEY})
     assert (r.status_code, r.json()["code"]) == (400, "missing_to")
-    log = httpx.get(f"{server.url}/_sandbox/requests").json()["requests"]
+    log = httpx.get(f"{server.url}/_sandbox/requests", headers={"X-Api-Key": KEY}).json()["requests"]
     assert [(e["body"], e.get("body_too_large")) for e in log] == [(None, None), (None, None)]
 
 
@@ -316,7 +316,7 @@ def test_the_5_mib_limit_is_inclusive_and_read_in_chunks(server, client):
     chunks = (b"x" * 65536 for _ in range(200))  # 12.5 MiB, chunked: no Content-Length
     streamed = post(chunks)
     assert (streamed.status_code, streamed.json()["code"]) == (413, "payload_too_large")
-    log = httpx.get(f"{server.url}/_sandbox/requests").json()["requests"]
+    log = httpx.get(f"{server.url}/_sandbox/requests", headers={"X-Api-Key": KEY}).json()["requests"]
     assert [e.get("body_too_large") for e in log] == [None, True, True]
 
 
@@ -454,10 +454,11 @@ def test_ids_are_repeatable_with_a_seed():
     assert all(len(i) == 8 and i.isalnum() for i in ids(3))
 
 
-def test_the_request_log_records_and_resets_without_keys(server):
+def test_the_request_log_records_and_resets_without_keys_and_only_for_a_key(server):
     call(server, "POST /v2/send", {**SEND, "metadata": {"note": KEY}})
     httpx.post(f"{server.url}/api/v2/send?api_key={KEY}", json=SEND, headers={"Authorization": f"Bearer {KEY}"})
-    log = httpx.get(f"{server.url}/_sandbox/requests")
+    assert httpx.get(f"{server.url}/_sandbox/requests").json()["code"] == "missing_api_key"
+    log = httpx.get(f"{server.url}/_sandbox/requests", headers={"X-Api-Key": KEY})
     text = log.text
     assert KEY not in text and KEY[4:] not in text
     first, second = log.json()["requests"]
@@ -466,8 +467,9 @@ def test_the_request_log_records_and_resets_without_keys(server):
     assert first["headers"]["x-api-key"] == "[redacted]"
     assert first["body"]["metadata"] == {"note": "trk_***"}
     assert second["code"] == "missing_api_key" and second["headers"]["authorization"] == "[redacted]"
-    assert httpx.delete(f"{server.url}/_sandbox/requests").json() == {"deleted": 2}
-    assert httpx.get(f"{server.url}/_sandbox/requests").json() == {"requests": []}
+    assert httpx.delete(f"{server.url}/_sandbox/requests").status_code == 401
+    assert httpx.delete(f"{server.url}/_sandbox/requests", headers={"X-Api-Key": KEY}).json() == {"deleted": 2}
+    assert httpx.get(f"{server.url}/_sandbox/requests", headers={"X-Api-Key": KEY}).json() == {"requests": []}
 
 
 def test_the_served_document_is_the_librarys_with_this_server(server):
@@ -499,7 +501,8 @@ def test_the_pytest_plugin_yields_a_running_sandbox(tmp_path):
         "    r = httpx.post(trackly_sandbox + '/api/v2/send', headers={'X-Api-Key': KEY},\n"
         "                   json={'to': '+14155551234', 'list_number': '+18005551000'})\n"
         "    assert r.json()['code'] == 'missing_body'\n"
-        "    assert httpx.get(trackly_sandbox + '/_sandbox/requests').json()['requests'][0]['status'] == 400\n")
+        "    log = httpx.get(trackly_sandbox + '/_sandbox/requests', headers={'X-Api-Key': KEY}).json()\n"
+        "    assert log['requests'][0]['status'] == 400\n")
     # the installed package registers the plugin (a pytest11 entry point): nothing to configure
     done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)],
                           capture_output=True, text=True, timeout=120)

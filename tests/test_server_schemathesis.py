@@ -27,7 +27,7 @@ from schemathesis.specs.openapi.checks import (  # noqa: E402
     status_code_conformance,
 )
 
-from trackly_validate.routes import find  # noqa: E402
+from trackly_validate.routes import READS, ROUTES, find  # noqa: E402
 from trackly_validate.server import SandboxServer  # noqa: E402
 
 DOC_KEY = "trk_" + "a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6"  # the docs' example key
@@ -63,6 +63,8 @@ def fuzz(mode: GenerationMode, per_operation: int, fixtures: Path | None = None,
                 case.call_and_validate(base_url=base, checks=checks)
                 calls[label] = calls.get(label, 0) + 1
 
+            if mode is GenerationMode.NEGATIVE and route is None:
+                continue  # a read (no body): its query values are clamped or match nothing, never refused
             try:
                 run()
             except BaseException as exc:  # Schemathesis' FailureGroup is a BaseExceptionGroup
@@ -82,5 +84,6 @@ def _summary(exc: BaseException) -> str:
                          ids=["positive-open", "negative-open", "positive-fixtures"])
 def test_generated_requests_get_documented_answers(mode, fixtures):
     calls = fuzz(mode, 2, fixtures)
-    assert len(calls) == 30  # every modelled endpoint was called
+    wanted = len(ROUTES) + len(READS) if mode is GenerationMode.POSITIVE else len(ROUTES)
+    assert len(calls) >= wanted  # every modelled endpoint was called (negative: every body endpoint)
     assert all(n >= 1 for n in calls.values())

@@ -54,6 +54,7 @@ __all__ = [
     "batches",
     "render_filter",
     "openapi",
+    "webhooks",
     "__version__",
 ]
 
@@ -74,7 +75,7 @@ _LAZY = {
 }
 
 if TYPE_CHECKING:  # pragma: no cover
-    from . import models
+    from . import models, webhooks
     from .batching import batches
     from .bulk import Partition, partition
     from .forms import json_schema, to_form_errors
@@ -87,8 +88,8 @@ if TYPE_CHECKING:  # pragma: no cover
 def __getattr__(name: str) -> Any:
     import importlib
 
-    if name == "models":
-        return importlib.import_module(".models", __name__)
+    if name in ("models", "webhooks"):
+        return importlib.import_module(f".{name}", __name__)
     target = _LAZY.get(name)
     if target is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

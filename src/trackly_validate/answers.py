@@ -36,9 +36,8 @@ def error_codes(route: Route, *, auth: bool = False, local_for: Options | None =
     server-state codes, no disabled rules, option-gated rules only when switched on)."""
     from .rules.compile import raisable_codes
 
-    model = route.model
     order = route.codes
-    codes = set(order) | raisable_codes(model)
+    codes = set(order) | (raisable_codes(route.model) if not route.reads else set())  # a read has no body rules
     codes.update(rule.info.code for _name, rule in route.path_checks)
     codes.update((C.invalid_input.code, C.payload_too_large.code))
     if auth:

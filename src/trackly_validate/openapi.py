@@ -3,7 +3,9 @@
 Built from what the library already knows, so it cannot drift from the checks:
 
 - request bodies: each route's model's JSON Schema (its ``$defs`` under
-  ``components/schemas``);
+  ``components/schemas``); the read contracts (GETs, DELETEs by path) with their query
+  parameters (filters, ``page``/``per_page`` with default and maximum) and their answers
+  from :data:`trackly_validate.server.reads.READ_ANSWERS`;
 - ``X-Api-Key`` as the ``apiKey`` security scheme;
 - the success answer of each endpoint from the sandbox's table
   (:data:`trackly_validate.server.shapes.SUCCESS`), with the docs' example;
@@ -25,12 +27,12 @@ from typing import Any, Callable
 from . import __version__
 from .answers import error_codes
 from .catalog import CATALOG, CodeInfo
-from .routes import ROUTES, Route
+from .routes import READS, ROUTES, Route
 
 __all__ = ["openapi", "PRODUCTION_URL", "SANDBOX_URL"]
 
 PRODUCTION_URL = "https://api.tracklysms.com/api"
-SANDBOX_URL = "http://127.0.0.1:8787/api"
+SANDBOX_URL = "http://127.0.0.1:4787/api"
 
 _REF = "#/components/schemas/{model}"
 _DESCRIPTIONS = {400: "Refused: invalid request", 401: "Refused: API key missing or invalid",
@@ -70,6 +72,9 @@ def openapi(*, sandbox_url: str = SANDBOX_URL, production_url: str = PRODUCTION_
         if route.version == "v1":
             op["deprecated"] = True
         paths.setdefault(route.template, {})[route.method.lower()] = op
+    for route in READS:
+        paths.setdefault(route.template, {})[route.method.lower()] = _read_operation(route, SUSPENDED_ERROR,
+                                                                                     server_text)
     return {
         "openapi": "3.1.0",
         "info": {"title": "Trackly SMS API (as modelled by trackly-validate)", "version": __version__,
@@ -85,6 +90,56 @@ def openapi(*, sandbox_url: str = SANDBOX_URL, production_url: str = PRODUCTION_
             "schemas": schemas,
         },
     }
+
+
+def _read_operation(route: Route, suspended: str, text: Callable[[CodeInfo, Route], str]) -> dict[str, Any]:
+    """A read contract's operation: path and query parameters, no body."""
+    from .server.reads import READ_ANSWERS
+
+    responses = _responses(route, READ_ANSWERS[route], _codes(route, ()), suspended, text)
+    if route.listing is not None and route.listing.per_page is not None:
+        schema = responses["200"]["content"]["application/json"]["schema"]
+        schema["properties"]["pagination"] = {
+            "type": "object", "required": ["page", "per_page", "total", "total_pages"],
+            "properties": {name: {"type": "integer", "minimum": 0} for name in ("page", "per_page", "total",
+                                                                                 "total_pages")}}
+    op: dict[str, Any] = {"operationId": _operation_id(route), "summary": route.summary, "tags": [_tag(route)],
+                          "responses": responses}
+    params: list[dict[str, Any]] = [
+        {"name": name, "in": "path", "required": True,
+         "schema": {"type": "integer"} if name == "list_id" else {"type": "string"}}
+        for name in route.params(tuple(route.template.strip("/").split("/")))]
+    listing = route.listing
+    for q in listing.query if listing is not None else ():
+        note = None
+        if q.name == "page":
+            schema: dict[str, Any] = {"type": "integer", "minimum": 1, "default": 1}
+            note = "Below 1 or not a whole number: 1. Past the last page: an empty array."
+        elif q.name == "per_page":
+            assert listing is not None
+            schema = {"type": "integer", "minimum": 1, "maximum": listing.max_per_page,
+                      "default": listing.per_page}
+            note = (f"Above {listing.max_per_page}: {listing.max_per_page}; not a whole number: "
+                    f"{listing.per_page} (the stand-in's choice; the docs give no error for it).")
+        else:
+            schema = {"type": "string"}
+            if q.values is not None:
+                schema["enum"] = list(q.values)
+            if q.default is not None:
+                schema["default"] = q.default
+        entry: dict[str, Any] = {"name": q.name, "in": "query", "required": False, "schema": schema}
+        if q.hidden:
+            note = f"Without it, {', '.join(q.hidden)} ones are left out."
+        if q.values is not None:
+            note = ((note + " ") if note else "") + "Another value matches nothing."
+        if note:
+            entry["description"] = note
+        params.append(entry)
+    if params:
+        op["parameters"] = params
+    if route.version == "v1":
+        op["deprecated"] = True
+    return op
 
 
 def _codes(route: Route, simulated: tuple[CodeInfo, ...]) -> dict[int, list[str]]:

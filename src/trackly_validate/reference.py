@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .catalog import CATALOG, CodeInfo
 from .inferred import INFERRED_RULES
-from .routes import ROUTES, VERSION_STATUSES
+from .routes import READS, ROUTES, VERSION_STATUSES
 
 __all__ = ["code_table", "endpoints_page", "update"]
 
@@ -44,7 +44,7 @@ def endpoints_page() -> str:
            "only the server can decide.", ""]
     for route in ROUTES:
         out += [f"## `{route.key}`", "", route.summary + ".", ""]
-        facts = [f"model `{route.model_ref.rsplit('.', 1)[-1].replace(':', '.')}`"]
+        facts = [f"model `{str(route.model_ref).rsplit('.', 1)[-1].replace(':', '.')}`"]
         if route.items:
             facts.append(f"bulk items `{route.items}`" + (f" (at most {route.max_items})" if route.max_items else ""))
         for name, rule in route.path_checks:
@@ -54,6 +54,29 @@ def endpoints_page() -> str:
             notes = [w for w, on in (("server", not info.local), ("inferred", info.code in INFERRED_RULES)) if on]
             out.append(f"| {n} | `{info.code}` | {route.status_for(info)} | {', '.join(notes)} |")
         out.append("")
+    out += ["# Read endpoints", "",
+            "GETs, and DELETEs that name their resource by path: no body rules (`tv.check` does not",
+            "model them); the stand-in answers them from its state.  Filters and pagination as",
+            "declared; an unknown id is 404 `not_found`.", ""]
+    for route in READS:
+        out += [f"## `{route.key}`", "", route.summary + ".", ""]
+        listing = route.listing
+        if listing is not None:
+            facts = [f"answers `{listing.field}`"]
+            for q in listing.query:
+                if q.name in ("page", "per_page"):
+                    continue
+                fact = f"`{q.name}`" + (f" ({' / '.join(q.values)})" if q.values else "")
+                if q.default is not None:
+                    fact += f", default `{q.default}`"
+                if q.hidden:
+                    fact += f", without it {', '.join(q.hidden)} left out"
+                facts.append(fact)
+            facts.append(f"`per_page` default {listing.per_page}, at most {listing.max_per_page}"
+                         if listing.per_page is not None else "no pagination")
+            if listing.newest_first:
+                facts.append("newest first")
+            out += ["; ".join(facts), ""]
     return "\n".join(out)
 
 

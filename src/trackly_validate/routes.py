@@ -33,8 +33,8 @@ from .rules.objectid import is_object_id
 if TYPE_CHECKING:  # pragma: no cover
     from pydantic import BaseModel
 
-__all__ = ["Route", "PathRule", "ContractError", "ROUTES", "VERSION_STATUSES", "resolve", "find", "suggest",
-           "routes", "normalise_path"]
+__all__ = ["Route", "PathRule", "Listing", "Query", "ContractError", "ROUTES", "READS", "VERSION_STATUSES",
+           "resolve", "find", "suggest", "routes", "read_routes", "normalise_path"]
 
 
 class ContractError(Exception):
@@ -53,6 +53,37 @@ class PathRule:
         return self.test(value)
 
 
+@dataclass(frozen=True, slots=True)
+class Query:
+    """A documented query parameter of a read endpoint: ``values`` the allowed values
+    (``None``: any text), ``default`` the value an absent parameter stands for, ``hidden``
+    the values an absent parameter leaves out (archived resources), ``column`` the
+    resource field it filters on (its own name unless given)."""
+
+    name: str
+    values: tuple[str, ...] | None = None
+    default: str | None = None
+    hidden: tuple[str, ...] = ()
+    column: str | None = None
+
+    @property
+    def field(self) -> str:
+        return self.column or self.name
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """A list endpoint: the answer's array field, its filters, and its pagination
+    (``per_page`` default and maximum; ``None``: the docs give the endpoint no pagination,
+    every match is answered)."""
+
+    field: str
+    query: tuple[Query, ...] = ()
+    per_page: int | None = 50
+    max_per_page: int = 100
+    newest_first: bool = False
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class Route:
     """A modelled endpoint's contract.
@@ -63,14 +94,18 @@ class Route:
     - ``items``: the array of a bulk endpoint (its problems carry the item index in
       ``loc``; :func:`trackly_validate.partition` splits on it); ``echo`` the item fields
       the server repeats in its ``errors[]`` entries; ``max_items`` the documented cap;
-    - ``path_checks``: path parameters and their format rules.
+    - ``path_checks``: path parameters and their format rules;
+    - ``model_ref`` is ``None`` for a *read* contract (GET, or DELETE without a body): no
+      body rules, so it is not in :data:`ROUTES` (``tv.check`` and every body door skip
+      it) but in :data:`READS`; ``listing`` describes a list endpoint's query and
+      pagination, ``table`` the stand-in's resource it reads.
 
     Contracts are compared by identity (one per endpoint) and pickle by their key.
     """
 
     method: str
     template: str
-    model_ref: str
+    model_ref: str | None
     order: tuple[CodeInfo, ...] = ()
     statuses: Mapping[CodeInfo, int] = field(default_factory=dict)
     items: str | None = None
@@ -78,6 +113,8 @@ class Route:
     max_items: int | None = None
     summary: str = ""
     path_checks: tuple[tuple[str, PathRule], ...] = ()
+    listing: Listing | None = None
+    table: str | None = None
     _parts: tuple[str, ...] = field(init=False, repr=False)
     _codes: tuple[str, ...] = field(init=False, repr=False)
     _status: Mapping[str, int] = field(init=False, repr=False)
@@ -116,7 +153,14 @@ class Route:
         return _VERSION_STATUS.get(self.version, {}).get(info.code, info.status)
 
     @property
+    def reads(self) -> bool:
+        """A read contract: no body model (GET, DELETE by path)."""
+        return self.model_ref is None
+
+    @property
     def model(self) -> "type[BaseModel]":
+        if self.model_ref is None:
+            raise ContractError(f"{self.key} is a read contract: it has no body model")
         found = _MODELS.get(self.model_ref)
         return found if found is not None else _load(self)
 
@@ -135,7 +179,7 @@ class Route:
 
 
 def _route_by_key(method: str, template: str) -> Route:
-    for route in ROUTES:
+    for route in (*ROUTES, *READS):
         if route.method == method and route.template == template:
             return route
     raise UnknownEndpointError(method, template)
@@ -257,6 +301,52 @@ ROUTES: tuple[Route, ...] = (
           items="contacts", echo=("phone_number",), max_items=1000, summary="Create up to 1,000 contacts"),
 )
 
+_PAGE = (Query("page"), Query("per_page"))
+_RESOURCE_STATUS = (C.not_found,)
+
+#: Read contracts: the documented GET endpoints, and the DELETEs that name their resource by
+#: path.  Their only state codes are ``not_found`` (an unknown or malformed id) and the
+#: key's; invalid query values are not documented (decisions.md: out-of-range paging is
+#: clamped, an unknown filter value matches nothing).
+READS: tuple[Route, ...] = (
+    # messaging.md §13, §14: no pagination documented for lists; deleted lists hidden by default
+    Route("GET", "/v2/lists", None, summary="List sending lists", table="lists",
+          listing=Listing("lists", (Query("status", ("active", "paused", "suspended", "deleted"),
+                                          hidden=("deleted",)),), per_page=None)),
+    Route("GET", "/v2/lists/{list_id}", None, _RESOURCE_STATUS, summary="Get a sending list", table="lists"),
+    # audiences-contacts.md §2.1, §2.2, §2.5, §2.6
+    Route("GET", "/v2/audiences", None, summary="List audiences", table="audiences",
+          listing=Listing("audiences", (Query("status", ("active", "archived"), hidden=("archived",)), *_PAGE))),
+    Route("GET", "/v2/audiences/{id}", None, _RESOURCE_STATUS, summary="Get an audience", table="audiences"),
+    Route("DELETE", "/v2/audiences/{id}", None, _RESOURCE_STATUS, summary="Archive an audience",
+          table="audiences"),
+    Route("GET", "/v2/audiences/{id}/size", None, _RESOURCE_STATUS, summary="Calculate an audience's size",
+          table="audiences"),
+    # §3.5: newest signup first, per_page up to 1000; §3.8: v1 contacts are no-ops
+    Route("GET", "/v2/contacts", None, summary="List contacts", table="list_contacts",
+          listing=Listing("contacts", (Query("list_number"), Query("active", ("true", "false")), *_PAGE),
+                          max_per_page=1000, newest_first=True)),
+    Route("DELETE", "/v1/contacts/{msisdn}", None, summary="Delete a contact (v1, deprecated, a no-op)"),
+    # campaigns.md §3.2, §3.3, §3.5: the default list shows active creatives only
+    Route("GET", "/v2/creatives", None, summary="List creatives", table="creatives",
+          listing=Listing("creatives", (Query("status", ("active", "paused", "archived"), default="active"),
+                                        Query("creative_type", ("automated", "one_time", "welcome")), *_PAGE))),
+    Route("GET", "/v2/creatives/{id}", None, _RESOURCE_STATUS, summary="Get a creative", table="creatives"),
+    Route("DELETE", "/v2/creatives/{id}", None, _RESOURCE_STATUS, summary="Archive a creative", table="creatives"),
+    # §4.2, §4.3, §4.5: schedules have no pagination; archived ones ("archive") hidden by default
+    Route("GET", "/v2/schedules", None, summary="List schedules", table="schedules",
+          listing=Listing("schedules", (Query("status", ("draft", "off", "on", "complete", "archive"),
+                                              hidden=("archive",)),), per_page=None)),
+    Route("GET", "/v2/schedules/{id}", None, _RESOURCE_STATUS, summary="Get a schedule", table="schedules"),
+    Route("DELETE", "/v2/schedules/{id}", None, _RESOURCE_STATUS, summary="Archive a schedule", table="schedules"),
+    # §5.2, §5.3, §5.5
+    Route("GET", "/v2/offers", None, summary="List offers", table="offers",
+          listing=Listing("offers", (Query("status", ("active", "paused", "archived"), hidden=("archived",)),
+                                     *_PAGE))),
+    Route("GET", "/v2/offers/{id}", None, _RESOURCE_STATUS, summary="Get an offer", table="offers"),
+    Route("DELETE", "/v2/offers/{id}", None, _RESOURCE_STATUS, summary="Archive an offer", table="offers"),
+)
+
 #: Statuses that differ for a whole API version (the v1 errors page).
 VERSION_STATUSES: Mapping[str, Mapping[CodeInfo, int]] = MappingProxyType({
     "v1": MappingProxyType({C.list_not_found: 404, C.too_many_messages: 400}),
@@ -265,9 +355,17 @@ _VERSION_STATUS = {v: {i.code: s for i, s in table.items()} for v, table in VERS
 
 
 def _check_table() -> None:
-    keys = [r.key for r in ROUTES]
+    keys = [r.key for r in (*ROUTES, *READS)]
     if len(set(keys)) != len(keys):
         raise ContractError("an endpoint is declared twice")
+    for route in ROUTES:
+        if route.reads:
+            raise ContractError(f"{route.key}: a contract without a body model belongs in READS")
+    for route in READS:
+        if not route.reads or route.items or route.path_checks:
+            raise ContractError(f"{route.key}: a read contract has no body model, items or path rules")
+        if route.method not in ("GET", "DELETE"):
+            raise ContractError(f"{route.key}: a read contract is a GET or a DELETE")
     versions = {r.version for r in ROUTES}
     for version in VERSION_STATUSES:
         if version not in versions:
@@ -281,10 +379,12 @@ _MODELS: dict[str, type] = {}
 
 
 def _load(route: Route) -> "type[BaseModel]":
-    module, _, name = route.model_ref.partition(":")
+    ref = route.model_ref
+    assert ref is not None  # Route.model refuses a read contract first
+    module, _, name = ref.partition(":")
     model = getattr(importlib.import_module(module), name)
     _check_model(route, model)
-    _MODELS[route.model_ref] = model
+    _MODELS[ref] = model
     return model  # type: ignore[no-any-return]
 
 
@@ -304,6 +404,11 @@ def _check_model(route: Route, model: Any) -> None:
 
 def routes() -> Iterator[Route]:
     return iter(ROUTES)
+
+
+def read_routes() -> Iterator[Route]:
+    """The read contracts (:data:`READS`)."""
+    return iter(READS)
 
 
 _SCHEMES = ("https://", "http://")

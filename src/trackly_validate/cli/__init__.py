@@ -12,7 +12,7 @@ Parquet and Arrow input).
     trackly-validate codes
     trackly-validate schema "POST /v2/send"
     trackly-validate openapi > trackly.json                    # the OpenAPI 3.1 document ([server] not needed)
-    trackly-validate serve [--port 8787] [--fixtures F]        # the sandbox ([server])
+    trackly-validate serve [--port 4787] [--db F] [--fixtures F]   # the sandbox ([server])
     trackly-validate serve --upstream https://api.tracklysms.com   # the validating proxy ([server])
 
 Every check goes through the one pipeline (``pipeline.run``/``run_many``).  Exit
@@ -170,7 +170,7 @@ def build_app() -> Any:
     @app.command()
     def serve(
         host: Annotated[str, typer.Option("--host", help="address to bind (loopback by default)")] = "127.0.0.1",
-        port: Annotated[int, typer.Option("--port", "-p", min=0, max=65535)] = 8787,
+        port: Annotated[int, typer.Option("--port", "-p", min=0, max=65535)] = 4787,
         upstream: Annotated[Optional[str], typer.Option("--upstream", help="the validating proxy: forward the "
                             "requests that pass to this API base, e.g. https://app.tracklysms.com")] = None,
         timeout: Annotated[Optional[float], typer.Option("--timeout", help="proxy: seconds to wait for the "
@@ -191,6 +191,15 @@ def build_app() -> Any:
         fixtures: Annotated[Optional[str], typer.Option("--fixtures", help="stand-in: the account's state "
                             "(JSON file)")] = None,
         seed: Annotated[Optional[int], typer.Option("--seed", help="stand-in: repeatable generated ids")] = None,
+        db: Annotated[Optional[str], typer.Option("--db", help="stand-in: keep the state in this SQLite file "
+                      "across restarts (default: in a throw-away database, nothing kept)")] = None,
+        reset: Annotated[bool, typer.Option("--reset", help="stand-in: empty the --db file first (then the "
+                         "fixtures seed it again)")] = False,
+        webhook_url: Annotated[Optional[str], typer.Option("--webhook-url", help="stand-in: POST delivery, "
+                               "unsubscribe and reply events here")] = None,
+        webhook_secret: Annotated[Optional[str], typer.Option("--webhook-secret", envvar="TRACKLY_WEBHOOK_SECRET",
+                                  help="stand-in: sign the events (X-Trackly-Signature, hex HMAC-SHA256 of "
+                                  "the body); or the TRACKLY_WEBHOOK_SECRET variable")] = None,
         options_json: Annotated[Optional[str], typer.Option("--options", help='Options as a JSON object, e.g. '
                                 '\'{"phone_level": "valid", "allowed_countries": ["US"]}\', or @FILE')] = None,
         phone_level: Annotated[Optional[str], typer.Option("--phone-level",
@@ -208,7 +217,8 @@ def build_app() -> Any:
             code = serve_command(host, port, fixtures, seed, options, upstream=upstream, timeout=timeout,
                                  connect_timeout=connect_timeout, header_timeout=header_timeout,
                                  body_timeout=body_timeout, keep_alive=keep_alive,
-                                 max_connections=max_connections, workers=workers)
+                                 max_connections=max_connections, workers=workers, db=db, reset=reset,
+                                 webhook_url=webhook_url, webhook_secret=webhook_secret)
         except KeyboardInterrupt:  # Ctrl-C is how a server is stopped
             code = 0
         raise typer.Exit(code)

@@ -26,7 +26,7 @@ from ..catalog import C
 from ..errors import Problem, TracklyValidationError
 from ..options import Options
 from ..pipeline import in_server_order, is_parser_refusal, run, too_large
-from ..routes import ROUTES, Route
+from ..routes import READS, ROUTES, Route
 from ..translate import problem
 from .answer import codeless_body, error_body
 from .reader import Body, BodyReader, Refusal, header, read_bytes, reading
@@ -106,6 +106,11 @@ def judge(route: Route, body: Body | Refusal, key_problems: list[Problem], optio
         first = too_large(route) if body.too_large else problem(C.invalid_input, route)
         return Refused.of([first, *key_problems], route)
     split: Partition | None = None
+    if route.reads:  # a read contract: no body rules, only the key and the account
+        if key_problems:
+            return Refused.of(key_problems, route)
+        stopped = account(route) if account is not None else None
+        return stopped if stopped is not None else Admitted(route, params or {}, path, body, None)
     if route.items:  # only request-level problems refuse a bulk request; all are listed
         split = partition_route(route, body.judged, options, path=path, limit=None)
         refusing, found = list(split.problems), [*split.problems, *split.item_problems]
@@ -181,12 +186,13 @@ async def drain(stream: AsyncIterator[bytes], limit: int = DRAIN_LIMIT) -> bool:
     return True
 
 
-def match(method: str, raw_path: str) -> tuple[Route | None, dict[str, str], str]:
+def match(method: str, raw_path: str, *, reads: bool = False) -> tuple[Route | None, dict[str, str], str]:
     """The route for ``method`` and a raw (percent-encoded) request path under ``/api``, as
     Express matches it: literal segments on the raw path, case-insensitively; parameter
     values decoded after.  Returns the route, its parameters and the path for the path
     rules (the route's literals with the request's parameter values; a decoded "/" inside
-    one stays encoded)."""
+    one stays encoded).  ``reads``: the read contracts too (the stand-in answers them; a
+    door that only judges bodies leaves them alone), HEAD matching as GET."""
     # Express matches segment by segment: an empty one ("/api//v2/send") matches no route;
     # one trailing "/" is allowed (non-strict routing)
     segments = raw_path.split("/")[1:]
@@ -196,7 +202,9 @@ def match(method: str, raw_path: str) -> tuple[Route | None, dict[str, str], str
         return None, {}, raw_path
     raw = tuple(segments[1:])
     folded = tuple(s.lower() for s in raw)  # the literals are lower case; a parameter matches any text
-    for route in ROUTES:
+    if reads and method == "HEAD":
+        method = "GET"
+    for route in (*ROUTES, *READS) if reads else ROUTES:
         if route.method == method and route.matches(folded):
             template = route.template.strip("/").split("/")
             values = tuple(unquote(s) if t.startswith("{") else t for t, s in zip(template, raw))

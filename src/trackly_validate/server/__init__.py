@@ -12,9 +12,10 @@ proxy in front of it (``trackly-validate serve --upstream URL``); extra ``[serve
         httpx.post(f"{proxy.url}/api/v2/send", json=..., headers={"X-Api-Key": ...})
 
 Modules: ``app`` (the request path), ``proxy`` (the validating proxy), ``shapes``
-(success answers), ``simulation`` and ``store`` (the account's state in SQLite),
-``runner`` (uvicorn), ``pytest_plugin``
-(the ``trackly_sandbox`` fixture), ``cli`` (the two CLI commands).  Starlette and
+(success answers to body endpoints), ``reads`` (the read endpoints' answers),
+``simulation`` and ``store`` (the account's state in SQLite), ``delivery`` (delivery
+webhooks), ``runner`` (uvicorn), ``pytest_plugin`` (the ``trackly_sandbox`` and
+``trackly_webhooks`` fixtures), ``cli`` (the two CLI commands).  Starlette and
 uvicorn are imported on first use, so ``tv.openapi()`` works without them.
 """
 

@@ -11,6 +11,12 @@ the proxy and the client hooks), then the simulator's own steps::
                the one request pipeline (bulk: its partition; items in errors[])
     state    : the fixtures' resources -> not_found, list_not_found, daily_cap_exceeded...
     answer   : the documented success shape (shapes.SUCCESS), or the one error answer
+
+A read contract (GET, DELETE by path) passes the same gate (key, account) and is answered
+from the state by reads.py.  The store's work runs in a thread, a write request in one
+transaction; the messages a send queued then get their delivery webhooks (delivery.py).
+The sandbox's own endpoints: ``/openapi.json``, ``/_sandbox/requests`` (the request log)
+and ``/_sandbox/inbound`` (an inbound SMS), the last two for one of the account's keys.
 """
 
 from __future__ import annotations
@@ -19,12 +25,13 @@ import json
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route as HttpRoute, request_response
 
 from .. import decoding
-from ..auth import redact
+from ..auth import check_api_key, redact
 from ..catalog import C, CodeInfo
 from ..errors import Problem
 from ..http.answer import PROBLEMS_KEY
@@ -33,13 +40,16 @@ from ..options import DEFAULT_OPTIONS, Options, coerce_options
 from ..routes import Route
 from ..translate import problem
 from .front import METHODS, V1_HEADERS, Json, drain_request, not_found, raw_path, refusal_response, through_gate
-from .shapes import Accepted, Ids, success_for
+from .delivery import REMOVES_CONTACT, Webhooks, WebhookSender, event_time, opt_out_keyword, outcome_for
+from .reads import READ_ANSWERS, NotFound, ReadRequest
+from .shapes import DEFAULTS, Accepted, Ids, success_for
 from .simulation import (COMPLETE_SCHEDULE, PATH_RESOURCES, PRODUCTS, REFERENCES, SENDS, SUSPENDED_ERROR, Ref,
                          server_text, values_at)
-from .store import Store, load_fixtures
+from .store import RequestLog, Store, load_fixtures
 
 __all__ = ["create_app", "Sandbox", "PROBLEMS_KEY"]
 
+_LOG_INLINE = 64 * 1024  # a body up to this size is logged on the event loop
 _HIDDEN_HEADERS = frozenset({"x-api-key", "authorization", "cookie", "proxy-authorization"})
 
 
@@ -53,16 +63,20 @@ class _Refused(Exception):
 class Sandbox:
     """The app's state: options, the account store, the id source, the document."""
 
-    def __init__(self, options: Options | None = None, fixtures: Any = None, seed: int | None = None):
+    def __init__(self, options: Options | None = None, fixtures: Any = None, seed: int | None = None, *,
+                 db: Any = None, reset: bool = False, log_bytes: int | None = None,
+                 webhooks: Webhooks | None = None):
         self.options = DEFAULT_OPTIONS if options is None else coerce_options(options)
-        self.store = Store(load_fixtures(fixtures))
+        self.store = Store(load_fixtures(fixtures), path=db, reset=reset, defaults=DEFAULTS)
+        self.log = RequestLog() if log_bytes is None else RequestLog(log_bytes)
         self.ids = Ids(seed)
+        self.sender = WebhookSender(webhooks) if webhooks is not None else None
         self._document: dict[str, Any] | None = None
 
     # --- the API ---------------------------------------------------------------------------------------
 
     async def api(self, request: Request) -> Response:
-        route, verdict = await through_gate(request, self.options, key_known=self.store.key_known,
+        route, verdict = await through_gate(request, self.options, reads=True, key_known=self.store.key_known,
                                             account=self._check_account)
         if route is None or verdict is None:
             await drain_request(request)
@@ -73,17 +87,53 @@ class Sandbox:
             response = refusal_response(verdict)
             self.record(request, route, None, response)
             return response
-        try:
-            response = self.answer(verdict)
-        except _Refused as refused:
-            response = refusal_response(refused.refused)
+        # the store's work runs off the event loop: a big bulk never stalls other clients
+        if route.reads:
+            response = await run_in_threadpool(self.read, verdict, dict(request.query_params))
+        else:
+            response = await run_in_threadpool(self.answer, verdict)
         if not verdict.body.read:  # unread by express.json (another type): read to its end
             await drain_request(request)
-        self.record(request, route, verdict.body.json if verdict.body.read else b"", response)
+        raw = verdict.body.json if verdict.body.read else b""
+        if raw is not None and len(raw) > _LOG_INLINE:  # redacting a big body for the log: off the loop too
+            await run_in_threadpool(self.record, request, route, raw, response)
+        else:
+            self.record(request, route, raw, response)
+        return response
+
+    def read(self, admitted: Admitted, query: dict[str, str]) -> Response:
+        """A read contract's answer (reads.py), or 404 ``not_found``."""
+        route = admitted.route
+        answer = READ_ANSWERS[route]
+        try:
+            body = answer.build(ReadRequest(route, admitted.params, query, self.store))
+        except NotFound as missing:
+            return refusal_response(Refused.of([missing.problem], route))
+        response = Json(body, status_code=answer.status)
+        if route.version == "v1":
+            response.headers.update(V1_HEADERS)
         return response
 
     def answer(self, admitted: Admitted) -> Response:
-        """A request that passed the gate: the fixtures' state, then the success."""
+        """A request that passed the gate, in one write transaction: the account's state,
+        then the success (what it creates is there for the next request); then the
+        delivery webhooks of the messages it queued."""
+        try:
+            with self.store.transaction():
+                response, accepted = self._answer(admitted)
+        except _Refused as refused:
+            return refusal_response(refused.refused)
+        for message in accepted.sent:
+            key = (message.get("to"), message.get("list_number"))
+            sub = self.store.find("list_contacts", "phone_number+list_number", key)
+            outcome = outcome_for(message.get("to"), unsubscribed=sub is not None and sub.get("active") is False)
+            if outcome[1] == REMOVES_CONTACT and sub is not None:
+                self._unsubscribe(str(key[0]), str(key[1]), "invalid_contact")
+            if self.sender is not None:
+                self.sender.delivery(message, outcome)
+        return response
+
+    def _answer(self, admitted: Admitted) -> tuple[Response, Accepted]:
         route, split = admitted.route, admitted.split
         data = split.source if split is not None else decoding.parse(admitted.body.judged)
         accepted = Accepted(route, data if isinstance(data, dict) else {}, admitted.params, self.store, self.ids)
@@ -92,11 +142,15 @@ class Sandbox:
             accepted.errors = list(split.errors)
         if not self.store.open:
             self._check_state(accepted)
+        else:  # every resource exists; a stored one is updated, not made up
+            table = PATH_RESOURCES.get(route.key)
+            if table is not None:
+                accepted.existing = self.store.get(table, accepted.params.get("id", ""))
         shape = success_for(route)
         response = Json(shape.build(accepted), status_code=shape.status)
         if route.version == "v1":
             response.headers.update(V1_HEADERS)
-        return response
+        return response, accepted
 
     def record(self, request: Request, route: Route | None, raw: bytes | None, response: Response) -> None:
         """One entry of the request log (keys redacted): ``raw`` the body express.json
@@ -116,12 +170,12 @@ class Sandbox:
         if code is not None:
             entry["code"] = code
         try:
-            self.store.log(entry)
+            self.log.add(entry)
         except (ValueError, RecursionError, TypeError):
             if raw:
                 entry["body"] = _shown_text(raw)
             try:
-                self.store.log(entry)
+                self.log.add(entry)
             except Exception:  # noqa: BLE001 - the log never fails the request
                 pass
 
@@ -192,7 +246,7 @@ class Sandbox:
 
     def _unmet(self, route: Route, ref: Ref, value: Any, loc: tuple[Any, ...]) -> Problem | None:
         row = self.store.find(ref.table, ref.column, value)
-        if row is None:
+        if row is None or (ref.inactive and row.get("status") in ref.inactive):
             return problem(ref.info, route, loc, _text(ref.info, route, value))
         if ref.requires is not None and not row.get(ref.requires, True) and ref.unmet is not None:
             return problem(ref.unmet, route, loc, _text(ref.unmet, route, value))
@@ -208,19 +262,88 @@ class Sandbox:
             self._document = openapi(sandbox_url=f"{base}/api")
         return Json(self._document)
 
+    def _key_refusal(self, request: Request) -> Response | None:
+        """The sandbox's own endpoints open for one of the account's keys only."""
+        key = request.headers.get("x-api-key")
+        found = check_api_key(key)
+        if not found and not self.store.key_known(key or ""):
+            found = [problem(C.invalid_api_key, None, ("X-Api-Key",))]
+        return refusal_response(Refused.of(found)) if found else None
+
+    async def inbound(self, request: Request) -> Response:
+        """An inbound SMS, simulated: ``{"phone_number", "list_number", "body"}``.  An
+        opt-out keyword unsubscribes the contact from the list (reason ``message``) and
+        makes an ``unsubscribe`` event; anything else a ``reply`` event.  Answers the event."""
+        refused = self._key_refusal(request)
+        if refused is not None:
+            return refused
+        try:
+            data = json.loads(await request.body())
+        except ValueError:
+            data = None
+        fields = ("phone_number", "list_number", "body")
+        if not isinstance(data, dict) or not all(isinstance(data.get(name), str) for name in fields):
+            return refusal_response(Refused.of([problem(C.invalid_input, None)]))
+        keyword = opt_out_keyword(data["body"])
+        event: dict[str, Any]
+        if keyword is not None:
+            await run_in_threadpool(self._unsubscribe, data["phone_number"], data["list_number"])
+            event = {"event": "unsubscribe", "phone_number": data["phone_number"],
+                     "list_number": data["list_number"], "keyword": keyword, "timestamp": event_time()}
+        else:
+            event = {"event": "reply", "phone_number": data["phone_number"], "list_number": data["list_number"],
+                     "body": data["body"], "timestamp": event_time()}
+        if self.sender is not None:
+            self.sender.emit(event)
+        return Json({"success": True, "event": event})
+
+    def _unsubscribe(self, phone: str, list_number: str, reason: str = "message") -> None:
+        with self.store.transaction():
+            sub = self.store.find("list_contacts", "phone_number+list_number", (phone, list_number))
+            if sub is not None and sub.get("active") is not False:
+                sub.update(active=False, unsubscribe_reason=reason)
+                self.store.put("list_contacts", sub, "phone_number+list_number")
+
+    def reset(self, seed: int | None = None, webhooks: Webhooks | None = None) -> None:
+        """Fresh state: the fixtures' resources only, an empty log, ids from ``seed``, no
+        event of before pending; events go to ``webhooks`` from now on."""
+        self.store.reset()
+        self.log.clear()
+        self.ids = Ids(seed)
+        self.send_webhooks_to(webhooks)
+
+    def send_webhooks_to(self, webhooks: Webhooks | None) -> None:
+        """Events go to ``webhooks`` from now on (``None``: nowhere); pending ones are dropped."""
+        if self.sender is not None:
+            self.sender.close()
+        self.sender = WebhookSender(webhooks) if webhooks is not None else None
+
+    def close(self) -> None:
+        if self.sender is not None:
+            self.sender.close()
+        self.store.close()
+
     async def requests_log(self, request: Request) -> Response:
+        """The request log, for one of the account's keys only (it holds what clients sent)."""
+        refused = self._key_refusal(request)
+        if refused is not None:
+            return refused
         if request.method == "DELETE":
-            return Json({"deleted": self.store.clear_requests()})
-        return Json({"requests": self.store.requests()})
+            return Json({"deleted": self.log.clear()})
+        return Response(self.log.json(), media_type="application/json")
 
 
-def create_app(options: Options | None = None, fixtures: Any = None, seed: int | None = None) -> Starlette:
+def create_app(options: Options | None = None, fixtures: Any = None, seed: int | None = None, *,
+               db: Any = None, reset: bool = False, webhooks: Webhooks | None = None) -> Starlette:
     """The sandbox app: ``fixtures`` is a path to a JSON file or a mapping (see
-    ``examples/sandbox-fixtures.json``); ``seed`` makes generated ids repeatable."""
-    sandbox = Sandbox(options, fixtures, seed)
+    ``examples/sandbox-fixtures.json``); ``seed`` makes generated ids repeatable; ``db`` a
+    database file kept across restarts (``reset``: emptied first, then seeded again);
+    ``webhooks`` where delivery events go (:class:`~.delivery.Webhooks`)."""
+    sandbox = Sandbox(options, fixtures, seed, db=db, reset=reset, webhooks=webhooks)
     app = Starlette(routes=[
         HttpRoute("/openapi.json", sandbox.openapi_json, methods=["GET"]),
         HttpRoute("/_sandbox/requests", sandbox.requests_log, methods=["GET", "DELETE"]),
+        HttpRoute("/_sandbox/inbound", sandbox.inbound, methods=["POST"]),
         HttpRoute("/{rest:path}", sandbox.api, methods=METHODS),
     ])
     # a path the route patterns cannot match (a decoded newline: %0A) still gets the

@@ -67,23 +67,27 @@ def options_from(text: str | None = None, phone_level: str | None = None,
         raise ValueError(str(exc)) from None
 
 
-def serve_command(host: str = "127.0.0.1", port: int = 8787, fixtures: str | Path | None = None,
+def serve_command(host: str = "127.0.0.1", port: int = 4787, fixtures: str | Path | None = None,
                   seed: int | None = None, options: Options | None = None, *, upstream: str | None = None,
                   timeout: float | None = None, connect_timeout: float | None = None,
                   header_timeout: float | None = None, body_timeout: float | None = None,
                   keep_alive: float | None = None, max_connections: int | None = None, workers: int = 1,
-                  err: IO[str] | None = None) -> int:
+                  db: str | Path | None = None, reset: bool = False, webhook_url: str | None = None,
+                  webhook_secret: str | None = None, err: IO[str] | None = None) -> int:
     """Serve the sandbox, or with ``upstream`` the validating proxy, until interrupted.
     ``timeout``/``connect_timeout``: the proxy's read and connect timeouts in seconds;
     ``header_timeout``, ``body_timeout``, ``keep_alive``, ``max_connections``: the client
     connections' :class:`~.connections.Limits` (both servers); ``workers``: the proxy's
-    processes.  2 when an argument is wrong (fixtures file unreadable, fixtures or seed
-    with an upstream, a bad upstream URL, timeout or limit) or the ``[server]`` extra is
-    missing (the message goes to ``err``, stderr by default)."""
+    processes; ``db`` the stand-in's database file (kept across restarts; ``reset``
+    empties it); ``webhook_url``/``webhook_secret`` where its delivery events go.
+    2 when an argument is wrong (fixtures file unreadable, stand-in options with an
+    upstream, a bad upstream URL, timeout or limit), the port is in use, or the
+    ``[server]`` extra is missing (the message goes to ``err``, stderr by default);
+    nothing is printed as if it had started."""
     err = err if err is not None else sys.stderr
     try:
         from .connections import Limits
-        from .runner import serve
+        from .runner import PortInUse, bind, serve
         from .store import load_fixtures
     except ImportError as exc:  # starlette / uvicorn / httptools not installed
         err.write(f"trackly-validate serve needs the [server] extra: pip install 'trackly-validate[server]' ({exc})\n")
@@ -98,10 +102,25 @@ def serve_command(host: str = "127.0.0.1", port: int = 8787, fixtures: str | Pat
     serve = functools.partial(serve, limits=limits)
     if upstream is not None:
         serve = functools.partial(serve, workers=workers)
+        if db is not None or reset or webhook_url is not None:
+            err.write("--db, --reset and --webhook-url set up the stand-in; with --upstream the account is the "
+                      "upstream's\n")
+            return 2
         return _serve_proxy(serve, host, port, fixtures, seed, options, upstream, timeout, connect_timeout, err)
     if timeout is not None or connect_timeout is not None or workers != 1:
         err.write("--timeout, --connect-timeout and --workers apply to the proxy (--upstream URL)\n")
         return 2
+    if reset and db is None:
+        err.write("--reset empties the --db file; without --db nothing is kept anyway\n")
+        return 2
+    webhooks: Any = None
+    if webhook_url is not None:
+        from .delivery import Webhooks
+
+        if not webhook_url.lower().startswith(("http://", "https://")):
+            err.write(f"--webhook-url must be an http:// or https:// URL: {redact(webhook_url)}\n")
+            return 2
+        webhooks = Webhooks(webhook_url, webhook_secret or "")
     loaded: Any = None
     if fixtures is not None:
         try:
@@ -109,9 +128,38 @@ def serve_command(host: str = "127.0.0.1", port: int = 8787, fixtures: str | Pat
         except (OSError, ValueError) as exc:
             err.write(f"cannot read the fixtures file {fixtures}: {type(exc).__name__}\n")
             return 2
-    err.write(f"trackly-validate sandbox on http://{host}:{port}/api (OpenAPI: http://{host}:{port}/openapi.json)\n")
-    serve(host, port, fixtures=loaded, seed=seed, options=options)
+    if db is not None:
+        problem = _unusable_database(db)
+        if problem is not None:
+            err.write(f"cannot use the database {db}: {problem}\n")
+            return 2
+    try:
+        sock = bind(host, port)
+    except PortInUse as exc:
+        err.write(f"trackly-validate: {exc}\n")
+        return 2
+    kept = f"state in {db}" if db is not None else "state not kept (--db FILE keeps it)"
+    err.write(f"trackly-validate sandbox on http://{host}:{port}/api (OpenAPI: http://{host}:{port}/openapi.json; "
+              f"{kept})\n")
+    err.flush()
+    serve(host, port, fixtures=loaded, seed=seed, options=options, sock=sock, db=db, reset=reset,
+          webhooks=webhooks)
     return 0
+
+
+def _unusable_database(path: str | Path) -> str | None:
+    """Why ``path`` cannot hold the stand-in's state (``None``: it can, or will be created)."""
+    import sqlite3
+
+    try:
+        db = sqlite3.connect(str(path), timeout=5)
+        try:
+            db.execute("PRAGMA schema_version").fetchone()
+        finally:
+            db.close()
+    except sqlite3.Error as exc:
+        return str(exc)
+    return None
 
 
 def _serve_proxy(serve: Any, host: str, port: int, fixtures: Any, seed: int | None, options: Options | None,
@@ -129,11 +177,18 @@ def _serve_proxy(serve: Any, host: str, port: int, fixtures: Any, seed: int | No
     except ValueError as exc:
         err.write(redact(f"{exc}\n"))
         return 2
+    from .runner import bind
+
+    try:
+        sock = bind(host, port)
+    except OSError as exc:
+        err.write(f"trackly-validate: {exc}\n")
+        return 2
     _log_to(err)
     err.write(f"trackly-validate proxy on http://{host}:{port} -> {target.url()} "
               f"(counts: http://{host}:{port}{STATS_PATH})\n")
     err.flush()
-    serve(host, port, options=options, upstream=upstream, timeouts=timeouts)
+    serve(host, port, options=options, upstream=upstream, timeouts=timeouts, sock=sock)
     return 0
 
 

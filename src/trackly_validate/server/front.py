@@ -57,10 +57,11 @@ async def _chunks(request: Request) -> AsyncIterator[bytes]:
         raise ClientGone from None
 
 
-async def through_gate(request: Request, options: Options, **gate: Any) -> tuple[Route | None, Refused | Admitted | None]:
+async def through_gate(request: Request, options: Options, *, reads: bool = False,
+                       **gate: Any) -> tuple[Route | None, Refused | Admitted | None]:
     """The request's route and the gate's verdict (``None`` for an unmodelled request,
-    whose body is left for the door)."""
-    route, params, path = match(request.method, raw_path(request))
+    whose body is left for the door); ``reads``: the read contracts too."""
+    route, params, path = match(request.method, raw_path(request), reads=reads)
     if route is None:
         return None, None
     headers = node_headers(request.scope["headers"])

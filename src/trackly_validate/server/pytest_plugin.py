@@ -1,23 +1,30 @@
 """pytest fixtures for testing an app against the sandbox (registered as a ``pytest11``
 plugin; or ``pytest_plugins = ["trackly_validate.server.pytest_plugin"]`` in a conftest).
 
-- ``trackly_sandbox``: a fresh sandbox on ``127.0.0.1`` and a free port for the test;
-  yields its base URL (``http://127.0.0.1:PORT``; the API is under ``/api``).
+- ``trackly_sandbox``: a sandbox on ``127.0.0.1`` and a free port with fresh state for the
+  test (the fixtures' resources only, an empty request log, ids from the seed); yields its
+  base URL (``http://127.0.0.1:PORT``; the API is under ``/api``).
 - ``trackly_sandbox_server``: the same, as the :class:`~trackly_validate.server.SandboxServer`.
+- ``trackly_webhooks``: a :class:`~trackly_validate.server.delivery.WebhookRecorder` the
+  test's sandbox sends its delivery, unsubscribe and reply events to (signed with
+  ``trackly_webhooks.secret``): ``trackly_webhooks.events(2)`` waits for two.
 
-Fixtures file and seed come from the ini options ``trackly_sandbox_fixtures`` (a path
-relative to the rootdir) and ``trackly_sandbox_seed``, or per test from the marker
+One server runs per fixtures-and-seed setting for the whole session; each test gets it
+reset (a few milliseconds instead of a server start and stop).  Fixtures file and seed
+come from the ini options ``trackly_sandbox_fixtures`` (a path relative to the rootdir)
+and ``trackly_sandbox_seed``, or per test from the marker
 ``@pytest.mark.trackly_sandbox(fixtures=..., seed=...)`` (a path or a dict).
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
 
-__all__ = ["trackly_sandbox", "trackly_sandbox_server"]
+__all__ = ["trackly_sandbox", "trackly_sandbox_server", "trackly_webhooks"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -40,15 +47,52 @@ def _settings(request: pytest.FixtureRequest) -> tuple[Any, int | None]:
     return fixtures, seed
 
 
+@pytest.fixture(scope="session")
+def _trackly_sandbox_servers() -> Iterator[dict[str, Any]]:
+    servers: dict[str, Any] = {}
+    try:
+        yield servers
+    finally:
+        for server in servers.values():
+            server.stop()
+
+
 @pytest.fixture
-def trackly_sandbox_server(request: pytest.FixtureRequest) -> Iterator[Any]:
+def trackly_sandbox_server(request: pytest.FixtureRequest, _trackly_sandbox_servers: dict[str, Any]) -> Any:
     from .runner import SandboxServer
+    from .store import load_fixtures
 
     fixtures, seed = _settings(request)
-    with SandboxServer(fixtures=fixtures, seed=seed) as server:
-        yield server
+    loaded = load_fixtures(fixtures)
+    key = json.dumps(loaded, sort_keys=True, default=str)
+    server = _trackly_sandbox_servers.get(key)
+    if server is None:
+        server = _trackly_sandbox_servers[key] = SandboxServer(fixtures=loaded, seed=seed).start()
+    else:
+        server.app.state.sandbox.reset(seed)
+    return server
 
 
 @pytest.fixture
 def trackly_sandbox(trackly_sandbox_server: Any) -> str:
     return str(trackly_sandbox_server.url)
+
+
+@pytest.fixture(scope="session")
+def _trackly_webhook_recorder() -> Iterator[Any]:
+    from .delivery import WebhookRecorder
+
+    with WebhookRecorder() as recorder:
+        yield recorder
+
+
+@pytest.fixture
+def trackly_webhooks(trackly_sandbox_server: Any, _trackly_webhook_recorder: Any) -> Iterator[Any]:
+    recorder = _trackly_webhook_recorder
+    recorder.clear()
+    sandbox = trackly_sandbox_server.app.state.sandbox
+    sandbox.send_webhooks_to(recorder.config)
+    try:
+        yield recorder
+    finally:
+        sandbox.send_webhooks_to(None)

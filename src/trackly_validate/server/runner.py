@@ -3,7 +3,11 @@ CLI), :class:`SandboxServer` and :class:`ProxyServer` (a background thread on a 
 loopback port, for tests).  Both serve their connections with
 :class:`~.connections.GuardedProtocol` (llhttp as Node parses, Node's timeouts, a cap on
 open connections) on uvloop when it is installed, with rate-limited logs
-(:mod:`.quiet`).  ``workers`` > 1 runs the proxy in that many processes on one socket."""
+(:mod:`.quiet`).  ``workers`` > 1 runs the proxy in that many processes on one socket.
+
+The default port, 4787, is one no common developer tool claims (8787 is Dask's dashboard
+and wrangler's; 4010 Prism's; 12111 stripe-mock's; 4566 LocalStack's).  :func:`bind`
+takes the port before anything is printed, so a port in use is one line and exit 2."""
 
 from __future__ import annotations
 
@@ -23,10 +27,15 @@ from .app import create_app
 from .connections import GuardedProtocol, Limits
 from .quiet import quiet_server_logs
 
-__all__ = ["serve", "SandboxServer", "ProxyServer", "DEFAULT_HOST", "DEFAULT_PORT"]
+__all__ = ["serve", "bind", "PortInUse", "SandboxServer", "ProxyServer", "DEFAULT_HOST", "DEFAULT_PORT"]
 
 DEFAULT_HOST = "127.0.0.1"  # loopback: the sandbox is never reachable from elsewhere unless asked
-DEFAULT_PORT = 8787
+DEFAULT_PORT = 4787
+SHUTDOWN_SECONDS = 5  # after SIGINT, open connections get this long (a client mid-body included)
+
+
+class PortInUse(OSError):
+    """The address is taken (or not ours to bind)."""
 
 
 #: The environment variable that carries the proxy's settings to its worker processes.
@@ -39,6 +48,7 @@ def _config(app: Any, host: str, port: int, limits: Limits | None = None, **extr
     # proxy_headers off: X-Forwarded-* are the upstream's business, never rewritten here
     settings: dict[str, Any] = {"access_log": False, "log_level": "warning", "lifespan": "off", "proxy_headers": False,
                                 "http": GuardedProtocol, "timeout_keep_alive": limits.keep_alive,
+                                "timeout_graceful_shutdown": SHUTDOWN_SECONDS,
                                 "loop": "uvloop" if importlib.util.find_spec("uvloop") else "asyncio", **extra}
     config = uvicorn.Config(app, host=host, port=port, **settings)
     config.trackly_limits = limits  # type: ignore[attr-defined]  # read by GuardedProtocol
@@ -53,11 +63,29 @@ def _proxy_config(app: Any, host: str, port: int, limits: Limits | None = None, 
                    timeout_graceful_shutdown=5, **extra)
 
 
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket on ``host:port`` (:class:`PortInUse` when it cannot be had)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        raise PortInUse(exc.errno, f"port {port} on {host} is in use or not available ({exc.strerror})") from None
+    sock.set_inheritable(True)
+    return sock
+
+
 def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, fixtures: Any = None, seed: int | None = None,
           options: Options | None = None, upstream: str | None = None, timeouts: Any = None,
-          limits: Limits | None = None, workers: int = 1) -> None:
-    """Serve the sandbox, or with ``upstream`` the validating proxy, until interrupted."""
+          limits: Limits | None = None, workers: int = 1, sock: socket.socket | None = None, db: Any = None,
+          reset: bool = False, webhooks: Any = None) -> None:
+    """Serve the sandbox, or with ``upstream`` the validating proxy, until interrupted
+    (``sock``: a socket from :func:`bind`)."""
     _more_file_descriptors()
+    sockets = [sock] if sock is not None else None
     if upstream is not None:
         from .proxy import create_proxy_app
 
@@ -67,11 +95,16 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, fixtures: Any =
             os.environ[PROXY_SETTINGS_ENV] = base64.b64encode(pickle.dumps((upstream, options, timeouts))).decode()
             config = _proxy_config("trackly_validate.server.runner:proxy_from_environment", host, port, limits,
                                    factory=True, workers=workers)
-            Multiprocess(config, sockets=[config.bind_socket()]).run()
+            Multiprocess(config, sockets=sockets or [config.bind_socket()]).run()
             return
-        uvicorn.Server(_proxy_config(create_proxy_app(upstream, options, timeouts), host, port, limits)).run()
+        uvicorn.Server(_proxy_config(create_proxy_app(upstream, options, timeouts), host, port, limits)
+                       ).run(sockets=sockets)
         return
-    uvicorn.Server(_config(create_app(options, fixtures, seed), host, port, limits)).run()
+    app = create_app(options, fixtures, seed, db=db, reset=reset, webhooks=webhooks)
+    try:
+        uvicorn.Server(_config(app, host, port, limits)).run(sockets=sockets)
+    finally:
+        app.state.sandbox.close()
 
 
 def proxy_from_environment() -> Any:
@@ -141,6 +174,9 @@ class _ThreadedServer:
         if self._thread is not None:
             self._thread.join(timeout=self._timeout)
             self._thread = None
+        sandbox = getattr(self.app.state, "sandbox", None)
+        if sandbox is not None:
+            sandbox.close()
 
     def __enter__(self: _S) -> _S:
         return self.start()
@@ -158,8 +194,9 @@ class SandboxServer(_ThreadedServer):
 
     def __init__(self, *, fixtures: Any = None, seed: int | None = None, options: Options | None = None,
                  limits: Limits | None = None, host: str = DEFAULT_HOST, port: int | None = None,
-                 startup_timeout: float = 10.0):
-        super().__init__(create_app(options, fixtures, seed), host, port, startup_timeout, limits=limits)
+                 startup_timeout: float = 10.0, db: Any = None, reset: bool = False, webhooks: Any = None):
+        super().__init__(create_app(options, fixtures, seed, db=db, reset=reset, webhooks=webhooks), host, port,
+                         startup_timeout, limits=limits)
 
 
 class ProxyServer(_ThreadedServer):

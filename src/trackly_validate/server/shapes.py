@@ -24,7 +24,7 @@ from ..routes import Route
 from ..sms import analyze_sms, estimate_creative
 from .store import Store
 
-__all__ = ["Accepted", "Ids", "Success", "SUCCESS", "success_for"]
+__all__ = ["Accepted", "Ids", "Success", "SUCCESS", "DEFAULTS", "SERVER_FIELDS", "success_for"]
 
 _ALNUM = string.ascii_letters + string.digits
 _LOWER = string.ascii_lowercase + string.digits
@@ -61,6 +61,7 @@ class Accepted:
     items: list[tuple[int, Any]] = field(default_factory=list)
     errors: list[dict[str, Any]] = field(default_factory=list)
     existing: dict[str, Any] | None = None  # the stored resource a PUT names
+    sent: list[dict[str, Any]] = field(default_factory=list)  # the messages it queued (delivery webhooks)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,21 +78,36 @@ def _now() -> str:
 
 # --- sending ----------------------------------------------------------------------------------------------
 
-def _store_message(ctx: Accepted, message_id: str, item: dict[str, Any]) -> None:
+def _insert_new(ctx: Accepted, table: str, make: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """Store a new resource under a generated id no stored row has (a seeded id source
+    repeats its ids after a restart on the same ``--db``: the next one is drawn)."""
+    for _attempt in range(1000):
+        row = make()
+        if ctx.store.insert(table, row):
+            return row
+    raise RuntimeError(f"no free {table} id after 1000 draws")  # pragma: no cover
+
+
+def _store_message(ctx: Accepted, item: dict[str, Any], v1: bool = False) -> str:
     to = item.get("to", item.get("to_msisdn"))
-    ctx.store.put("messages", {"id": message_id, "to": to, "list_number": item.get("list_number")})
+    message = _insert_new(ctx, "messages", lambda: {"id": ctx.ids.v1_message_id() if v1 else ctx.ids.message_id(),
+                                                     "to": to, "list_number": item.get("list_number")})
+    ctx.sent.append(message)
+    sub = ctx.store.get("list_contacts", ctx.store.row_id(message, "to+list_number"))
+    if sub is not None:  # the contact's counters (GET /v2/contacts)
+        sub.update(send_count=int(sub.get("send_count") or 0) + 1, last_sent_at=_now())
+        ctx.store.put("list_contacts", sub, "phone_number+list_number")
+    return str(message["id"])
 
 
 def _send(ctx: Accepted) -> dict[str, Any]:
-    message_id = ctx.ids.message_id()
-    _store_message(ctx, message_id, ctx.body)
+    message_id = _store_message(ctx, ctx.body)
     ctx.store.add_sent(1)
     return {"success": True, "message_id": message_id, "status": "queued"}
 
 
 def _send_v1(ctx: Accepted) -> dict[str, Any]:
-    message_id = ctx.ids.v1_message_id()
-    _store_message(ctx, message_id, ctx.body)
+    message_id = _store_message(ctx, ctx.body, v1=True)
     ctx.store.add_sent(1)
     body = ctx.body.get("body")
     sms = analyze_sms(body if isinstance(body, str) else "")
@@ -105,7 +121,7 @@ def _queue(ctx: Accepted) -> dict[str, Any]:
     for _index, item in ctx.items:
         if isinstance(item, dict):
             merged = {"list_number": default_list, **item} if default_list is not None else item
-            _store_message(ctx, ctx.ids.v1_message_id() if v1 else ctx.ids.message_id(), merged)
+            _store_message(ctx, merged, v1)
     ctx.store.add_sent(len(ctx.items))
     out: dict[str, Any] = {"queued_count": len(ctx.items), "error_count": len(ctx.errors), "errors": ctx.errors}
     if v1:
@@ -176,8 +192,8 @@ def _creative_fields(row: dict[str, Any]) -> dict[str, Any]:
 
 # table -> (new id, defaults, derived fields)
 _RESOURCES: dict[str, tuple[Callable[[Accepted], Any], dict[str, Any], Callable[[dict[str, Any]], dict[str, Any]]]] = {
-    "creatives": (lambda ctx: max([int(r["id"]) for r in ctx.store.rows("creatives")
-                                   if str(r.get("id", "")).isdigit()] + [100]) + 1,
+    # creative ids are integers (campaigns.md §3.1: 101): a counter, never one handed out before
+    "creatives": (lambda ctx: ctx.store.next_number("creatives.id", 100),
                   {"status": "active", "creative_type": "automated"}, _creative_fields),
     "schedules": (lambda ctx: ctx.ids.hex24(),
                   {"status": "draft", "source_lists": [], "send_date": None, "start_date": None, "end_date": None},
@@ -193,13 +209,33 @@ _RESOURCES: dict[str, tuple[Callable[[Accepted], Any], dict[str, Any], Callable[
 }
 
 
+#: Fields the server owns: a request body's values for them are ignored (the docs never
+#: let a client choose a resource's id or its timestamps).
+SERVER_FIELDS = frozenset({"id", "created_at", "updated_at", "slug", "cached_size", "cached_size_updated_at"})
+
+#: The documented defaults of each table's fields (fixtures' rows get them too).
+DEFAULTS: dict[str, dict[str, Any]] = {
+    **{table: dict(spec[1]) for table, spec in _RESOURCES.items()},
+    "lists": {"brand_name": "", "list_name": "", "list_type": "infobip", "status": "active"},
+    "list_contacts": {"active": True, "signup_method": "api", "custom_fields": {}},
+}
+
+
+def _client_fields(body: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in body.items() if k not in SERVER_FIELDS}
+
+
 def _create(table: str, wrap: str | None) -> Callable[[Accepted], dict[str, Any]]:
     def build(ctx: Accepted) -> dict[str, Any]:
         new_id, defaults, derived = _RESOURCES[table]
         now = _now()
-        row = {"id": new_id(ctx), **defaults, **ctx.body, "created_at": now, "updated_at": now}
-        row.update(derived(row))
-        ctx.store.put(table, row)
+
+        def make() -> dict[str, Any]:
+            row = {"id": new_id(ctx), **defaults, **_client_fields(ctx.body), "created_at": now, "updated_at": now}
+            row.update(derived(row))
+            return row
+
+        row = _insert_new(ctx, table, make)
         return {"success": True, wrap: row} if wrap else row
     return build
 
@@ -208,7 +244,7 @@ def _update(table: str, wrap: str | None) -> Callable[[Accepted], dict[str, Any]
     def build(ctx: Accepted) -> dict[str, Any]:
         _new_id, defaults, derived = _RESOURCES[table]
         row = dict(ctx.existing) if ctx.existing is not None else {"id": ctx.params.get("id"), **defaults}
-        patch = dict(ctx.body)
+        patch = _client_fields(ctx.body)
         if table == "offers" and isinstance(patch.get("metadata"), dict):  # merged (campaigns.md §5.4)
             patch["metadata"] = {**(row.get("metadata") or {}), **patch["metadata"]}
         row.update(patch)
@@ -216,7 +252,8 @@ def _update(table: str, wrap: str | None) -> Callable[[Accepted], dict[str, Any]
         row.update(derived(row))
         if table == "audiences" and "filter" in patch:  # a new filter clears the size (audiences §2.4)
             row["cached_size"] = row["cached_size_updated_at"] = None
-        ctx.store.put(table, row)
+        if ctx.existing is not None:  # an open store answers for an id never created, but keeps nothing
+            ctx.store.put(table, row)
         return {"success": True, wrap: row} if wrap else row
     return build
 
@@ -299,14 +336,33 @@ def _import(table: str, key: str | None, *, total: bool = False, duplicates: boo
 _CLEARED = {"sends": "history_sends", "clicks": "clicks", "revenue": "revenue"}
 
 
+def _instant(value: Any) -> datetime | None:
+    """A record's timestamp as an aware datetime (``None``: absent or not ISO 8601)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        found = datetime.fromisoformat(value.strip().replace("z", "Z"))
+    except ValueError:
+        return None
+    return found if found.tzinfo is not None else found.replace(tzinfo=timezone.utc)
+
+
 def _clear(ctx: Accepted) -> dict[str, Any]:
-    """Clear imported history (audiences-contacts.md §4.4): only the requested entities."""
+    """Clear imported history (audiences-contacts.md §4.4): only the requested entities;
+    with ``before_date``, only records whose ``timestamp`` is older (one without a readable
+    timestamp is kept)."""
     cleared = {}
+    before = _instant(ctx.body.get("before_date"))
     for entity in ctx.body.get("entities") or ():
         table = _CLEARED.get(entity)
         if table is not None:
             # sends and clicks: only imported ones; revenue: all of the account's
-            cleared[entity] = ctx.store.delete(table, () if entity == "revenue" else (("imported", True),))
+            where = () if entity == "revenue" else (("imported", True),)
+            if before is None:
+                cleared[entity] = ctx.store.delete(table, where)
+            else:
+                cleared[entity] = ctx.store.delete_rows(
+                    table, lambda row: (_instant(row.get("timestamp")) or before) < before, where)
     return {"success": True, "cleared": cleared}
 
 
@@ -323,7 +379,10 @@ def _subscribe(ctx: Accepted, item: dict[str, Any]) -> tuple[bool, bool, str]:
     new_sub = sub is None
     fields = item.get("custom_fields") if isinstance(item.get("custom_fields"), dict) else {}
     if sub is None:
-        sub = {"id": ctx.ids.hex24(), "phone_number": phone, "list_number": list_number, "custom_fields": {}}
+        found = ctx.store.find("lists", "phone_number", list_number)
+        sub = {"id": ctx.ids.hex24(), "phone_number": phone, "list_number": list_number,
+               "list_id": found.get("id") if found else None, "custom_fields": {}, "signup_date": _now(),
+               "signup_method": "api"}
     merged = fields if item.get("replace_custom_fields") is True else {**(sub.get("custom_fields") or {}), **fields}
     sub.update(active=True, custom_fields=merged)
     ctx.store.put("list_contacts", sub, "phone_number+list_number")

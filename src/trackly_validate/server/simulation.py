@@ -47,6 +47,7 @@ class Ref:
     requires: str | None = None
     unmet: CodeInfo | None = None
     default: str | None = None  # a top-level field that stands for a missing item field
+    inactive: tuple[str, ...] = ()  # a row whose status is one of these counts as missing
 
 
 _LIST_NUMBER = Ref("list_number", "lists", "phone_number", C.list_not_found)
@@ -54,7 +55,8 @@ _VERIFIED_LIST = Ref("list_number", "lists", "phone_number", C.list_not_found,
                      requires="webhook_verified", unmet=C.webhook_not_configured)
 _OFFER_LINKS = Ref("offer_links[].offer_id", "offers", "id", C.offer_not_found)
 _BLAST_OFFER_LINKS = Ref("blasts[].offer_links[].offer_id", "offers", "id", C.offer_not_found)
-_AUDIENCES = Ref("audiences[]", "audiences", "id", C.audience_not_found)
+# "exist and are active" (campaigns.md §4.1): an archived audience is not found
+_AUDIENCES = Ref("audiences[]", "audiences", "id", C.audience_not_found, inactive=("archived",))
 _SOURCE_LISTS = Ref("source_lists[]", "lists", "id", C.source_list_not_found)
 
 REFERENCES: dict[str, tuple[Ref, ...]] = {
