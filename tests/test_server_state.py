@@ -81,9 +81,9 @@ def test_an_unknown_id_is_not_found(api, path):
 
 
 def test_reads_need_a_key(api):
-    r = httpx.get(str(api.base_url) + "/v2/lists")
+    r = httpx.get(str(api.base_url).rstrip("/") + "/v2/lists")
     assert (r.status_code, r.json()["code"]) == (401, "missing_api_key")
-    r = httpx.get(str(api.base_url) + "/v2/lists", headers={"X-Api-Key": "trk_" + "0" * 32})
+    r = httpx.get(str(api.base_url).rstrip("/") + "/v2/lists", headers={"X-Api-Key": "trk_" + "0" * 32})
     assert (r.status_code, r.json()["code"]) == (401, "invalid_api_key")
 
 
