@@ -1,0 +1,179 @@
+"""Record batches of a frame -> the problems of its refused rows, column-wise first.
+
+For each batch (:data:`BATCH_ROWS` rows) of a pandas or polars DataFrame or an Arrow
+table: the batch is seen as a polars frame (pandas through Arrow; Arrow zero-copy), the
+compiled predicate (:func:`.compile.acceptance`) proves the rows it can accepted, and
+only the other rows are read as bodies - by the frame's own library, exactly as every
+tabular door reads a row (:func:`records.body_from_row`) - and judged by the one
+pipeline (:func:`pipeline.run_many`).  A proved row has no problems by construction; an
+unproved one gets exactly ``tv.check``'s answer.  Without polars (an optional extra), or
+when a batch cannot be seen as polars columns (mixed-type object columns, duplicate
+names), every row of it goes through the pipeline: slower, equally exact.
+
+Memory beyond the frame: one batch's predicate and the bodies of its unproved rows.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Iterator
+
+from ..errors import Problem
+from ..options import Options
+from ..pipeline import MAX_PAYLOAD_BYTES, path_problems, run_many
+from ..records import body_from_row, split_columns
+from ..routes import Route
+from .compile import acceptance, layout
+
+__all__ = ["BATCH_ROWS", "refused_rows", "row_batches", "columns_of", "has_polars", "Stats"]
+
+#: Rows of a frame judged at a time.
+BATCH_ROWS = 65_536
+
+
+def has_polars() -> bool:
+    try:
+        import polars  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+class Stats:
+    """Counts of the last frames judged (rows proved column-wise, rows read one by one),
+    for the benchmarks and the tests; not thread-safe, informational only."""
+
+    proved = 0
+    per_row = 0
+
+
+def columns_of(frame: Any, library: str) -> list[str]:
+    if library == "pyarrow":
+        return list(frame.schema.names)
+    return [str(name) for name in frame.columns]
+
+
+def _slices(frame: Any, library: str, size: int) -> Iterator[Any]:
+    if library == "pandas":
+        for start in range(0, len(frame), size):
+            yield frame.iloc[start:start + size]
+    elif library == "polars":
+        yield from frame.iter_slices(size)
+    else:
+        for batch in (frame.to_batches(max_chunksize=size) if hasattr(frame, "to_batches") else [frame]):
+            yield batch
+
+
+def _height(part: Any, library: str) -> int:
+    return len(part) if library == "pandas" else part.height if library == "polars" else part.num_rows
+
+
+def _tuples(part: Any, library: str, rows: list[int] | None) -> Any:
+    """The rows (all, or those at ``rows``) of one batch as tuples of Python values, read
+    as the frame's library reads them (pandas ``tolist``, polars ``to_list``, Arrow
+    ``to_pylist``)."""
+    if library == "pandas":
+        if rows is not None:
+            part = part.iloc[rows]
+        if part.shape[1] == 0:
+            return [()] * len(part)
+        return zip(*[part.iloc[:, j].tolist() for j in range(part.shape[1])])  # by position: duplicates stay
+    if library == "polars":
+        if rows is not None:
+            part = part[rows] if rows else part.clear()
+        if part.width == 0:
+            return [()] * part.height
+        return zip(*[column.to_list() for column in part.get_columns()])
+    if rows is not None:
+        import pyarrow as pa  # type: ignore[import-untyped]
+
+        part = part.take(pa.array(rows, type=pa.int64()))
+    if part.num_columns == 0:
+        return [()] * part.num_rows
+    return zip(*[column.to_pylist() for column in part.columns])
+
+
+def row_batches(frame: Any, library: str) -> Iterator[Any]:
+    """Every row of ``frame`` as a tuple of Python values, a batch at a time."""
+    for part in _slices(frame, library, BATCH_ROWS):
+        yield _tuples(part, library, None)
+
+
+def _as_polars(part: Any, library: str, names: list[str]) -> Any | None:
+    """The batch as a polars frame with the columns named ``names`` (positional), or
+    ``None`` when it cannot be seen so (its rows then go one by one)."""
+    try:
+        import polars as pl
+
+        if library == "polars":
+            out = part
+        elif library == "pyarrow":
+            out = pl.from_arrow(part)
+        else:
+            import pyarrow as pa  # type: ignore[import-untyped]
+
+            out = pl.from_arrow(pa.Table.from_pandas(part, preserve_index=False))
+        if not isinstance(out, pl.DataFrame) or out.width != len(names) or out.height != _height(part, library):
+            return None
+        if list(out.columns) != names:
+            out = out.rename(dict(zip(out.columns, names))) if len(set(out.columns)) == out.width else None
+        return out
+    except Exception:  # noqa: BLE001 - mixed object columns, lone surrogates, unknown extension types...
+        return None
+
+
+@lru_cache(maxsize=256)
+def _predicate(route: Route, options: Options, paths: tuple[tuple[str, ...], ...], names: tuple[str, ...],
+               dtypes: tuple[str, ...]) -> Any:
+    root = layout(list(paths), list(names), list(dtypes))
+    if root is None:
+        return None
+    return acceptance(route, options, root, MAX_PAYLOAD_BYTES)
+
+
+def _proved(route: Route, options: Options, paths: tuple[tuple[str, ...], ...], frame: Any) -> Any | None:
+    """A list of booleans (or a polars Series): the rows proved accepted, or ``None``."""
+    names = tuple(frame.columns)
+    dtypes = tuple(t.base_type().__name__ for t in frame.dtypes)
+    try:
+        expr = _predicate(route, options, paths, names, dtypes)
+        if expr is None:
+            return None
+        return frame.select(expr.fill_null(False).alias("_ok")).to_series()
+    except Exception:  # noqa: BLE001 - a predicate the engine refuses proves nothing
+        return None
+
+
+def refused_rows(frame: Any, library: str, route: Route, path: str | None, options: Options,
+                 ) -> Iterator[tuple[int, int, list[tuple[int, list[Problem]]]]]:
+    """``(offset, height, [(row, problems), ...])`` for each batch of ``frame``: the
+    refused rows of the batch (positions within it) with their problems, as
+    ``tv.check(method, path, body)`` answers each row's body; every other row is accepted."""
+    names = columns_of(frame, library)
+    paths = split_columns(names)
+    positional = [f"c{j}" for j in range(len(names))]
+    column_face = has_polars() and not (route.path_checks and path is not None and path_problems(route, path, options))
+    offset = 0
+    for part in _slices(frame, library, BATCH_ROWS):
+        height = _height(part, library)
+        proved = None
+        if column_face and height:
+            view = _as_polars(part, library, positional)
+            if view is not None:
+                proved = _proved(route, options, tuple(paths), view)
+        if proved is None:
+            rows: list[int] | None = None
+            todo = _tuples(part, library, None)
+        else:
+            rows = (~proved).arg_true().to_list()
+            todo = _tuples(part, library, rows)
+        bodies = [body_from_row(paths, cells) for cells in todo]
+        Stats.per_row += len(bodies)
+        Stats.proved += height - len(bodies)
+        found: list[tuple[int, list[Problem]]] = []
+        for i, problems in enumerate(run_many(route, bodies, options, path=path)):
+            if problems:
+                found.append((i if rows is None else rows[i], problems))
+        yield offset, height, found
+        offset += height
+
