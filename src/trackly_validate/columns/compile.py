@@ -34,8 +34,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..options import Options
+from ..options import DEFAULT_OPTIONS, Options
 from ..routes import Route
+from ..rules.base import TAG, Rule, _MaxBytesRule
 
 __all__ = ["Leaf", "Group", "layout", "acceptance", "PROVABLE_DTYPES"]
 
@@ -107,11 +108,30 @@ def _present(value: Leaf | Group) -> Any:
 
 
 class _Compiler:
-    def __init__(self, definitions: dict[str, Any], config: dict[str, Any]):
-        self.definitions, self.config, self.depth = definitions, config, 0
+    """Walks the model's default schema; a rule tagged in it (:class:`~..rules.base.Rule`)
+    is rebuilt for the options where it is met, as :func:`..rules.compile.compile_validator`
+    rebuilds it for the pipeline, so both read one schema."""
+
+    def __init__(self, definitions: dict[str, Any], config: dict[str, Any], options: Options):
+        self.definitions, self.config, self.options, self.depth = definitions, config, options, 0
+
+    def _rule(self, node: Any) -> Any:
+        meta = node.get("metadata") if isinstance(node, dict) else None
+        return meta.get(TAG) if isinstance(meta, dict) and isinstance(meta.get(TAG), Rule) else None
+
+    def _for_options(self, node: dict[str, Any]) -> dict[str, Any]:
+        rule = self._rule(node)
+        while rule is not None and self.options != DEFAULT_OPTIONS and not isinstance(rule, _MaxBytesRule):
+            node = rule.build(self.options)
+            rule = self._rule(node)
+        return node
 
     # --- None (an absent field validated as its default) -------------------------------------------------
     def accepts_none(self, node: dict[str, Any]) -> bool:
+        node = self._for_options(node)
+        rule = self._rule(node)
+        if isinstance(rule, _MaxBytesRule):
+            return self.accepts_none(rule.inner)
         kind = node.get("type")
         if kind in ("nullable", "any"):
             return True
@@ -150,9 +170,18 @@ class _Compiler:
 
     def _value(self, node: dict[str, Any], value: Leaf | Group) -> Any:
         pl = _pl()
+        node = self._for_options(node)
+        rule = self._rule(node)
+        if isinstance(rule, _MaxBytesRule):  # the value's compact JSON within n bytes: a bound proves it
+            if rule.is_disabled(self.options):
+                return self.value(rule.inner, value)
+            static, dynamic = _json_bound(value)
+            if static > rule.n:
+                raise _Unprovable
+            return (dynamic <= rule.n - static) & self.value(rule.inner, value)
         kind = node.get("type")
         if kind == "any":
-            return pl.lit(True)
+            return _true()
         if kind in ("nullable", "custom-error", "default"):
             if kind == "default" and set(node) - {"type", "schema", "default", "validate_default", "metadata", "ref"}:
                 raise _Unprovable
@@ -167,10 +196,10 @@ class _Compiler:
             steps = node["steps"]
             if not all(_pure(step) for step in steps[:-1]):
                 raise _Unprovable
-            out = pl.lit(True)
+            out = None
             for step in steps:
-                out = out & self.value(step, value)
-            return out
+                out = _and(out, self.value(step, value))
+            return _true() if out is None else out
         if kind == "model":
             return self._model(node, value)
         if kind == "model-fields":
@@ -221,7 +250,7 @@ class _Compiler:
         if node.get("model_validators") or node.get("computed_fields"):
             raise _Unprovable
         fields: dict[str, Any] = node["fields"]
-        out = pl.lit(True)
+        out: Any = None
         for name, spec in fields.items():
             alias = spec.get("validation_alias")
             if alias is not None and alias != name:
@@ -247,16 +276,17 @@ class _Compiler:
                 accepted = self.value(inner, member)
             except _Unprovable:  # proved only where the field is absent
                 accepted = pl.lit(False)
-            out = out & pl.when(present).then(accepted).otherwise(pl.lit(absent_ok))
+            # Kleene logic: a null ``accepted`` (a null cell) never decides, ``present`` does
+            out = _and(out, (~present | accepted) if absent_ok else (present & accepted))
         extra = node.get("extra_behavior") or self.config.get("extra_fields_behavior") or "ignore"
         for key, member in group.members.items():
             if key in fields:
                 continue
             if extra == "forbid" or (extra == "allow" and node.get("extras_schema") not in (None, {"type": "any"})):
-                out = out & ~_present(member)
+                out = _and(out, ~_present(member))
             elif extra not in ("allow", "ignore"):
                 raise _Unprovable
-        return out
+        return _true() if out is None else out
 
     def _dict(self, node: dict[str, Any], value: Leaf | Group) -> Any:
         pl = _pl()
@@ -271,7 +301,28 @@ class _Compiler:
             raise _Unprovable
         if node.get("max_length") is not None or (node.get("min_length") or 0) > 1:
             raise _Unprovable
-        return pl.lit(True)  # a present group is an object of >= 1 string key
+        return _true()  # a present group is an object of >= 1 string key
+
+
+def _and(left: Any, right: Any) -> Any:
+    """``left & right``, leaving out a ``None`` left and literal ``True`` operands."""
+    if left is None or _is_true(left):
+        return right
+    return left if _is_true(right) else left & right
+
+
+_TRUE: list[Any] = []
+
+
+def _true() -> Any:
+    """The one literal ``True`` expression (recognised by identity)."""
+    if not _TRUE:
+        _TRUE.append(_pl().lit(True))
+    return _TRUE[0]
+
+
+def _is_true(expr: Any) -> bool:
+    return bool(_TRUE) and expr is _TRUE[0]
 
 
 def _pure(node: Any) -> bool:
@@ -303,24 +354,25 @@ def _scalar(node: dict[str, Any], leaf: Leaf, config: dict[str, Any]) -> Any:
             raise _Unprovable
         if node.get("regex_engine", config.get("regex_engine", "rust-regex")) != "rust-regex":
             raise _Unprovable
-        out = pl.lit(True)
-        if node.get("min_length") is not None or node.get("max_length") is not None:
-            n = col.str.len_chars()  # code points, as pydantic-core counts
-            if node.get("min_length") is not None:
-                out = out & (n >= node["min_length"])
-            if node.get("max_length") is not None:
-                out = out & (n <= node["max_length"])
+        out = None
+        low, high = node.get("min_length"), node.get("max_length")
+        if low is not None and low <= 1:  # non-empty: one byte or more is one character or more
+            out = _and(out, col.str.len_bytes() >= low)
+        elif low is not None:
+            out = _and(out, col.str.len_chars() >= low)  # code points, as pydantic-core counts
+        if high is not None:
+            out = _and(out, col.str.len_chars() <= high)
         if node.get("pattern") is not None:
-            out = out & col.str.contains(node["pattern"])  # the Rust regex crate, is_match, as pydantic-core
-        return out
+            out = _and(out, col.str.contains(node["pattern"]))  # the Rust regex crate, is_match, as pydantic-core
+        return _true() if out is None else out
     if kind == "bool":
         if dtype != "Boolean" or set(node) - {"type", "strict", "metadata", "ref"}:
             raise _Unprovable
-        return pl.lit(True)
+        return _true()
     if kind in ("int", "float"):
         if set(node) - _NUM_KEYS or not (dtype in _INTS or (kind == "float" and dtype in _FLOATS)):
             raise _Unprovable
-        out = col.is_finite() if dtype in _FLOATS else pl.lit(True)
+        out = col.is_finite() if dtype in _FLOATS else _true()
         for key, op in (("ge", "__ge__"), ("gt", "__gt__"), ("le", "__le__"), ("lt", "__lt__")):
             bound = node.get(key)
             if bound is not None:
@@ -340,11 +392,15 @@ def _scalar(node: dict[str, Any], leaf: Leaf, config: dict[str, Any]) -> Any:
     raise _Unprovable
 
 
-def _json_bound(group: Group, depth: int = 0) -> tuple[int, Any]:
+def _json_bound(group: Leaf | Group, depth: int = 0) -> tuple[int, Any]:
     """(static bytes, expression of the rest): an upper bound of the compact JSON of a
     row's body (every key and delimiter counted as if present, text at 6 bytes per
     UTF-8 byte)."""
     pl = _pl()
+    if isinstance(group, Leaf):
+        if group.dtype == "String":
+            return 2, pl.col(group.name).str.len_bytes().cast(pl.Int64).fill_null(0) * 6
+        return 32, pl.lit(0, dtype=pl.Int64)
     static, dynamic = 2, pl.lit(0, dtype=pl.Int64)
     for key, member in group.members.items():
         static += 6 * len(key.encode("utf-8", "surrogatepass")) + 4
@@ -366,12 +422,12 @@ def acceptance(route: Route, options: Options, root: Group, limit: int) -> Any |
     columns may be in ``root`` too: a cell of theirs that is present proves nothing."""
     from ..rules.compile import compiled_schema
 
-    schema, config = compiled_schema(route.model, options)
+    schema, config = compiled_schema(route.model)  # the default schema: rules rebuilt where met
     definitions: dict[str, Any] = {}
     if schema.get("type") == "definitions":
         definitions = {d["ref"]: d for d in schema["definitions"] if isinstance(d, dict) and "ref" in d}
         schema = schema["schema"]
-    compiler = _Compiler(definitions, dict(config))
+    compiler = _Compiler(definitions, dict(config), options)
     clean, odd = _split_provable(root)
     try:
         verdict = compiler.value(schema, clean)
