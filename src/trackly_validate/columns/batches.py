@@ -139,7 +139,8 @@ def _proved(route: Route, options: Options, paths: tuple[tuple[str, ...], ...], 
         expr = _predicate(route, options, paths, names, dtypes)
         if expr is None:
             return None
-        return frame.select(expr.fill_null(False).alias("_ok")).to_series()
+        # with_columns: a literal verdict (no column proves anything) is broadcast to every row
+        return frame.with_columns(expr.fill_null(False).alias("_ok")).get_column("_ok")
     except Exception:  # noqa: BLE001 - a predicate the engine refuses proves nothing
         return None
 

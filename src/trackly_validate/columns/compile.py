@@ -297,11 +297,15 @@ class _Compiler:
             raise _Unprovable
         if node.get("keys_schema", {"type": "str"}) not in ({"type": "str"}, {"type": "any"}):
             raise _Unprovable
-        if node.get("values_schema", {"type": "any"}) != {"type": "any"}:
-            raise _Unprovable
         if node.get("max_length") is not None or (node.get("min_length") or 0) > 1:
             raise _Unprovable
-        return _true()  # a present group is an object of >= 1 string key
+        values = node.get("values_schema", {"type": "any"})
+        if values == {"type": "any"}:
+            return _true()  # a present group is an object of >= 1 string key
+        out = None  # each present member is one value of the object
+        for member in value.members.values():
+            out = _and(out, ~_present(member) | self.value(values, member))
+        return _true() if out is None else out
 
 
 def _and(left: Any, right: Any) -> Any:
