@@ -145,13 +145,16 @@ def _proved(route: Route, options: Options, paths: tuple[tuple[str, ...], ...], 
         return None
 
 
-def refused_rows(frame: Any, library: str, route: Route, path: str | None, options: Options,
+def refused_rows(frame: Any, library: str, route: Route, path: str | None, options: Options, *,
+                 paths: list[tuple[str, ...]] | None = None,
                  ) -> Iterator[tuple[int, int, list[tuple[int, list[Problem]]]]]:
     """``(offset, height, [(row, problems), ...])`` for each batch of ``frame``: the
     refused rows of the batch (positions within it) with their problems, as
-    ``tv.check(method, path, body)`` answers each row's body; every other row is accepted."""
+    ``tv.check(method, path, body)`` answers each row's body; every other row is accepted.
+    ``paths``: each column's place in the body, when not its (dotted) name."""
     names = columns_of(frame, library)
-    paths = split_columns(names)
+    if paths is None:
+        paths = split_columns(names)
     positional = [f"c{j}" for j in range(len(names))]
     column_face = has_polars() and not (route.path_checks and path is not None and path_problems(route, path, options))
     offset = 0
