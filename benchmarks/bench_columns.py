@@ -67,15 +67,28 @@ def cpu(fn: Callable[[], Any]) -> tuple[float, Any]:
 
 
 def timed_child(args: list[str]) -> tuple[float, int, str]:
+    """CPU seconds, peak RSS (KiB) and stdout of a subprocess.  The peak RSS is measured
+    by ``/usr/bin/time`` when present: a child started by vfork+exec from this process
+    (what ``subprocess`` does) inherits this process's high-water mark in ``ru_maxrss``."""
     env = {**os.environ, "POLARS_MAX_THREADS": "1"}
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
-    out = proc.stdout.read()  # type: ignore[union-attr]
-    err = proc.stderr.read()  # type: ignore[union-attr]
-    _, status, usage = os.wait4(proc.pid, 0)
-    code = os.waitstatus_to_exitcode(status)
-    if code not in (0, 1):
-        raise RuntimeError(f"{' '.join(args)} exited {code}: {err.decode()[-500:]}")
-    return usage.ru_utime + usage.ru_stime, usage.ru_maxrss, out.decode()
+    timer = "/usr/bin/time" if os.path.exists("/usr/bin/time") else None
+    with tempfile.NamedTemporaryFile("r", suffix=".rss") as rss:
+        argv = [timer, "-f", "%M", "-o", rss.name, *args] if timer else args
+        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        out, err = proc.communicate()
+        _, status, usage = os.wait4(proc.pid, 0) if proc.returncode is None else (0, 0, None)
+        code = proc.returncode
+        if code not in (0, 1):
+            raise RuntimeError(f"{' '.join(args)} exited {code}: {err.decode()[-500:]}")
+        peak = int(rss.read().strip().splitlines()[-1]) if timer else 0
+    return 0.0, peak, out.decode()
+
+
+def cpu_child(args: list[str]) -> tuple[float, int, str]:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    _, peak, out = timed_child(args)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), peak, out
 
 
 def floor(frame: Any) -> Any:
@@ -124,13 +137,14 @@ def measure(rows: int, big: bool) -> dict[str, float]:
         pq.write_table(arrow_frame, path)
         cli = [exe, "check", path, "--endpoint", " ".join(SEND), "--format", "json", "--max-problems", "0",
                "--jobs", "1"]
-        out["CLI, Parquet, --jobs 1"], out["CLI peak RSS KiB"], report = timed_child(cli)
+        out["CLI, Parquet, --jobs 1"], out["CLI peak RSS KiB"], report = cpu_child(cli)
         if json.loads(report)["invalid"] != refused:
             raise RuntimeError(f"the CLI refuses {json.loads(report)['invalid']} rows, the floor {refused}")
         script = os.path.join(tmp, "floor.py")
         with open(script, "w") as f:
             f.write(FLOOR_SCRIPT)
-        out["floor process (read Parquet + floor)"], _, printed = timed_child([sys.executable, script, path])
+        out["floor process (read Parquet + floor)"], out["floor peak RSS KiB"], printed = cpu_child(
+            [sys.executable, script, path])
         if int(printed) != refused:
             raise RuntimeError(f"the floor process refuses {printed}")
         if big:
@@ -139,7 +153,7 @@ def measure(rows: int, big: bool) -> dict[str, float]:
                 for _ in range(10):
                     writer.write_table(arrow_frame)
             cli[2] = many
-            out["CLI, Parquet, --jobs 1, 10x rows"], out["CLI peak RSS KiB, 10x rows"], _ = timed_child(cli)
+            out["CLI, Parquet, --jobs 1, 10x rows"], out["CLI peak RSS KiB, 10x rows"], _ = cpu_child(cli)
     finally:
         import shutil
 

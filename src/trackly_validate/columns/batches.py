@@ -60,18 +60,22 @@ def _slices(frame: Any, library: str, size: int) -> Iterator[Any]:
     elif library == "polars":
         yield from frame.iter_slices(size)
     else:
-        for batch in (frame.to_batches(max_chunksize=size) if hasattr(frame, "to_batches") else [frame]):
-            yield batch
+        if hasattr(frame, "to_batches"):
+            yield from frame.to_batches(max_chunksize=size)
+        else:  # a RecordBatch
+            for start in range(0, frame.num_rows, size):
+                yield frame.slice(start, size)
 
 
 def _height(part: Any, library: str) -> int:
     return len(part) if library == "pandas" else part.height if library == "polars" else part.num_rows
 
 
-def _tuples(part: Any, library: str, rows: list[int] | None) -> Any:
-    """The rows (all, or those at ``rows``) of one batch as tuples of Python values, read
-    as the frame's library reads them (pandas ``tolist``, polars ``to_list``, Arrow
-    ``to_pylist``)."""
+def _tuples(part: Any, library: str, rows: list[int] | None, mask: Any = None) -> Any:
+    """The rows (all, or those at ``rows``, where the polars boolean ``mask`` is true) of
+    one batch as tuples of Python values, read as the frame's library reads them (pandas
+    ``tolist``, polars ``to_list``, Arrow ``to_pylist``; an Arrow batch is filtered by the
+    mask: ``take`` with a Python list would import pandas)."""
     if library == "pandas":
         if rows is not None:
             part = part.iloc[rows]
@@ -85,9 +89,7 @@ def _tuples(part: Any, library: str, rows: list[int] | None) -> Any:
             return [()] * part.height
         return zip(*[column.to_list() for column in part.get_columns()])
     if rows is not None:
-        import pyarrow as pa  # type: ignore[import-untyped]
-
-        part = part.take(pa.array(rows, type=pa.int64()))
+        part = part.filter(mask.to_arrow()) if mask is not None else part.slice(0, 0)
     if part.num_columns == 0:
         return [()] * part.num_rows
     return zip(*[column.to_pylist() for column in part.columns])
@@ -169,8 +171,9 @@ def refused_rows(frame: Any, library: str, route: Route, path: str | None, optio
             rows: list[int] | None = None
             todo = _tuples(part, library, None)
         else:
-            rows = (~proved).arg_true().to_list()
-            todo = _tuples(part, library, rows)
+            unproved = ~proved
+            rows = unproved.arg_true().to_list()
+            todo = _tuples(part, library, rows, unproved if rows else None)
         bodies = [body_from_row(paths, cells) for cells in todo]
         Stats.per_row += len(bodies)
         Stats.proved += height - len(bodies)
