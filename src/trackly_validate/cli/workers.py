@@ -110,12 +110,18 @@ def _columnar_chunk(kind: str, payload: Any, want_bodies: bool, route: Route, op
             return validate_chunk(("dicts", cells_bodies(payload), False), route, options, path)
         (frame, paths), library = view, "polars"
     refused: list[tuple[int, Any]] = []
-    for offset, _, found in refused_rows(frame, library, route, path, options, paths=paths):
+    hint = "file" if kind == "arrow" and not _WARNED.get(route.key) else None  # once per command
+    if hint:
+        _WARNED[route.key] = True
+    for offset, _, found in refused_rows(frame, library, route, path, options, paths=paths, hint=hint):
         refused.extend((offset + i, _rows(problems)) for i, problems in found)
     out = None
     if want_bodies and kind == "arrow":
         out = [to_json(b) for b in arrow_bodies(frame)]
     return count, refused, out
+
+
+_WARNED: dict[str, bool] = {}
 
 
 def _ipc_batch(payload: bytes) -> Any:

@@ -148,15 +148,19 @@ def _proved(route: Route, options: Options, paths: tuple[tuple[str, ...], ...], 
 
 
 def refused_rows(frame: Any, library: str, route: Route, path: str | None, options: Options, *,
-                 paths: list[tuple[str, ...]] | None = None,
+                 paths: list[tuple[str, ...]] | None = None, hint: str | None = "",
                  ) -> Iterator[tuple[int, int, list[tuple[int, list[Problem]]]]]:
     """``(offset, height, [(row, problems), ...])`` for each batch of ``frame``: the
     refused rows of the batch (positions within it) with their problems, as
     ``tv.check(method, path, body)`` answers each row's body; every other row is accepted.
-    ``paths``: each column's place in the body, when not its (dotted) name."""
+    ``paths``: each column's place in the body, when not its (dotted) name.  ``hint``:
+    the reader a numeric column where the endpoint expects text is named for
+    (:mod:`.hints`; ``""``: the frame's library, ``None``: no warning)."""
     names = columns_of(frame, library)
     if paths is None:
         paths = split_columns(names)
+    if hint is not None:
+        _warn_numeric(frame, library, route, paths, names, hint or library)
     positional = [f"c{j}" for j in range(len(names))]
     column_face = has_polars() and not (route.path_checks and path is not None and path_problems(route, path, options))
     offset = 0
@@ -184,3 +188,26 @@ def refused_rows(frame: Any, library: str, route: Route, path: str | None, optio
         yield offset, height, found
         offset += height
 
+
+
+def _warn_numeric(frame: Any, library: str, route: Route, paths: list[tuple[str, ...]], names: list[str],
+                  hint: str) -> None:
+    from .hints import numeric_text_columns, warn_numeric_text
+
+    if library == "pandas":
+        dtypes = [str(t) for t in frame.dtypes]
+        kinds = ["Float" if t.lower().startswith("float") else "Int" if t.lower().startswith(("int", "uint")) else t
+                 for t in dtypes]
+    elif library == "polars":
+        dtypes = [str(t) for t in frame.dtypes]
+        kinds = dtypes
+    else:
+        dtypes = [str(t) for t in frame.schema.types]
+        kinds = ["Float" if t.startswith(("double", "float", "halffloat")) else
+                 "Int" if t.startswith(("int", "uint")) else "Decimal" if t.startswith("decimal") else t
+                 for t in dtypes]
+    try:
+        found = numeric_text_columns(route, paths, names, kinds)
+    except Exception:  # noqa: BLE001 - a hint never stops a check
+        return
+    warn_numeric_text(route, hint, found, dict(zip(names, dtypes)), stacklevel=5)

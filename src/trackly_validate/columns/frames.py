@@ -28,7 +28,7 @@ beyond the frame is one batch's predicate and bodies plus the problems found.
 from __future__ import annotations
 
 from itertools import repeat
-from typing import Any, Iterable, Iterator, NamedTuple
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, NamedTuple, overload
 
 from ..errors import Problem
 from ..options import Options, coerce_options
@@ -36,6 +36,11 @@ from ..pipeline import run_many
 from ..records import body_from_row, split_columns
 from ..routes import Route, resolve
 from .batches import BATCH_ROWS, columns_of, refused_rows, row_batches
+
+if TYPE_CHECKING:  # the frame libraries' own types, for the overloads (never imported at run time)
+    import pandas  # type: ignore[import-untyped, unused-ignore]
+    import polars
+    import pyarrow  # type: ignore[import-untyped, unused-ignore]
 
 __all__ = ["check_frame", "split_frame", "frame_library", "table_hint", "bodies", "judge", "PROBLEM_COLUMNS",
            "REJECT_COLUMNS", "BATCH_ROWS"]
@@ -170,6 +175,15 @@ def _as_columns(found: _Found, names: tuple[str, ...], library: str) -> dict[str
     return out
 
 
+@overload
+def check_frame(frame: "polars.DataFrame", method: str, path: str, *,
+                options: Options | None = None) -> "polars.DataFrame": ...
+@overload  # (pandas and pyarrow ship no types: without their stubs these two take Any)
+def check_frame(frame: "pandas.DataFrame", method: str, path: str, *,  # type: ignore[overload-cannot-match, unused-ignore]
+                options: Options | None = None) -> "pandas.DataFrame": ...
+@overload
+def check_frame(frame: "pyarrow.Table | pyarrow.RecordBatch", method: str, path: str, *,  # type: ignore[overload-cannot-match, unused-ignore]
+                options: Options | None = None) -> "pyarrow.Table": ...
 def check_frame(frame: Any, method: str, path: str, *, options: Options | None = None) -> Any:
     """Every problem of every row of ``frame`` (each row one request body to
     ``method path``): one row per problem, the rows in frame order and each row's
@@ -202,6 +216,15 @@ def check_frame(frame: Any, method: str, path: str, *, options: Options | None =
     return pa.table(columns)
 
 
+@overload
+def split_frame(frame: "polars.DataFrame", method: str, path: str, *,
+                options: Options | None = None) -> "tuple[polars.DataFrame, polars.DataFrame]": ...
+@overload  # (pandas and pyarrow ship no types: without their stubs these two take Any)
+def split_frame(frame: "pandas.DataFrame", method: str, path: str, *,  # type: ignore[overload-cannot-match, unused-ignore]
+                options: Options | None = None) -> "tuple[pandas.DataFrame, pandas.DataFrame]": ...
+@overload
+def split_frame(frame: "pyarrow.Table | pyarrow.RecordBatch", method: str, path: str, *,  # type: ignore[overload-cannot-match, unused-ignore]
+                options: Options | None = None) -> "tuple[pyarrow.Table, pyarrow.Table]": ...
 def split_frame(frame: Any, method: str, path: str, *, options: Options | None = None) -> tuple[Any, Any]:
     """``(valid, rejects)``: the rows the API would accept and the rows it would refuse,
     each in frame order with the frame's own columns (pandas: and index labels).  Every
