@@ -439,10 +439,20 @@ def acceptance(route: Route, options: Options, root: Group, limit: int) -> Any |
         return None
     for leaf in odd:  # columns of dtypes not read here: their rows are unproven where present
         verdict = verdict & ~_present(Leaf(leaf.name, "Boolean"))
+    for leaf in _leaves(clean):  # an infinite number is no JSON (whatever schema the field has)
+        if leaf.dtype in _FLOATS:
+            verdict = verdict & (~_present(leaf) | _pl().col(leaf.name).is_finite())
     static, dynamic = _json_bound(root)
     if static > limit:
         return None
     return verdict & (dynamic <= (limit - static))
+
+
+def _leaves(group: Group) -> list[Leaf]:
+    out: list[Leaf] = []
+    for member in group.members.values():
+        out.extend(_leaves(member) if isinstance(member, Group) else [member])
+    return out
 
 
 def _split_provable(group: Group) -> tuple[Group, list[Leaf]]:

@@ -58,6 +58,7 @@ def warn_numeric_text(route: Route, library: str, columns: list[str], dtypes: di
            "pyarrow": "pyarrow.csv.read_csv(..., convert_options=pyarrow.csv.ConvertOptions(column_types="
                       f"{{{', '.join(f'{c!r}: pa.string()' for c in columns)}}}))"}.get(
         library, f"write {keys} as text")
-    warnings.warn(f"{route.key} expects a string in {listed}, a numeric column: every value there is refused "
+    what = "a numeric column" if len(columns) == 1 else "numeric columns"
+    warnings.warn(f"{route.key} expects a string in {listed}, {what}: every value there is refused "
                   f"(a phone number read as a number loses its '+'); read it as text, e.g. {how}",
                   NumericTextWarning, stacklevel=stacklevel)
