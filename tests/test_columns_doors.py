@@ -216,3 +216,30 @@ def test_nan_and_inf_cells_stay_exact():
     found = tv.check_frame(frame, "POST", "/v2/send")
     got = [[c for r, c in zip(found["row"], found["code"]) if r == i] for i in range(3)]
     assert got == want
+
+
+@SETTINGS
+@given(data=st.data())
+def test_dask_partitions_match_check_row_for_row(data):
+    dd = pytest.importorskip("dask.dataframe")
+    import dask
+
+    from trackly_validate.dask import check_dataframe, split_dataframe
+
+    table = data.draw(tables("POST /v2/send"))
+    frame = table.to_pandas()
+    ddf = dd.from_pandas(frame, npartitions=2)
+    problems, valid, rejects = dask.compute(check_dataframe(ddf, "POST", "/v2/send"),
+                                            *split_dataframe(ddf, "POST", "/v2/send"), scheduler="sync")
+    want, refused, offset = [], [], 0
+    for number, part in enumerate(ddf.partitions):
+        part = part.compute(scheduler="sync")
+        for row, body in enumerate(bodies(part)):
+            found = tv.check("POST", "/v2/send", body)
+            want += [(number, row, p.code, p.error, p.status, p.path) for p in found]
+            refused += [(number, row)] if found else []
+        offset += len(part)
+    got = list(zip(problems["partition"], problems["row"], problems["code"], problems["error"],
+                   problems["status"], problems["loc"]))
+    assert got == want
+    assert len(valid) + len(rejects) == len(frame) and len(rejects) == len(refused)
