@@ -130,6 +130,19 @@ def measure(rows: int, big: bool) -> dict[str, float]:
             raise RuntimeError(f"{name}: {rows_found} rows refused, the floor refuses {refused}")
         out[name + " (rows per row)"] = Stats.per_row
 
+    # /v2/contacts: the same numbers as contacts, a boolean and a custom field
+    contacts = pl.DataFrame({"phone_number": polars_frame["to"], "list_number": polars_frame["list_number"],
+                             "use_journeys": [True] * rows, "custom_fields.tier": ["gold"] * rows})
+    tv.check_frame(contacts.head(1000), "POST", "/v2/contacts")
+    out["contacts floor (polars regex-only)"], refused_contacts = cpu(
+        lambda: contacts.filter(~(pl.col("phone_number").str.contains(E164).fill_null(False)
+                                  & pl.col("list_number").str.contains(E164).fill_null(False))).height)
+    Stats.proved = Stats.per_row = 0
+    out["contacts check_frame, polars"], found = cpu(lambda: tv.check_frame(contacts, "POST", "/v2/contacts"))
+    out["contacts check_frame, polars (rows per row)"] = Stats.per_row
+    if found["row"].n_unique() != refused_contacts:
+        raise RuntimeError(f"/v2/contacts: {found['row'].n_unique()} rows refused, the floor {refused_contacts}")
+
     tmp = tempfile.mkdtemp(prefix="bench_columns_")
     exe = os.path.join(os.path.dirname(sys.executable), "trackly-validate")
     try:
@@ -154,6 +167,7 @@ def measure(rows: int, big: bool) -> dict[str, float]:
                     writer.write_table(arrow_frame)
             cli[2] = many
             out["CLI, Parquet, --jobs 1, 10x rows"], out["CLI peak RSS KiB, 10x rows"], _ = cpu_child(cli)
+            out["floor process, 10x rows"], _, _ = cpu_child([sys.executable, script, many])
     finally:
         import shutil
 
@@ -180,8 +194,14 @@ def report(out: dict[str, float]) -> None:
     print(f"CLI (Parquet, --jobs 1) {cli:.2f} s vs a process reading the file and running the floor {proc:.2f} s: "
           f"{cli / proc:.2f}x ({'MET' if cli <= 3 * proc else 'MISSED'}: <= 3x); peak RSS {out['CLI peak RSS KiB'] / 1024:.0f} MiB")
     if "CLI peak RSS KiB, 10x rows" in out:
-        print(f"CLI at {10 * rows:,} rows: {out['CLI, Parquet, --jobs 1, 10x rows']:.2f} s, peak RSS "
-              f"{out['CLI peak RSS KiB, 10x rows'] / 1024:.0f} MiB (vs {out['CLI peak RSS KiB'] / 1024:.0f} MiB)")
+        big, big_floor = out["CLI, Parquet, --jobs 1, 10x rows"], out["floor process, 10x rows"]
+        print(f"CLI at {10 * rows:,} rows: {big:.2f} s vs the floor process {big_floor:.2f} s: {big / big_floor:.2f}x; "
+              f"peak RSS {out['CLI peak RSS KiB, 10x rows'] / 1024:.0f} MiB (vs {out['CLI peak RSS KiB'] / 1024:.0f} "
+              f"MiB at {rows:,} rows)")
+    cf, cc = out["contacts floor (polars regex-only)"], out["contacts check_frame, polars"]
+    print(f"/v2/contacts (phone_number, list_number, use_journeys, custom_fields.tier): check_frame {cc:.3f} s "
+          f"vs its floor (E.164 shape of both numbers) {cf:.3f} s: {cc / cf:.2f}x; "
+          f"{int(out['contacts check_frame, polars (rows per row)']):,} rows judged per row")
 
 
 def main(rows: int = ROWS) -> dict[str, float]:
