@@ -231,7 +231,32 @@ def test_the_predicate_proves_the_common_rows():
     batches.Stats.proved = batches.Stats.per_row = 0
     found = tv.check_frame(frame, "POST", "/v2/send")
     assert found["row"].to_list() == list(range(2, 300, 3))
-    assert (batches.Stats.proved, batches.Stats.per_row) == (200, 100)
+    # the refused rows differ only in the one field that fails: judged once, answered alike
+    assert (batches.Stats.proved, batches.Stats.per_row) == (200, 1)
+    assert found["code"].unique().to_list() == ["invalid_phone"]
+
+
+@pytest.mark.parametrize("library", ["pandas", "polars", "pyarrow"])
+def test_rows_refused_for_one_field_share_its_answer_exactly(library):
+    """The memo of a failing field's answer: many rows (over several batches) with the same
+    bad value and different other fields, some of them unprovable, some refused too."""
+    n = 3 * batches.BATCH_ROWS // 1000 + 7
+    data = {"phone_number": ["+14155551234", "nope", "nope", "", None, "nope"] * n,
+            "list_number": ["+18005551000", "+18005551000", "bad", "+18005551000", "+18005551000", None] * n,
+            "consent_method": [None, "verbal", None, "web_form", None, "VERBAL"] * n,
+            "marketing": [None, True, None, None, None, True] * n,
+            "custom_fields.tier": ["gold", None, "x", "gold", "😀" * 3, None] * n}
+    frame = _build(library, data)
+    want = [[(p.code, p.error, p.status, p.path) for p in tv.check("POST", "/v2/contacts", b)] for b in bodies(frame)]
+    assert _problems(tv.check_frame(frame, "POST", "/v2/contacts"), len(want)) == want
+    third = (batches.BATCH_ROWS + 3000) // 3  # two batches
+    send = _build(library, {"to": ["nope", "+14155551234", "nope"] * third, "list_number": ["+18005551000"] * 3 * third,
+                            "body": ["Hi", "Hi", ""] * third})
+    batches.Stats.proved = batches.Stats.per_row = 0
+    want = [[(p.code, p.error, p.status, p.path) for p in tv.check("POST", "/v2/send", b)] for b in bodies(send)]
+    assert _problems(tv.check_frame(send, "POST", "/v2/send"), len(want)) == want
+    # one field failing ("nope"): judged once; two failing (and an empty body): each judged
+    assert batches.Stats.per_row == third + 1
 
 
 @pytest.mark.parametrize("options", [tv.Options(block_voip=True), tv.Options(allowed_countries={"US"})])

@@ -23,7 +23,7 @@ from ..options import Options
 from ..pipeline import MAX_PAYLOAD_BYTES, path_problems, run_many
 from ..records import body_from_row, split_columns
 from ..routes import Route
-from .compile import acceptance, layout
+from .compile import Verdicts, layout, verdicts
 
 __all__ = ["BATCH_ROWS", "refused_rows", "row_batches", "columns_of", "has_polars", "Stats"]
 
@@ -126,25 +126,71 @@ def _as_polars(part: Any, library: str, names: list[str]) -> Any | None:
 
 @lru_cache(maxsize=256)
 def _predicate(route: Route, options: Options, paths: tuple[tuple[str, ...], ...], names: tuple[str, ...],
-               dtypes: tuple[str, ...]) -> Any:
+               dtypes: tuple[str, ...]) -> Verdicts | None:
     root = layout(list(paths), list(names), list(dtypes))
     if root is None:
         return None
-    return acceptance(route, options, root, MAX_PAYLOAD_BYTES)
+    return verdicts(route, options, root, MAX_PAYLOAD_BYTES)
 
 
-def _proved(route: Route, options: Options, paths: tuple[tuple[str, ...], ...], frame: Any) -> Any | None:
-    """A list of booleans (or a polars Series): the rows proved accepted, or ``None``."""
+def _proved(route: Route, options: Options, paths: tuple[tuple[str, ...], ...], frame: Any,
+            ) -> tuple[Any, Verdicts | None, list[tuple[bool, ...]]] | None:
+    """``(proved, verdicts, flags)``: a polars boolean Series of the rows proved accepted,
+    and for each unproved row its fields' verdicts then ``rest`` (when the body is a plain
+    model); ``None`` when nothing can be proved."""
+    import polars as pl
+
     names = tuple(frame.columns)
     dtypes = tuple(t.base_type().__name__ for t in frame.dtypes)
     try:
-        expr = _predicate(route, options, paths, names, dtypes)
-        if expr is None:
+        found = _predicate(route, options, paths, names, dtypes)
+        if found is None:
             return None
-        # with_columns: a literal verdict (no column proves anything) is broadcast to every row
-        return frame.with_columns(expr.fill_null(False).alias("_ok")).get_column("_ok")
+        if not found.fields:  # with_columns: a literal verdict is broadcast to every row
+            return frame.with_columns(found.accepted.fill_null(False).alias("_ok")).get_column("_ok"), None, []
+        flags = [f"_f{i}" for i in range(len(found.fields))] + ["_rest"]
+        view = frame.with_columns([expr.fill_null(False).alias(name) for name, (_, expr, _) in zip(flags, found.fields)]
+                                  + [found.rest.fill_null(False).alias("_rest")]).select(flags)
+        proved = view.select(pl.all_horizontal(flags).alias("_ok")).get_column("_ok")
+        return proved, found, view.filter(~proved).rows()
     except Exception:  # noqa: BLE001 - a predicate the engine refuses proves nothing
         return None
+
+
+class _Memo:
+    """Problems of refused rows by the one field that failed: in a plain-model body whose
+    other fields and extra keys are proved, and whose size is proved under the limit, a
+    field whose validation reads only its own value (:func:`.compile.verdicts`) is the only
+    source of problems, so rows with the same cells in that field's columns get the same
+    answer.  Bounded; keyed by the cells' types and values (``True`` is not ``1``)."""
+
+    SIZE = 1 << 16
+
+    def __init__(self) -> None:
+        self.found: dict[Any, list[Problem]] = {}
+
+    def key(self, found: Verdicts, flags: tuple[bool, ...], cells: tuple[Any, ...]) -> Any:
+        if not flags[-1]:
+            return None
+        failing = [i for i, ok in enumerate(flags[:-1]) if not ok]
+        if len(failing) != 1:
+            return None
+        name, _, columns = found.fields[failing[0]]
+        if columns is None:
+            return None
+        parts = []
+        for column in columns:
+            cell = cells[int(column[1:])]
+            kind = cell.__class__
+            if kind not in (str, int, bool, float, type(None)):
+                return None
+            parts.append((kind, cell.hex() if kind is float else cell))
+        return name, tuple(parts)
+
+    def add(self, key: Any, problems: list[Problem]) -> None:
+        if len(self.found) >= self.SIZE:
+            self.found.clear()
+        self.found[key] = problems
 
 
 def refused_rows(frame: Any, library: str, route: Route, path: str | None, options: Options, *,
@@ -163,6 +209,7 @@ def refused_rows(frame: Any, library: str, route: Route, path: str | None, optio
         _warn_numeric(frame, library, route, paths, names, hint or library)
     positional = [f"c{j}" for j in range(len(names))]
     column_face = has_polars() and not (route.path_checks and path is not None and path_problems(route, path, options))
+    memo = _Memo()
     offset = 0
     for part in _slices(frame, library, BATCH_ROWS):
         height = _height(part, library)
@@ -171,23 +218,45 @@ def refused_rows(frame: Any, library: str, route: Route, path: str | None, optio
             view = _as_polars(part, library, positional)
             if view is not None:
                 proved = _proved(route, options, tuple(paths), view)
-        if proved is None:
-            rows: list[int] | None = None
-            todo = _tuples(part, library, None)
-        else:
-            unproved = ~proved
-            rows = unproved.arg_true().to_list()
-            todo = _tuples(part, library, rows, unproved if rows else None)
-        bodies = [body_from_row(paths, cells) for cells in todo]
-        Stats.per_row += len(bodies)
-        Stats.proved += height - len(bodies)
         found: list[tuple[int, list[Problem]]] = []
-        for i, problems in enumerate(run_many(route, bodies, options, path=path)):
+        if proved is None:
+            rows = None
+            todo = list(_tuples(part, library, None))
+            keys: list[Any] = [None] * len(todo)
+        else:
+            mask, verdict, flags = proved
+            unproved = ~mask
+            rows = unproved.arg_true().to_list()
+            todo = list(_tuples(part, library, rows, unproved if rows else None))
+            keys = [memo.key(verdict, f, cells) for f, cells in zip(flags, todo)] if verdict is not None and flags \
+                else [None] * len(todo)
+        known = {i: memo.found[key] for i, key in enumerate(keys) if key is not None and key in memo.found}
+        first: dict[Any, int] = {}  # a key's first unknown row in this batch: the one judged
+        same: dict[int, int] = {}
+        judged = []
+        for i, key in enumerate(keys):
+            if i in known:
+                continue
+            if key is not None and key in first:
+                same[i] = first[key]
+                continue
+            if key is not None:
+                first[key] = i
+            judged.append(i)
+        bodies = [body_from_row(paths, todo[i]) for i in judged]
+        Stats.per_row += len(bodies)
+        Stats.proved += height - len(todo)
+        answers: dict[int, list[Problem]] = {}
+        for i, problems in zip(judged, run_many(route, bodies, options, path=path)):
+            answers[i] = problems
+            if keys[i] is not None:
+                memo.add(keys[i], problems)
+        for i in range(len(keys)):
+            problems = answers[i] if i in answers else known[i] if i in known else answers[same[i]]
             if problems:
                 found.append((i if rows is None else rows[i], problems))
         yield offset, height, found
         offset += height
-
 
 
 def _warn_numeric(frame: Any, library: str, route: Route, paths: list[tuple[str, ...]], names: list[str],

@@ -32,13 +32,14 @@ text, the worst case of JSON escaping).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from ..options import DEFAULT_OPTIONS, Options
 from ..routes import Route
 from ..rules.base import TAG, Rule, _MaxBytesRule
 
-__all__ = ["Leaf", "Group", "layout", "acceptance", "PROVABLE_DTYPES"]
+__all__ = ["Leaf", "Group", "Verdicts", "layout", "acceptance", "verdicts", "PROVABLE_DTYPES"]
 
 #: polars dtype names whose cells the compiler reads (anything else: unproven).
 PROVABLE_DTYPES = frozenset({"String", "Boolean", "Int8", "Int16", "Int32", "Int64", "UInt8", "UInt16", "UInt32",
@@ -246,11 +247,20 @@ class _Compiler:
             self.config = saved
 
     def _fields(self, node: dict[str, Any], group: Group) -> Any:
+        parts, extras = self.field_parts(node, group)
+        out: Any = None
+        for expr in [*parts.values(), *extras]:
+            out = _and(out, expr)
+        return _true() if out is None else out
+
+    def field_parts(self, node: dict[str, Any], group: Group) -> tuple[dict[str, Any], list[Any]]:
+        """Each field's own verdict (by field name) and the verdicts on the extra keys."""
         pl = _pl()
         if node.get("model_validators") or node.get("computed_fields"):
             raise _Unprovable
         fields: dict[str, Any] = node["fields"]
-        out: Any = None
+        parts: dict[str, Any] = {}
+        extras: list[Any] = []
         for name, spec in fields.items():
             alias = spec.get("validation_alias")
             if alias is not None and alias != name:
@@ -268,8 +278,7 @@ class _Compiler:
             else:
                 absent_ok, inner = False, schema  # a required field of pydantic's own
             if member is None:
-                if not absent_ok:
-                    return pl.lit(False)
+                parts[name] = _true() if absent_ok else pl.lit(False)
                 continue
             present = _present(member)
             try:
@@ -277,16 +286,16 @@ class _Compiler:
             except _Unprovable:  # proved only where the field is absent
                 accepted = pl.lit(False)
             # Kleene logic: a null ``accepted`` (a null cell) never decides, ``present`` does
-            out = _and(out, (~present | accepted) if absent_ok else (present & accepted))
+            parts[name] = (~present | accepted) if absent_ok else (present & accepted)
         extra = node.get("extra_behavior") or self.config.get("extra_fields_behavior") or "ignore"
         for key, member in group.members.items():
             if key in fields:
                 continue
             if extra == "forbid" or (extra == "allow" and node.get("extras_schema") not in (None, {"type": "any"})):
-                out = _and(out, ~_present(member))
+                extras.append(~_present(member))
             elif extra not in ("allow", "ignore"):
                 raise _Unprovable
-        return _true() if out is None else out
+        return parts, extras
 
     def _dict(self, node: dict[str, Any], value: Leaf | Group) -> Any:
         pl = _pl()
@@ -419,11 +428,31 @@ def _json_bound(group: Leaf | Group, depth: int = 0) -> tuple[int, Any]:
     return static, dynamic
 
 
+@dataclass
+class Verdicts:
+    """What the compiler proves for a frame's columns: ``accepted``, the whole row; and,
+    when the body is a plain model (no model validator), each field's own verdict
+    (``fields``: name, expression, and the columns its value is read from when its
+    problems depend on its value alone, else ``None``) and ``rest`` (extra keys, columns
+    of unread dtypes, finite numbers, the size bound): a row where ``rest`` and every
+    field but one hold is refused, if at all, for that field's value alone."""
+
+    accepted: Any
+    fields: list[tuple[str, Any, "tuple[str, ...] | None"]]
+    rest: Any
+
+
 def acceptance(route: Route, options: Options, root: Group, limit: int) -> Any | None:
     """The polars expression that is true for the rows ``route`` provably accepts with
     ``options`` (``None``: nothing can be proved for this frame's columns).  Every
     member of ``root`` must be a column of a provable dtype or a group of them; other
     columns may be in ``root`` too: a cell of theirs that is present proves nothing."""
+    found = verdicts(route, options, root, limit)
+    return None if found is None else found.accepted
+
+
+def verdicts(route: Route, options: Options, root: Group, limit: int) -> Verdicts | None:
+    """:class:`Verdicts` for ``root`` (see :func:`acceptance`)."""
     from ..rules.compile import compiled_schema
 
     schema, config = compiled_schema(route.model)  # the default schema: rules rebuilt where met
@@ -433,19 +462,101 @@ def acceptance(route: Route, options: Options, root: Group, limit: int) -> Any |
         schema = schema["schema"]
     compiler = _Compiler(definitions, dict(config), options)
     clean, odd = _split_provable(root)
-    try:
-        verdict = compiler.value(schema, clean)
-    except _Unprovable:
-        return None
+    pl = _pl()
+    rest: Any = None
     for leaf in odd:  # columns of dtypes not read here: their rows are unproven where present
-        verdict = verdict & ~_present(Leaf(leaf.name, "Boolean"))
+        rest = _and(rest, ~_present(Leaf(leaf.name, "Boolean")))
     for leaf in _leaves(clean):  # an infinite number is no JSON (whatever schema the field has)
         if leaf.dtype in _FLOATS:
-            verdict = verdict & (~_present(leaf) | _pl().col(leaf.name).is_finite())
+            rest = _and(rest, ~_present(leaf) | pl.col(leaf.name).is_finite())
     static, dynamic = _json_bound(root)
     if static > limit:
         return None
-    return verdict & (dynamic <= (limit - static))
+    rest = _and(rest, dynamic <= (limit - static))
+    fields: list[tuple[str, Any, tuple[str, ...] | None]] = []
+    try:
+        plain = _plain_model(schema)
+        if plain is not None:
+            compiler.config = {**compiler.config, **(schema.get("config") or {})}
+            parts, extras = compiler.field_parts(plain, clean)
+            independent = _independent_fields(route, options)
+            for name, expr in parts.items():
+                member = clean.members.get(name)
+                columns = tuple(leaf.name for leaf in _leaves(member)) if isinstance(member, Group) else (
+                    (member.name,) if member is not None else ())
+                fields.append((name, expr, columns if name in independent and not (
+                    isinstance(member, Group) and _has_odd(root.members.get(name))) else None))
+            for expr in extras:
+                rest = _and(rest, expr)
+            core: Any = None
+            for _, expr, _ in fields:
+                core = _and(core, expr)
+            core = _true() if core is None else core
+        else:
+            core = compiler.value(schema, clean)
+    except _Unprovable:
+        return None
+    return Verdicts(_and(core, rest), fields, rest)
+
+
+def _plain_model(schema: dict[str, Any]) -> dict[str, Any] | None:
+    """The model-fields of a body that is a plain model (no hook, no model validator)."""
+    if schema.get("type") != "model" or any(schema.get(f) for f in ("post_init", "custom_init", "root_model")):
+        return None
+    inner = schema.get("schema") or {}
+    if inner.get("type") != "model-fields" or inner.get("model_validators") or inner.get("computed_fields"):
+        return None
+    return inner
+
+
+@lru_cache(maxsize=128)
+def _independent_fields(route: Route, options: Options) -> frozenset[str]:
+    """The fields of a plain-model body whose validation reads nothing but their own value
+    (no with-info Python validator - one that could read the other fields - and no shared
+    definition in the schema the pipeline compiles for ``options``)."""
+    from ..rules.compile import compiled_schema
+
+    schema, _ = compiled_schema(route.model, options)
+    plain = _plain_model(schema)
+    if plain is None:
+        return frozenset()
+    out = set()
+    for name, spec in plain["fields"].items():
+        if not any(_reads_others(node) for node in _nodes(spec)):
+            out.add(name)
+    return frozenset(out)
+
+
+def _reads_others(node: dict[str, Any]) -> bool:
+    kind = node.get("type")
+    if kind == "definition-ref" or kind == "definitions":
+        return True
+    if isinstance(kind, str) and kind.startswith("function"):
+        function = node.get("function")
+        return not (isinstance(function, dict) and function.get("type") == "no-info")
+    return kind == "model" and bool(node.get("post_init"))
+
+
+def _nodes(schema: Any) -> list[dict[str, Any]]:
+    out, stack, seen = [], [schema], set()
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            out.append(node)
+            stack.extend(v for k, v in node.items() if k not in ("metadata", "cls", "function"))
+        elif isinstance(node, (list, tuple)):
+            stack.extend(node)
+    return out
+
+
+def _has_odd(member: Any) -> bool:
+    """Whether a group holds a column of a dtype the compiler does not read."""
+    if isinstance(member, Group):
+        return any(_has_odd(m) for m in member.members.values())
+    return isinstance(member, Leaf) and member.dtype not in PROVABLE_DTYPES
 
 
 def _leaves(group: Group) -> list[Leaf]:
