@@ -130,6 +130,18 @@ def measure(rows: int, big: bool) -> dict[str, float]:
             raise RuntimeError(f"{name}: {rows_found} rows refused, the floor refuses {refused}")
         out[name + " (rows per row)"] = Stats.per_row
 
+    # the worst case for the per-row part: every refused row has its own bad value (no two
+    # refused rows share an answer, so each one goes through the pipeline)
+    distinct = polars_frame.with_columns(
+        pl.when(pl.col("to") == "555-nope").then(pl.format("555-nope-{}", pl.int_range(pl.len())))
+        .otherwise(pl.col("to")).alias("to"))
+    Stats.proved = Stats.per_row = 0
+    out["check_frame, polars, every refused value distinct"], found = cpu(
+        lambda: tv.check_frame(distinct, *SEND))
+    out["check_frame, polars, every refused value distinct (rows per row)"] = Stats.per_row
+    if found["row"].n_unique() != refused:
+        raise RuntimeError("the distinct-values frame refuses other rows")
+
     # /v2/contacts: the same numbers as contacts, a boolean and a custom field
     contacts = pl.DataFrame({"phone_number": polars_frame["to"], "list_number": polars_frame["list_number"],
                              "use_journeys": [True] * rows, "custom_fields.tier": ["gold"] * rows})
