@@ -10,6 +10,9 @@ unproved one gets exactly ``tv.check``'s answer.  Without polars (an optional ex
 when a batch cannot be seen as polars columns (mixed-type object columns, duplicate
 names), every row of it goes through the pipeline: slower, equally exact.
 
+A refused row that fails one field alone, a field whose validation reads only its own
+value, shares the answer of the first row with the same cells there (:class:`_Memo`).
+
 Memory beyond the frame: one batch's predicate and the bodies of its unproved rows.
 """
 
