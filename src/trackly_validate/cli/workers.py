@@ -97,7 +97,7 @@ def _columnar_chunk(kind: str, payload: Any, want_bodies: bool, route: Route, op
     """A Parquet/Arrow batch or a chunk of CSV cells through the column face
     (:func:`..columns.batches.refused_rows`): the rows it proves accepted are never
     turned into bodies; the others are judged by the pipeline, as every row was."""
-    from ..columns.batches import refused_rows
+    from ..columns.batches import Memo, refused_rows
 
     paths = None
     if kind == "arrow":
@@ -113,7 +113,14 @@ def _columnar_chunk(kind: str, payload: Any, want_bodies: bool, route: Route, op
     hint = "file" if kind == "arrow" and not _WARNED.get(route.key) else None  # once per command
     if hint:
         _WARNED[route.key] = True
-    for offset, _, found in refused_rows(frame, library, route, path, options, paths=paths, hint=hint):
+    names = tuple(frame.schema.names) if kind == "arrow" else tuple(payload[0])
+    key = (route.key, options, path, names)
+    memo = _MEMOS.get(key)
+    if memo is None:  # the answers shared by refused rows, across the chunks of one layout
+        if len(_MEMOS) >= 8:
+            _MEMOS.clear()
+        memo = _MEMOS[key] = Memo()
+    for offset, _, found in refused_rows(frame, library, route, path, options, paths=paths, hint=hint, memo=memo):
         refused.extend((offset + i, _rows(problems)) for i, problems in found)
     out = None
     if want_bodies and kind == "arrow":
@@ -122,6 +129,7 @@ def _columnar_chunk(kind: str, payload: Any, want_bodies: bool, route: Route, op
 
 
 _WARNED: dict[str, bool] = {}
+_MEMOS: dict[Any, Any] = {}
 
 
 def _ipc_batch(payload: bytes) -> Any:

@@ -11,7 +11,7 @@ when a batch cannot be seen as polars columns (mixed-type object columns, duplic
 names), every row of it goes through the pipeline: slower, equally exact.
 
 A refused row that fails one field alone, a field whose validation reads only its own
-value, shares the answer of the first row with the same cells there (:class:`_Memo`).
+value, shares the answer of the first row with the same cells there (:class:`Memo`).
 
 Memory beyond the frame: one batch's predicate and the bodies of its unproved rows.
 """
@@ -28,7 +28,7 @@ from ..records import body_from_row, split_columns
 from ..routes import Route
 from .compile import Verdicts, layout, verdicts
 
-__all__ = ["BATCH_ROWS", "refused_rows", "row_batches", "columns_of", "has_polars", "Stats"]
+__all__ = ["BATCH_ROWS", "refused_rows", "row_batches", "columns_of", "has_polars", "Stats", "Memo"]
 
 #: Rows of a frame judged at a time.
 BATCH_ROWS = 65_536
@@ -160,7 +160,7 @@ def _proved(route: Route, options: Options, paths: tuple[tuple[str, ...], ...], 
         return None
 
 
-class _Memo:
+class Memo:
     """Problems of refused rows by the one field that failed: in a plain-model body whose
     other fields and extra keys are proved, and whose size is proved under the limit, a
     field whose validation reads only its own value (:func:`.compile.verdicts`) is the only
@@ -187,7 +187,7 @@ class _Memo:
             kind = cell.__class__
             if kind not in (str, int, bool, float, type(None)):
                 return None
-            parts.append((kind, cell.hex() if kind is float else cell))
+            parts.append((column, kind, cell.hex() if kind is float else cell))
         return name, tuple(parts)
 
     def add(self, key: Any, problems: list[Problem]) -> None:
@@ -197,14 +197,15 @@ class _Memo:
 
 
 def refused_rows(frame: Any, library: str, route: Route, path: str | None, options: Options, *,
-                 paths: list[tuple[str, ...]] | None = None, hint: str | None = "",
+                 paths: list[tuple[str, ...]] | None = None, hint: str | None = "", memo: "Memo | None" = None,
                  ) -> Iterator[tuple[int, int, list[tuple[int, list[Problem]]]]]:
     """``(offset, height, [(row, problems), ...])`` for each batch of ``frame``: the
     refused rows of the batch (positions within it) with their problems, as
     ``tv.check(method, path, body)`` answers each row's body; every other row is accepted.
     ``paths``: each column's place in the body, when not its (dotted) name.  ``hint``:
     the reader a numeric column where the endpoint expects text is named for
-    (:mod:`.hints`; ``""``: the frame's library, ``None``: no warning)."""
+    (:mod:`.hints`; ``""``: the frame's library, ``None``: no warning).  ``memo``: shared
+    answers carried over from earlier calls with the same route, options, path and columns."""
     names = columns_of(frame, library)
     if paths is None:
         paths = split_columns(names)
@@ -212,7 +213,7 @@ def refused_rows(frame: Any, library: str, route: Route, path: str | None, optio
         _warn_numeric(frame, library, route, paths, names, hint or library)
     positional = [f"c{j}" for j in range(len(names))]
     column_face = has_polars() and not (route.path_checks and path is not None and path_problems(route, path, options))
-    memo = _Memo()
+    memo = Memo() if memo is None else memo
     offset = 0
     for part in _slices(frame, library, BATCH_ROWS):
         height = _height(part, library)

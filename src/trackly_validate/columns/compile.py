@@ -475,9 +475,15 @@ def verdicts(route: Route, options: Options, root: Group, limit: int) -> Verdict
     rest = _and(rest, dynamic <= (limit - static))
     fields: list[tuple[str, Any, tuple[str, ...] | None]] = []
     try:
-        plain = _plain_model(schema)
-        if plain is not None:
-            compiler.config = {**compiler.config, **(schema.get("config") or {})}
+        model, sizes = _unwrap_sizes(schema, options)
+        plain = _plain_model(model) if model is not None else None
+        for rule in sizes:  # a whole-body byte cap (the 4,000-byte contact): proved by the bound
+            s_static, s_dynamic = _json_bound(clean)
+            if s_static > rule.n:
+                raise _Unprovable
+            rest = _and(rest, s_dynamic <= rule.n - s_static)
+        if plain is not None and model is not None:
+            compiler.config = {**compiler.config, **(model.get("config") or {})}
             parts, extras = compiler.field_parts(plain, clean)
             independent = _independent_fields(route, options)
             for name, expr in parts.items():
@@ -509,20 +515,36 @@ def _plain_model(schema: dict[str, Any]) -> dict[str, Any] | None:
     return inner
 
 
+def _unwrap_sizes(schema: dict[str, Any], options: Options) -> tuple[dict[str, Any] | None, list[Any]]:
+    """The body's model node under the whole-body byte caps (``MaxBytes``) that wrap it, and
+    those caps still on for ``options``."""
+    sizes, node = [], schema
+    for _ in range(4):
+        meta = node.get("metadata")
+        rule = meta.get(TAG) if isinstance(meta, dict) else None
+        if not isinstance(rule, _MaxBytesRule):
+            break
+        if not rule.is_disabled(options):
+            sizes.append(rule)
+        node = rule.inner
+    return (node if node.get("type") == "model" else None), sizes
+
+
 @lru_cache(maxsize=128)
 def _independent_fields(route: Route, options: Options) -> frozenset[str]:
-    """The fields of a plain-model body whose validation reads nothing but their own value
-    (no with-info Python validator - one that could read the other fields - and no shared
-    definition in the schema the pipeline compiles for ``options``)."""
+    """The fields of a plain-model body whose validation reads nothing but their own value:
+    no with-info Python validator (one that could read the other fields) and no shared
+    definition, in the model's schema and in every rule of it rebuilt for ``options``."""
     from ..rules.compile import compiled_schema
 
-    schema, _ = compiled_schema(route.model, options)
-    plain = _plain_model(schema)
+    schema, _ = compiled_schema(route.model)
+    model, _ = _unwrap_sizes(schema, options)
+    plain = _plain_model(model) if model is not None else None
     if plain is None:
         return frozenset()
     out = set()
     for name, spec in plain["fields"].items():
-        if not any(_reads_others(node) for node in _nodes(spec)):
+        if not any(_reads_others(node) for node in _nodes(spec, options)):
             out.add(name)
     return frozenset(out)
 
@@ -537,8 +559,9 @@ def _reads_others(node: dict[str, Any]) -> bool:
     return kind == "model" and bool(node.get("post_init"))
 
 
-def _nodes(schema: Any) -> list[dict[str, Any]]:
-    out, stack, seen = [], [schema], set()
+def _nodes(schema: Any, options: Options) -> list[dict[str, Any]]:
+    """Every node of ``schema`` and of its tagged rules rebuilt for ``options``."""
+    out, stack, seen, keep = [], [schema], set(), []
     while stack:
         node = stack.pop()
         if isinstance(node, dict):
@@ -546,6 +569,12 @@ def _nodes(schema: Any) -> list[dict[str, Any]]:
                 continue
             seen.add(id(node))
             out.append(node)
+            meta = node.get("metadata")
+            rule = meta.get(TAG) if isinstance(meta, dict) else None
+            if isinstance(rule, Rule) and options != DEFAULT_OPTIONS:
+                built = rule.build(options)
+                keep.append(built)  # alive while walked: ids stay unique
+                stack.append(built)
             stack.extend(v for k, v in node.items() if k not in ("metadata", "cls", "function"))
         elif isinstance(node, (list, tuple)):
             stack.extend(node)
