@@ -249,6 +249,8 @@ def test_rows_refused_for_one_field_share_its_answer_exactly(library):
     frame = _build(library, data)
     want = [[(p.code, p.error, p.status, p.path) for p in tv.check("POST", "/v2/contacts", b)] for b in bodies(frame)]
     assert _problems(tv.check_frame(frame, "POST", "/v2/contacts"), len(want)) == want
+    if library != "polars":
+        return  # the batches are the same for every library: once is enough for the counts
     third = (batches.BATCH_ROWS + 3000) // 3  # two batches
     send = _build(library, {"to": ["nope", "+14155551234", "nope"] * third, "list_number": ["+18005551000"] * 3 * third,
                             "body": ["Hi", "Hi", ""] * third})
