@@ -30,7 +30,7 @@ import os
 import re
 import sys
 from dataclasses import dataclass
-from typing import IO, Any, Callable, Iterator
+from typing import IO, Any, Callable, Iterator, Sequence
 
 from ..records import body_from_row, split_columns
 
@@ -56,7 +56,7 @@ class Chunk:
     """Up to :data:`CHUNK` records of one file (see the module docstring)."""
 
     kind: str                      # "raw", "cells" or "arrow"
-    lines: list[int]               # the line (row) number of each record
+    lines: Sequence[int]           # the line (row) number of each record
     payload: Any                   # list of bytes, list of dicts, or an Arrow record batch
     rows: list[list[str]] | None = None  # CSV cells, as read
 
@@ -474,7 +474,7 @@ class Source:
                 first = self.rows_read + 1
                 self.rows_read += batch.num_rows
                 if batch.num_rows:
-                    yield Chunk("arrow", list(range(first, first + batch.num_rows)), batch)
+                    yield Chunk("arrow", range(first, first + batch.num_rows), batch)  # (a range: no list of 65,536 ints)
 
 
 def read_chunks(name: str, stream: IO[bytes], fmt: str = "auto",
