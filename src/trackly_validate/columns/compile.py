@@ -32,12 +32,12 @@ text, the worst case of JSON escaping).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from ..options import DEFAULT_OPTIONS, Options
 from ..routes import Route
 from ..rules.base import TAG, Rule, _MaxBytesRule
+from .independence import independent_fields
 
 __all__ = ["Leaf", "Group", "Verdicts", "layout", "acceptance", "verdicts", "PROVABLE_DTYPES"]
 
@@ -485,7 +485,7 @@ def verdicts(route: Route, options: Options, root: Group, limit: int) -> Verdict
         if plain is not None and model is not None:
             compiler.config = {**compiler.config, **(model.get("config") or {})}
             parts, extras = compiler.field_parts(plain, clean)
-            independent = _independent_fields(route, options)
+            independent = independent_fields(route, options)
             for name, expr in parts.items():
                 member = clean.members.get(name)
                 columns = tuple(leaf.name for leaf in _leaves(member)) if isinstance(member, Group) else (
@@ -528,57 +528,6 @@ def _unwrap_sizes(schema: dict[str, Any], options: Options) -> tuple[dict[str, A
             sizes.append(rule)
         node = rule.inner
     return (node if node.get("type") == "model" else None), sizes
-
-
-@lru_cache(maxsize=128)
-def _independent_fields(route: Route, options: Options) -> frozenset[str]:
-    """The fields of a plain-model body whose validation reads nothing but their own value:
-    no with-info Python validator (one that could read the other fields) and no shared
-    definition, in the model's schema and in every rule of it rebuilt for ``options``."""
-    from ..rules.compile import compiled_schema
-
-    schema, _ = compiled_schema(route.model)
-    model, _ = _unwrap_sizes(schema, options)
-    plain = _plain_model(model) if model is not None else None
-    if plain is None:
-        return frozenset()
-    out = set()
-    for name, spec in plain["fields"].items():
-        if not any(_reads_others(node) for node in _nodes(spec, options)):
-            out.add(name)
-    return frozenset(out)
-
-
-def _reads_others(node: dict[str, Any]) -> bool:
-    kind = node.get("type")
-    if kind == "definition-ref" or kind == "definitions":
-        return True
-    if isinstance(kind, str) and kind.startswith("function"):
-        function = node.get("function")
-        return not (isinstance(function, dict) and function.get("type") == "no-info")
-    return kind == "model" and bool(node.get("post_init"))
-
-
-def _nodes(schema: Any, options: Options) -> list[dict[str, Any]]:
-    """Every node of ``schema`` and of its tagged rules rebuilt for ``options``."""
-    out, stack, seen, keep = [], [schema], set(), []
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            if id(node) in seen:
-                continue
-            seen.add(id(node))
-            out.append(node)
-            meta = node.get("metadata")
-            rule = meta.get(TAG) if isinstance(meta, dict) else None
-            if isinstance(rule, Rule) and options != DEFAULT_OPTIONS:
-                built = rule.build(options)
-                keep.append(built)  # alive while walked: ids stay unique
-                stack.append(built)
-            stack.extend(v for k, v in node.items() if k not in ("metadata", "cls", "function"))
-        elif isinstance(node, (list, tuple)):
-            stack.extend(node)
-    return out
 
 
 def _has_odd(member: Any) -> bool:
