@@ -134,7 +134,8 @@ def test_split_writes_only_sendable_items_in_full_bodies(tmp_path, capsys):
     assert all(tv.check("POST", "/v2/send/bulk", b) == [] for b in bodies)
     lines = err.splitlines()
     assert lines[:10] == [f"{src}:{n}: missing_list_number: list_number is required" for n in bad[:10]]
-    assert lines[10:] == [f"{len(good)} messages in 3 request bodies -> {out_dir}; {len(bad)} refused messages "
+    assert lines[10:] == [f"... and {len(bad) - 10} more refused messages (not listed)",
+                          f"{len(good)} messages in 3 request bodies -> {out_dir}; {len(bad)} refused messages "
                           f"dropped (missing_list_number: {len(bad)})"]
 
 

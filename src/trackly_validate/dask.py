@@ -12,8 +12,10 @@
     # {"total": 100000, "valid": 99120, "invalid": 880, "by_code": {"invalid_phone": 700, ...}}
 
 Each partition (a pandas DataFrame) is checked in a worker by
-:func:`trackly_validate.check_frame` / :func:`trackly_validate.split_frame`, so a row
-gets exactly the answer ``tv.check`` gives its body.  What travels to the workers
+:func:`trackly_validate.check_frame` / :func:`trackly_validate.split_frame` (the column
+face: a predicate compiled from the endpoint's contract proves most rows accepted in
+polars, the rest go through the pipeline), so a row gets exactly the answer ``tv.check``
+gives its body.  What travels to the workers
 pickles: module-level functions, the method and path as strings and the
 :class:`~trackly_validate.Options`; each worker builds its validators once.
 
@@ -30,7 +32,7 @@ from typing import Any, Iterable
 import dask.bag  # absolute: the dask package, not this module
 import dask.dataframe
 
-from .frames import REJECT_COLUMNS, bodies, check_frame, judge, split_frame
+from .frames import REJECT_COLUMNS, check_frame, judge, split_frame
 from .options import Options, coerce_options
 from .routes import resolve
 
@@ -52,8 +54,12 @@ def _annotated(part: Any, method: str, path: str, options: Options) -> Any:
     ``row`` for every row, the first problem's columns missing for an accepted row."""
     import pandas as pd  # type: ignore[import-untyped]
 
-    firsts = [found[0] if found else None
-              for found in judge(resolve(method, path), path, bodies(part), options)]
+    from .columns.batches import refused_rows
+
+    firsts: list[Any] = [None] * len(part)
+    for offset, _, found in refused_rows(part, "pandas", resolve(method, path), path, options, hint=None):
+        for row, problems in found:  # the column face: only unproved rows are read one by one
+            firsts[offset + row] = problems[0]
     columns = {
         "row": pd.Series(range(len(firsts)), dtype="int64"),
         "problem_code": pd.Series([p and p.code for p in firsts], dtype=str),

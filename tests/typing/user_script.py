@@ -51,3 +51,11 @@ schema: dict[str, object] = tv.json_schema("POST", "/v2/creatives")
 form = tv.to_form_errors(problems)
 api = tv.ApiError.from_response(400, b'{"error": "to is required", "code": "missing_to"}')
 resolved: str | None = api.resolved_code
+
+# DataFrames: the result is in the frame's own library (typed overloads)
+import polars as pl  # noqa: E402
+
+frame = pl.DataFrame({"to": ["+14155551234"], "list_number": ["+18005551000"], "body": ["Hello"]})
+found: pl.DataFrame = tv.check_frame(frame, "POST", "/v2/send")
+valid, rejects = tv.split_frame(frame, "POST", "/v2/send")
+rows: int = valid.height + rejects.height + found.height

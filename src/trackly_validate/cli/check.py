@@ -84,7 +84,7 @@ class _Outputs:
                     writer.set_header(source.header, which == "invalid")
             elif source.header != self.header:
                 raise InputError(f"--valid-out/--invalid-out: {source.name} has other columns than the first input")
-        records = chunk.rows if chunk.kind == "dicts" else bodies if chunk.kind == "arrow" else chunk.payload
+        records = chunk.rows if chunk.kind == "cells" else bodies if chunk.kind == "arrow" else chunk.payload
         problems = dict(refused)
         valid, invalid = self.writers.get("valid"), self.writers.get("invalid")
         for i, (line, raw) in enumerate(zip(chunk.lines, records)):

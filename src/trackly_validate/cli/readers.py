@@ -10,7 +10,10 @@ A :class:`Chunk` carries up to ``size`` records and what the validating side nee
 
 - ``"raw"``: JSON bytes, one body each (JSONL lines, JSON array elements), parsed later
   by pydantic-core;
-- ``"dicts"``: bodies read from CSV rows (``rows`` keeps the cells, for ``--valid-out``);
+- ``"cells"``: CSV rows as read, ``(header, rows, types)`` (``types``: the JSON types the
+  endpoint allows each column), turned into bodies only where the column face cannot
+  prove a row accepted (:func:`cells_bodies`, :func:`cells_frame`; ``rows`` keeps the
+  cells, for ``--valid-out``);
 - ``"arrow"``: one Arrow record batch (sent to a worker as IPC stream bytes: only its
   rows); its rows become bodies where they are validated, through
   :func:`records.body_from_row`.
@@ -27,15 +30,18 @@ import os
 import re
 import sys
 from dataclasses import dataclass
-from typing import IO, Any, Callable, Iterator
+from typing import IO, Any, Callable, Iterator, Sequence
 
 from ..records import body_from_row, split_columns
 
 __all__ = ["InputError", "Chunk", "open_input", "detect", "read_chunks", "read_records", "iter_json_array",
-           "arrow_bodies", "ipc_bytes", "FORMATS", "CHUNK"]
+           "arrow_bodies", "cells_bodies", "cells_frame", "ipc_bytes", "FORMATS", "CHUNK", "ARROW_CHUNK"]
 
 #: Records per chunk: the unit of work of a worker process and of the progress bar.
 CHUNK = 2000
+#: Rows per chunk of a Parquet or Arrow file: they are judged column-wise first
+#: (:mod:`..columns`), where a bigger batch costs no more memory per row and less per call.
+ARROW_CHUNK = 65_536
 FORMATS = ("auto", "jsonl", "json", "csv", "parquet", "arrow")
 KNOWN = "JSONL/JSON/CSV/Parquet/Arrow"
 ARROW_EXTRA = "reading Parquet or Arrow needs pyarrow: pip install 'trackly-validate[arrow]'"
@@ -49,8 +55,8 @@ class InputError(Exception):
 class Chunk:
     """Up to :data:`CHUNK` records of one file (see the module docstring)."""
 
-    kind: str                      # "raw", "dicts" or "arrow"
-    lines: list[int]               # the line (row) number of each record
+    kind: str                      # "raw", "cells" or "arrow"
+    lines: Sequence[int]           # the line (row) number of each record
     payload: Any                   # list of bytes, list of dicts, or an Arrow record batch
     rows: list[list[str]] | None = None  # CSV cells, as read
 
@@ -279,8 +285,8 @@ def _cell_reader(types: set[str]) -> Callable[[str], Any]:
 
 
 def _csv(stream: IO[bytes], schema: dict[str, Any], delimiter: str,
-         keep_rows: bool) -> Iterator[tuple[list[str], list[int], list[Any], list[list[str]] | None]]:
-    """``(header, lines, bodies, rows)`` per chunk of CSV rows."""
+         keep_rows: bool) -> Iterator[tuple[list[str], list[int], Any, list[list[str]] | None]]:
+    """``(header, lines, cells, rows)`` per chunk of CSV rows (``cells``: see :func:`cells_bodies`)."""
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
     try:
         yield from _csv_chunks(csv.reader(text, delimiter=delimiter), schema, keep_rows)
@@ -288,29 +294,68 @@ def _csv(stream: IO[bytes], schema: dict[str, Any], delimiter: str,
         text.detach()  # the caller closes the file (and may still ask for its position)
 
 
+def _is_blank_line(row: list[str], width: int) -> bool:
+    """A line with no delimiter and nothing but spaces is no record (a row of empty cells,
+    ``,,``, is one: every field missing, as a row of nulls is in Parquet or a DataFrame)."""
+    return not row or (len(row) == 1 and width != 1 and not row[0].strip())
+
+
 def _csv_chunks(reader: Any, schema: dict[str, Any],
-                keep_rows: bool) -> Iterator[tuple[list[str], list[int], list[Any], list[list[str]] | None]]:
+                keep_rows: bool) -> Iterator[tuple[list[str], list[int], Any, list[list[str]] | None]]:
     try:
         header = next(reader)
     except StopIteration:
         return
-    paths = split_columns(header)
-    readers = [_cell_reader(_schema_types(schema, list(p))) for p in paths]
+    types = [sorted(_schema_types(schema, list(p))) for p in split_columns(header)]
     lines: list[int] = []
-    bodies: list[Any] = []
     rows: list[list[str]] = []
     for row in reader:
-        if not any(cell.strip() for cell in row):
+        if _is_blank_line(row, len(header)):
             continue
         lines.append(reader.line_num)
-        bodies.append(body_from_row(paths, [read(cell) for read, cell in zip(readers, row)]))
-        if keep_rows:
-            rows.append(row)
+        rows.append(row)
         if len(lines) >= CHUNK:
-            yield header, lines, bodies, rows if keep_rows else None
-            lines, bodies, rows = [], [], []
+            yield header, lines, (header, rows, types), rows if keep_rows else None
+            lines, rows = [], []
     if lines:
-        yield header, lines, bodies, rows if keep_rows else None
+        yield header, lines, (header, rows, types), rows if keep_rows else None
+
+
+def cells_bodies(cells: tuple[list[str], list[list[str]], list[list[str]]]) -> list[dict[str, Any]]:
+    """The bodies of a chunk of CSV cells ``(header, rows, types)``: each cell read as its
+    field's JSON types say (:func:`_cell_reader`), each row by :func:`records.body_from_row`."""
+    header, rows, types = cells
+    paths = split_columns(header)
+    readers = [_cell_reader(set(t)) for t in types]
+    return [body_from_row(paths, [read(cell) for read, cell in zip(readers, row)]) for row in rows]
+
+
+def cells_frame(cells: tuple[list[str], list[list[str]], list[list[str]]]) -> Any:
+    """A chunk of CSV cells as a polars frame (columns named by position) whose rows read
+    back (``to_list``) as exactly the cells :func:`cells_bodies` reads - text fields as
+    text, a short row's missing cells as nulls, other fields as their JSON values - or the
+    cells themselves when they cannot be held so (no polars, mixed JSON values)."""
+    header, rows, types = cells
+    try:
+        import polars as pl
+    except ImportError:
+        return cells
+    columns = []
+    for j, t in enumerate(types):
+        values = [row[j] if j < len(row) else None for row in rows]
+        if t and "string" not in t:
+            read = _cell_reader(set(t))
+            values = [None if v is None else read(v) for v in values]
+            try:
+                series = pl.Series(f"c{j}", values, strict=True)
+            except Exception:  # noqa: BLE001 - mixed JSON values: these rows go one by one
+                return cells
+            if series.dtype not in (pl.Boolean, pl.Int64, pl.Float64, pl.String, pl.Null):
+                return cells
+        else:
+            series = pl.Series(f"c{j}", values, dtype=pl.String)
+        columns.append(series)
+    return pl.DataFrame(columns, height=len(rows)), split_columns(header)
 
 
 # --- Parquet and Arrow IPC ----------------------------------------------------------------------------------
@@ -326,7 +371,7 @@ def _pyarrow() -> Any:
 
 
 def _arrow_batches(name: str, stream: IO[bytes], kind: str) -> tuple[Iterator[Any], int | None]:
-    """Record batches of at most :data:`CHUNK` rows, and the row count when known."""
+    """Record batches of at most :data:`ARROW_CHUNK` rows, and the row count when known."""
     pa = _pyarrow()
     # the system allocator: pyarrow's default pool keeps ~45 MiB more resident for the same reads
     pool = pa.system_memory_pool()
@@ -337,7 +382,7 @@ def _arrow_batches(name: str, stream: IO[bytes], kind: str) -> tuple[Iterator[An
                 raise InputError("Parquet must be read from a file, not stdin")
             pa.set_memory_pool(pool)  # (the Parquet reader takes no pool argument; this is the CLI's process)
             parquet = pa.parquet.ParquetFile(stream, pre_buffer=False)
-            return parquet.iter_batches(batch_size=CHUNK), parquet.metadata.num_rows
+            return parquet.iter_batches(batch_size=ARROW_CHUNK), parquet.metadata.num_rows
         if head.startswith(b"ARROW1"):
             if name == "-":
                 raise InputError("an Arrow IPC file must be read from a file, not stdin (streams can be)")
@@ -353,8 +398,8 @@ def _arrow_batches(name: str, stream: IO[bytes], kind: str) -> tuple[Iterator[An
 
 def _sliced(batches: Iterator[Any]) -> Iterator[Any]:
     for batch in batches:
-        for start in range(0, batch.num_rows, CHUNK):
-            yield batch.slice(start, CHUNK)
+        for start in range(0, batch.num_rows, ARROW_CHUNK):
+            yield batch.slice(start, ARROW_CHUNK)
 
 
 def ipc_bytes(batch: Any) -> bytes:
@@ -420,16 +465,16 @@ class Source:
             if self._schema is None:
                 raise InputError("CSV input needs --endpoint (its columns are one endpoint's fields)")
             delimiter = "\t" if self.name.lower().endswith(".tsv") else ","
-            for header, lines, bodies, rows in _csv(self.stream, self._schema(), delimiter, self._keep_rows):
+            for header, lines, cells, rows in _csv(self.stream, self._schema(), delimiter, self._keep_rows):
                 self.header = header
-                yield Chunk("dicts", lines, bodies, rows)
+                yield Chunk("cells", lines, cells, rows)
         else:
             batches, self.total = _arrow_batches(self.name, self.stream, self.kind)
             for batch in batches:
                 first = self.rows_read + 1
                 self.rows_read += batch.num_rows
                 if batch.num_rows:
-                    yield Chunk("arrow", list(range(first, first + batch.num_rows)), batch)
+                    yield Chunk("arrow", range(first, first + batch.num_rows), batch)  # (a range: no list of 65,536 ints)
 
 
 def read_chunks(name: str, stream: IO[bytes], fmt: str = "auto",
@@ -444,5 +489,6 @@ def read_records(name: str, stream: IO[bytes], fmt: str = "auto",
     (``schema``, or a function returning it, types the CSV cells)."""
     getter = schema if callable(schema) or schema is None else (lambda: schema)
     for chunk in read_chunks(name, stream, fmt, getter):  # type: ignore[arg-type]
-        bodies = arrow_bodies(chunk.payload) if chunk.kind == "arrow" else chunk.payload
+        bodies = (arrow_bodies(chunk.payload) if chunk.kind == "arrow" else
+                  cells_bodies(chunk.payload) if chunk.kind == "cells" else chunk.payload)
         yield from zip(chunk.lines, bodies)

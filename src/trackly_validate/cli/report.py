@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
-from typing import IO, Any, Callable
+from typing import IO, Any, Callable, Sequence
 
 from ..auth import redact
 from ..catalog import C
@@ -33,7 +33,7 @@ class Report:
         self.problems: list[dict[str, Any]] = []
         self.cap, self.with_file, self.request_log, self.emit = cap, with_file, request_log, emit
 
-    def add_chunk(self, name: str, lines: list[int], count: int, refused: list[tuple[int, Any]]) -> None:
+    def add_chunk(self, name: str, lines: "Sequence[int]", count: int, refused: list[tuple[int, Any]]) -> None:
         """One validated chunk: ``count`` records, the refused ones as ``(index, result)``."""
         self.total += count
         self.valid += count - len(refused)

@@ -189,6 +189,9 @@ def run_split(name: str, kind: str | None, out_dir: str, prefix: str, extra: str
     finally:
         if stream is not getattr(sys.stdin, "buffer", None):
             stream.close()
+    bad = sum(refused.values())
+    if bad > shown[0]:
+        sys.stderr.write(f"... and {bad - shown[0]} more refused {kind} (not listed)\n")
     where = "stdout" if to_stdout else out_dir
     summary = f"{count} {kind} in {written} request bodies -> {where}"
     bad = sum(refused.values())

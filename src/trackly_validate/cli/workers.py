@@ -33,7 +33,7 @@ from ..errors import Problem, UnknownEndpointError
 from ..options import Options
 from ..pipeline import compiled, run, run_many
 from ..routes import Route, find, resolve
-from .readers import CHUNK, Chunk, arrow_bodies, ipc_bytes
+from .readers import CHUNK, Chunk, arrow_bodies, cells_bodies, cells_frame, ipc_bytes
 
 __all__ = ["Runner", "validate_chunk", "SMALL_INPUT", "ProblemRow", "as_problem"]
 
@@ -75,7 +75,9 @@ def validate_chunk(task: tuple[str, Any, bool], route: Route | None, options: Op
                    path: str | None = None) -> Result:
     """Validate one chunk's ``(kind, payload, want_bodies)``; see the module docstring."""
     kind, payload, want_bodies = task
-    bodies = arrow_bodies(payload) if kind == "arrow" else payload
+    if kind in ("arrow", "cells") and route is not None:
+        return _columnar_chunk(kind, payload, want_bodies, route, options, path)
+    bodies = arrow_bodies(payload) if kind == "arrow" else cells_bodies(payload) if kind == "cells" else payload
     refused: list[tuple[int, Any]] = []
     if route is None:
         for i, raw in enumerate(bodies):
@@ -88,6 +90,52 @@ def validate_chunk(task: tuple[str, Any, bool], route: Route | None, options: Op
                 refused.append((i, _rows(problems)))
     out = [to_json(b) for b in bodies] if want_bodies and kind == "arrow" else None
     return len(bodies), refused, out
+
+
+def _columnar_chunk(kind: str, payload: Any, want_bodies: bool, route: Route, options: Options,
+                    path: str | None) -> Result:
+    """A Parquet/Arrow batch or a chunk of CSV cells through the column face
+    (:func:`..columns.batches.refused_rows`): the rows it proves accepted are never
+    turned into bodies; the others are judged by the pipeline, as every row was."""
+    from ..columns.batches import Memo, refused_rows
+
+    paths = None
+    if kind == "arrow":
+        frame, library = (payload if not isinstance(payload, bytes) else _ipc_batch(payload)), "pyarrow"
+        count = frame.num_rows
+    else:
+        count = len(payload[1])
+        view = cells_frame(payload)
+        if len(view) != 2:  # cells a polars frame cannot hold as read: every row through the pipeline
+            return validate_chunk(("dicts", cells_bodies(payload), False), route, options, path)
+        (frame, paths), library = view, "polars"
+    refused: list[tuple[int, Any]] = []
+    hint = "file" if kind == "arrow" and not _WARNED.get(route.key) else None  # once per command
+    if hint:
+        _WARNED[route.key] = True
+    names = tuple(frame.schema.names) if kind == "arrow" else tuple(payload[0])
+    key = (route.key, options, path, names)
+    memo = _MEMOS.get(key)
+    if memo is None:  # the answers shared by refused rows, across the chunks of one layout
+        if len(_MEMOS) >= 8:
+            _MEMOS.clear()
+        memo = _MEMOS[key] = Memo()
+    for offset, _, found in refused_rows(frame, library, route, path, options, paths=paths, hint=hint, memo=memo):
+        refused.extend((offset + i, _rows(problems)) for i, problems in found)
+    out = None
+    if want_bodies and kind == "arrow":
+        out = [to_json(b) for b in arrow_bodies(frame)]
+    return count, refused, out
+
+
+_WARNED: dict[str, bool] = {}
+_MEMOS: dict[Any, Any] = {}
+
+
+def _ipc_batch(payload: bytes) -> Any:
+    import pyarrow as pa
+
+    return pa.ipc.open_stream(payload).read_next_batch()
 
 
 # --- worker processes ----------------------------------------------------------------------------------------
@@ -107,9 +155,13 @@ def _work(task: tuple[str, Any, bool]) -> Result:
 
 def _context() -> Any:
     # fork where it is the platform's way: the workers inherit the imported library and
-    # the compiled validator (no start-up imports); elsewhere the platform's default
-    if sys.platform.startswith("linux"):
+    # the compiled validator (no start-up imports); elsewhere the platform's default.
+    # Not once polars is loaded here: its thread pool does not survive a fork (a forked
+    # worker using it can hang), so the workers start fresh (spawn) and load their own.
+    if sys.platform.startswith("linux") and "polars" not in sys.modules:
         return multiprocessing.get_context("fork")
+    if "polars" in sys.modules:
+        return multiprocessing.get_context("spawn")
     return multiprocessing.get_context()
 
 

@@ -20,7 +20,8 @@ from pydantic_core import SchemaValidator
 from ..options import DEFAULT_OPTIONS, Options
 from .base import TAG, Rule
 
-__all__ = ["compile_validator", "compile_fields_validator", "validator_for", "walk_rules", "raisable_codes"]
+__all__ = ["compile_validator", "compile_fields_validator", "compiled_schema", "validator_for", "walk_rules",
+           "raisable_codes"]
 
 
 def _rebuild(node: Any, options: Options, memo: dict[int, Any]) -> Any:
@@ -149,6 +150,12 @@ def _compiled_schema(model: type[BaseModel], options: Options) -> tuple[Any, dic
     if options != DEFAULT_OPTIONS:
         schema = _rebuild(schema, options, {})
     return schema, {**(model.model_config or {}), "cache_strings": "keys"}
+
+
+def compiled_schema(model: type[BaseModel], options: Options = DEFAULT_OPTIONS) -> tuple[Any, dict[str, Any]]:
+    """``(core schema, config)`` of ``model`` for ``options``: what :func:`compile_validator`
+    compiles (the column face reads it to prove rows accepted)."""
+    return _compiled_schema(model, options)
 
 
 def validator_for(model: type[BaseModel], options: Options = DEFAULT_OPTIONS) -> SchemaValidator:
