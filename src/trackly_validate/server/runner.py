@@ -20,7 +20,7 @@ import uvicorn
 
 from ..options import Options
 from .app import create_app
-from .connections import GuardedProtocol, Limits
+from .connections import EVENTS, GuardedProtocol, Limits
 from .quiet import quiet_server_logs
 
 __all__ = ["serve", "SandboxServer", "ProxyServer", "DEFAULT_HOST", "DEFAULT_PORT"]
@@ -72,6 +72,7 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, fixtures: Any =
         uvicorn.Server(_proxy_config(create_proxy_app(upstream, options, timeouts), host, port, limits)).run()
         return
     uvicorn.Server(_config(create_app(options, fixtures, seed), host, port, limits)).run()
+    EVENTS.flush()  # the connection events not yet logged
 
 
 def proxy_from_environment() -> Any:
