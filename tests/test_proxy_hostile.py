@@ -388,3 +388,27 @@ def test_an_outage_is_logged_once_with_counts(caplog):
     lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("upstream connect_failed")]
     assert lines[0].startswith("upstream connect_failed: POST /api/v2/send")
     assert lines[1:] == ["upstream connect_failed: +49 more since the last line"]
+
+
+# --- the upstream client ------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("size", [10, 200_000])
+def test_an_answer_ended_by_closing_comes_back_whole(proxy, fresh, size):
+    r = httpx.post(f"{proxy.url}/api/v2/send?eof={size}", content=SEND,
+                   headers={"X-Api-Key": KEY, "Content-Type": "application/json"}, timeout=10)
+    assert (r.status_code, r.content) == (200, b"e" * size)
+    healthy(proxy.url, fresh)  # the closed connection was not reused
+
+
+def test_a_large_streamed_upload_and_answer_pass_through_many_times(proxy, fresh):
+    """Flow control both ways: 4 MiB up (chunked, an unread type) and 1 MiB down, 5 times
+    on one client connection, then the pool is whole."""
+    with httpx.Client(timeout=20) as client:
+        for i in range(5):
+            upload = (bytes([65 + i]) * 65536 for _ in range(64))
+            r = client.put(f"{proxy.url}/api/v2/offers/abc?stream=64&i={i}", content=upload,
+                           headers={"X-Api-Key": KEY, "Content-Type": "text/plain"})
+            assert r.status_code == 200 and r.content == b"s" * 16384 * 64
+            assert fresh.received[-1].body == bytes([65 + i]) * 65536 * 64
+    state = proxy.app.state.proxy
+    assert state._pool._slots._value == state.max_connections

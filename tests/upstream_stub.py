@@ -34,7 +34,7 @@ class UpstreamStub:
     headers.  The query steers it: ``delay=S`` waits before answering, ``status=N``
     answers N with ``{"error", "code": "stub_code"}``, ``chunked=1`` answers chunked,
     ``cut=N`` declares N bytes, sends half and drops the connection, ``stream=N&pause=S``
-    answers N chunks of 16 KiB, S seconds apart.
+    answers N chunks of 16 KiB, S seconds apart, ``eof=N`` N bytes ended by closing.
     :meth:`stop` aborts every open connection (a crash, not a graceful shutdown)."""
 
     def __init__(self, port: int | None = None):
@@ -136,6 +136,11 @@ class UpstreamStub:
                                  + conn.send(h11.Data(data=b"x" * (size // 2))))
                     await writer.drain()
                     writer.transport.abort()
+                    return
+                if "eof" in query:  # an answer without a length, ended by closing the connection
+                    writer.write(b"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n"
+                                 + b"e" * int(query["eof"][0]))
+                    await writer.drain()
                     return
                 if "stream" in query:  # a long chunked answer: N chunks of 16 KiB, `pause` s apart
                     writer.write(conn.send(h11.Response(status_code=200, headers=[
