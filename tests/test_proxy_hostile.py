@@ -247,6 +247,17 @@ def test_slow_headers_and_slow_bodies_are_408_and_closed(proxy, fresh):
     assert [r.target for r in fresh.received] == ["/api/v2/send?healthy=1"]
 
 
+def test_slow_headers_of_a_second_request_on_a_connection_are_408(proxy, fresh):
+    with socket.create_connection((HOST, _port(proxy.url)), timeout=5) as sock:
+        sock.sendall(request("/api/v2/send", close=False))
+        assert status_of(sock.recv(65536)) == 200
+        sock.sendall(b"POST /api/v2/send HTTP/1.1\r\nHost: x\r\n")
+        got = bytearray()
+        while chunk := sock.recv(4096):
+            got += chunk
+        assert status_of(bytes(got)) == 408
+
+
 def test_an_idle_keep_alive_connection_is_closed(proxy, fresh):
     with socket.create_connection((HOST, _port(proxy.url)), timeout=5) as sock:
         sock.sendall(request("/api/v2/send", close=False))

@@ -104,6 +104,7 @@ class GuardedProtocol(HttpToolsProtocol):
         self.limits: Limits = getattr(config, "trackly_limits", None) or Limits()
         self.timeout_keep_alive = self.limits.keep_alive  # type: ignore[assignment]
         self._deadline: asyncio.TimerHandle | None = None
+        self._phase = "headers"
         self._refused = False
 
     # --- the connection --------------------------------------------------------------------------------------
@@ -150,8 +151,9 @@ class GuardedProtocol(HttpToolsProtocol):
 
     # --- timeouts --------------------------------------------------------------------------------------------
 
-    def _arm(self, seconds: float) -> None:
+    def _arm(self, seconds: float, phase: str = "headers") -> None:
         self._disarm()
+        self._phase = phase
         self._deadline = self.loop.call_later(seconds, self._expired)
 
     def _disarm(self) -> None:
@@ -160,16 +162,20 @@ class GuardedProtocol(HttpToolsProtocol):
             self._deadline = None
 
     def _expired(self) -> None:
+        """The headers or the body did not come in time: 408 unless an answer is on its way
+        (a previous request's, or this one's, answered before its body ended), then closed."""
         self._deadline = None
         if self.transport.is_closing():
             return
         cycle = self.cycle
-        waiting = cycle is None or cycle.response_complete or cycle.more_body
-        EVENTS.note("request timed out", "headers" if cycle is None or cycle.response_complete else "body")
-        if cycle is None or not cycle.response_started:
+        EVENTS.note("request timed out", f"the {self._phase} did not arrive in time: 408, connection closed")
+        if self._phase == "headers":
+            answer = cycle is None or cycle.response_complete
+        else:
+            answer = cycle is not None and not cycle.response_started
+        if answer:
             self.transport.write(_TIMED_OUT)
-        if waiting:
-            self.transport.close()
+        self.transport.close()
 
     # --- parser callbacks ------------------------------------------------------------------------------------
 
@@ -186,7 +192,7 @@ class GuardedProtocol(HttpToolsProtocol):
             self.transport.close()
             return
         super().on_headers_complete()
-        self._arm(self.limits.body_timeout)
+        self._arm(self.limits.body_timeout, "body")
 
     def on_message_complete(self) -> None:
         self._disarm()
