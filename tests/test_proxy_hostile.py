@@ -134,6 +134,31 @@ def test_120_departures_at_every_stage_of_a_streamed_answer_hold_nothing(stub):
         assert state.stats.departed["streamed answer"] >= 100
 
 
+def test_clients_that_stop_reading_give_their_upstream_connection_back(stub):
+    """Streamed answers of 32 MiB to clients that never read: after the read timeout the
+    relay stops and the upstream connection is dropped (a pool of 2, 3 such clients)."""
+    from trackly_validate.server.proxy import Timeouts
+
+    with ProxyServer(stub.url, pool_size=2, timeouts=Timeouts(connect=1, read=0.5)) as proxy:
+        socks = []
+        try:
+            for i in range(3):
+                sock = socket.create_connection((HOST, _port(proxy.url)), timeout=5)
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+                sock.sendall(request(f"/api/v2/send?stream=2000&stalled={i}"))
+                socks.append(sock)
+                time.sleep(0.1)
+            deadline = time.monotonic() + 6
+            state = proxy.app.state.proxy
+            while state.stats.departed["stalled reading"] < 3:
+                assert time.monotonic() < deadline, state.stats.departed
+                time.sleep(0.05)
+            healthy(proxy.url, stub)
+        finally:
+            for sock in socks:
+                sock.close()
+
+
 # --- 2. compressed bodies ---------------------------------------------------------------------------------------
 
 def test_gzip_padding_past_the_limit_is_413_and_never_forwarded(proxy, fresh):
