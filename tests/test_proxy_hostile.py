@@ -370,6 +370,23 @@ def test_odd_paths_and_methods(proxy, fresh):
     assert status_of(answer) == 200 and fresh.received[-1].method == "TRACE"  # passed through, as any method
 
 
+@pytest.mark.parametrize("upgrade", ["h2c", "websocket"])
+def test_an_upgrade_nobody_serves_is_a_plain_request_body_included(proxy, fresh, upgrade):
+    """Node without an 'upgrade' listener reads the request as any other (llhttp alone
+    would stop at the headers and lose the body); the next request on the connection too."""
+    head, body = request("/api/v2/send?up=1", close=False).split(b"\r\n\r\n", 1)
+    head += f"\r\nConnection: keep-alive, Upgrade\r\nUpgrade: {upgrade}\r\n\r\n".encode()
+    with socket.create_connection((HOST, _port(proxy.url)), timeout=5) as sock:
+        sock.sendall(head)
+        time.sleep(0.05)
+        sock.sendall(body)  # the body in a packet of its own
+        assert status_of(sock.recv(65536)) == 200
+        sock.sendall(request("/api/v2/send?next=1"))
+        assert status_of(sock.recv(65536)) == 200
+    assert [(r.target, r.body, r.header("upgrade")) for r in fresh.received] == [
+        ("/api/v2/send?up=1", SEND, None), ("/api/v2/send?next=1", SEND, None)]
+
+
 def test_the_stand_in_answers_odd_paths_and_methods_as_express():
     with SandboxServer() as sandbox:
         for method, path in (("POST", "/api//v2/send"), ("TRACE", "/api/v2/send"), ("POST", "//api/v2/send")):

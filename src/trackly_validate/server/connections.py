@@ -105,6 +105,7 @@ class GuardedProtocol(HttpToolsProtocol):
         self.timeout_keep_alive = self.limits.keep_alive  # type: ignore[assignment]
         self._deadline: asyncio.TimerHandle | None = None
         self._phase = "headers"
+        self._replay: bytes | None = None
         self._refused = False
 
     # --- the connection --------------------------------------------------------------------------------------
@@ -128,17 +129,23 @@ class GuardedProtocol(HttpToolsProtocol):
         if self._refused or self.transport.is_closing():
             return
         self._unset_keepalive_if_required()
-        try:
-            self.parser.feed_data(data)
-        except httptools.HttpParserUpgrade:
-            if not self._refused and self._should_upgrade():
-                self.handle_websocket_upgrade()
-            # else CONNECT (closed), or an Upgrade nobody serves: answered as a plain request
-        except httptools.HttpParserError as exc:  # what llhttp refuses, Node answers the same way
-            EVENTS.note("invalid request", f"{type(exc).__name__}: answered 400, connection closed")
-            self._refused = True
-            self.transport.write(_BAD_REQUEST)
-            self.transport.close()
+        while True:
+            try:
+                self.parser.feed_data(data)
+                return
+            except httptools.HttpParserUpgrade as exc:
+                if self._replay is None:  # CONNECT (closed), or a WebSocket upgrade
+                    if not self._refused and self._should_upgrade():
+                        self.handle_websocket_upgrade()
+                    return
+                # an Upgrade nobody serves: the request again without it, then the rest
+                data, self._replay = self._replay + data[int(exc.args[0]):], None
+            except httptools.HttpParserError as exc:  # what llhttp refuses, Node answers the same way
+                EVENTS.note("invalid request", f"{type(exc).__name__}: answered 400, connection closed")
+                self._refused = True
+                self.transport.write(_BAD_REQUEST)
+                self.transport.close()
+                return
 
     def eof_received(self) -> bool | None:  # type: ignore[override]
         self.transport.flush()  # type: ignore[attr-defined]  # an answer written this turn leaves first
@@ -186,14 +193,36 @@ class GuardedProtocol(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         self._disarm()
-        if self.parser.get_method() == b"CONNECT":  # Node: no 'connect' listener, the socket is destroyed
+        method = self.parser.get_method()
+        if method == b"CONNECT":  # Node: no 'connect' listener, the socket is destroyed
             EVENTS.note("CONNECT refused", "connection closed")
             self._refused = True
             self.transport.close()
+            return
+        if self.parser.should_upgrade() and not self._should_upgrade():
+            # Node without an 'upgrade' listener reads such a request as any other, body
+            # included; llhttp (in httptools) would stop at its headers.  The request is
+            # parsed again without its Upgrade (data_received), so its body is read.
+            self._replay = _without_upgrade(method, self.url, self.parser.get_http_version(), self.headers)
             return
         super().on_headers_complete()
         self._arm(self.limits.body_timeout, "body")
 
     def on_message_complete(self) -> None:
         self._disarm()
-        super().on_message_complete()
+        if self._replay is None:
+            super().on_message_complete()
+
+
+def _without_upgrade(method: bytes, url: bytes, version: str, headers: list[tuple[bytes, bytes]]) -> bytes:
+    """A request's head again, without ``Upgrade`` and the ``upgrade`` token of ``Connection``."""
+    lines = [b"%b %b HTTP/%b" % (method, url, version.encode("ascii"))]
+    for name, value in headers:
+        if name == b"upgrade":
+            continue
+        if name == b"connection":
+            value = b",".join(t for t in value.split(b",") if t.strip().lower() != b"upgrade")
+            if not value.strip():
+                continue
+        lines.append(name + b": " + value)
+    return b"\r\n".join(lines) + b"\r\n\r\n"

@@ -39,6 +39,7 @@ def _config(app: Any, host: str, port: int, limits: Limits | None = None, **extr
     # proxy_headers off: X-Forwarded-* are the upstream's business, never rewritten here
     settings: dict[str, Any] = {"access_log": False, "log_level": "warning", "lifespan": "off", "proxy_headers": False,
                                 "http": GuardedProtocol, "timeout_keep_alive": limits.keep_alive,
+                                "ws": "none",  # an Upgrade is read as a plain request, as Node without a listener
                                 "loop": "uvloop" if importlib.util.find_spec("uvloop") else "asyncio", **extra}
     config = uvicorn.Config(app, host=host, port=port, **settings)
     config.trackly_limits = limits  # type: ignore[attr-defined]  # read by GuardedProtocol
