@@ -1,7 +1,8 @@
 """The HTTP/1.1 connections of the stand-in and the proxy: uvicorn's httptools protocol
 (llhttp, the parser Node's HTTP server uses) with what Node's server does on top of it.
 
-- **parsing** as Node parses: llhttp refuses a request with both ``Content-Length`` and
+- **parsing** as Node parses: a request line and headers over 16 KiB are a 431 (Node's
+  ``maxHeaderSize``; llhttp alone has no limit), llhttp refuses a request with both ``Content-Length`` and
   ``Transfer-Encoding`` (RFC 9112 §6.1), a doubled or invalid length, and answers 400 with
   ``Connection: close`` - nothing after it on that connection is read;
 - **CONNECT** closes the connection without an answer, as Node's server does without a
@@ -32,13 +33,20 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from .quiet import EventLog
 
-__all__ = ["Limits", "GuardedProtocol", "EVENTS"]
+__all__ = ["Limits", "GuardedProtocol", "EVENTS", "MAX_HEADER_BYTES"]
 
 #: The servers' connection events (logger ``trackly_validate.server``).
 EVENTS = EventLog(logging.getLogger("trackly_validate.server"))
 
 _TIMED_OUT = b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
 _BAD_REQUEST = b"HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n"
+_HEADERS_TOO_LARGE = b"HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n"
+
+#: Seconds a refused connection is read (and what comes dropped) before it is closed.
+LINGER = 1.0
+
+#: Node's ``maxHeaderSize``: the request line and headers of one request, in bytes.
+MAX_HEADER_BYTES = 16 * 1024
 _OVER = b"HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 1\r\nContent-Length: 0\r\n\r\n"
 
 
@@ -106,6 +114,8 @@ class GuardedProtocol(HttpToolsProtocol):
         self._deadline: asyncio.TimerHandle | None = None
         self._phase = "headers"
         self._replay: bytes | None = None
+        self._in_head = True  # the next bytes are a request's line and headers
+        self._head_bytes = 0
         self._refused = False
 
     # --- the connection --------------------------------------------------------------------------------------
@@ -129,6 +139,22 @@ class GuardedProtocol(HttpToolsProtocol):
         if self._refused or self.transport.is_closing():
             return
         self._unset_keepalive_if_required()
+        if self._in_head and self._head_bytes + len(data) > MAX_HEADER_BYTES:
+            cut = max(MAX_HEADER_BYTES - self._head_bytes, 0)
+            self._receive(data[:cut])
+            if self._in_head and not self._refused and not self.transport.is_closing():
+                # Node's maxHeaderSize: the request line and headers past 16 KiB are a 431
+                EVENTS.note("headers too large", f"over {MAX_HEADER_BYTES} bytes: answered 431, connection closed")
+                self._refuse(_HEADERS_TOO_LARGE)
+                return
+            data = data[cut:]
+            if self._refused or self.transport.is_closing():
+                return
+        self._receive(data)
+
+    def _receive(self, data: bytes) -> None:
+        if self._in_head:
+            self._head_bytes += len(data)
         while True:
             try:
                 self.parser.feed_data(data)
@@ -142,10 +168,20 @@ class GuardedProtocol(HttpToolsProtocol):
                 data, self._replay = self._replay + data[int(exc.args[0]):], None
             except httptools.HttpParserError as exc:  # what llhttp refuses, Node answers the same way
                 EVENTS.note("invalid request", f"{type(exc).__name__}: answered 400, connection closed")
-                self._refused = True
-                self.transport.write(_BAD_REQUEST)
-                self.transport.close()
+                self._refuse(_BAD_REQUEST)
                 return
+
+    def _refuse(self, answer: bytes) -> None:
+        """Answer and close without reading further - after a moment, reading and dropping
+        what the client still sends, so the answer is not lost to a reset (a lingering
+        close: closing with unread bytes makes the kernel send RST at once)."""
+        self._refused = True
+        self._disarm()
+        self.transport.write(answer)
+        self.transport.flush()  # type: ignore[attr-defined]
+        if self.transport.can_write_eof():
+            self.transport.write_eof()
+        self.loop.call_later(LINGER, self.transport.close)
 
     def eof_received(self) -> bool | None:  # type: ignore[override]
         self.transport.flush()  # type: ignore[attr-defined]  # an answer written this turn leaves first
@@ -193,6 +229,7 @@ class GuardedProtocol(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         self._disarm()
+        self._in_head, self._head_bytes = False, 0
         method = self.parser.get_method()
         if method == b"CONNECT":  # Node: no 'connect' listener, the socket is destroyed
             EVENTS.note("CONNECT refused", "connection closed")
@@ -210,6 +247,7 @@ class GuardedProtocol(HttpToolsProtocol):
 
     def on_message_complete(self) -> None:
         self._disarm()
+        self._in_head, self._head_bytes = True, 0
         if self._replay is None:
             super().on_message_complete()
 
