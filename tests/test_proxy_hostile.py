@@ -257,6 +257,17 @@ def test_headers_past_16_kib_are_431_as_node_answers(proxy, fresh, shape):
     assert len(fresh.received) == 1
 
 
+@pytest.mark.parametrize("framing", ["an endless chunk extension", "an endless trailer"])
+def test_chunk_framing_past_16_kib_is_431(proxy, fresh, framing):
+    head = request("/api/v2/send", b"", headers={"Transfer-Encoding": "chunked"})
+    tail = (b"5;ext=" + b"x" * (8 * 1024 * 1024)) if framing == "an endless chunk extension" else \
+        (b"2\r\n{}\r\n0\r\nX-Trailer: " + b"y" * (8 * 1024 * 1024))
+    answer = exchange(proxy.url, head + tail)
+    assert status_of(answer) == 431
+    assert fresh.received == []
+    healthy(proxy.url, fresh)
+
+
 def test_an_unread_chunked_body_goes_on_chunked(proxy, fresh):
     body = b"5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"
     answer = exchange(proxy.url, request("/api/v2/offers/abc", body, method="PUT",

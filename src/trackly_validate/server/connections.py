@@ -116,6 +116,7 @@ class GuardedProtocol(HttpToolsProtocol):
         self._replay: bytes | None = None
         self._in_head = True  # the next bytes are a request's line and headers
         self._head_bytes = 0
+        self._framing = 0  # bytes received in a body since its last body bytes
         self._refused = False
 
     # --- the connection --------------------------------------------------------------------------------------
@@ -155,6 +156,17 @@ class GuardedProtocol(HttpToolsProtocol):
     def _receive(self, data: bytes) -> None:
         if self._in_head:
             self._head_bytes += len(data)
+        else:
+            self._framing += len(data)
+        self._parse(data)
+        # in a body: bytes that were not body (chunk sizes, extensions, trailers) since the
+        # last body bytes are held to the same 16 KiB (httptools keeps a trailer in memory
+        # until it ends)
+        if not self._in_head and self._framing > MAX_HEADER_BYTES and not self._refused:
+            EVENTS.note("headers too large", "chunk framing or trailers: answered 431, connection closed")
+            self._refuse(_HEADERS_TOO_LARGE)
+
+    def _parse(self, data: bytes) -> None:
         while True:
             try:
                 self.parser.feed_data(data)
@@ -229,7 +241,7 @@ class GuardedProtocol(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         self._disarm()
-        self._in_head, self._head_bytes = False, 0
+        self._in_head, self._head_bytes, self._framing = False, 0, 0
         method = self.parser.get_method()
         if method == b"CONNECT":  # Node: no 'connect' listener, the socket is destroyed
             EVENTS.note("CONNECT refused", "connection closed")
@@ -245,9 +257,13 @@ class GuardedProtocol(HttpToolsProtocol):
         super().on_headers_complete()
         self._arm(self.limits.body_timeout, "body")
 
+    def on_body(self, body: bytes) -> None:
+        self._framing = 0
+        super().on_body(body)
+
     def on_message_complete(self) -> None:
         self._disarm()
-        self._in_head, self._head_bytes = True, 0
+        self._in_head, self._head_bytes, self._framing = True, 0, 0
         if self._replay is None:
             super().on_message_complete()
 
