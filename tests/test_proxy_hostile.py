@@ -497,3 +497,33 @@ def test_a_large_streamed_upload_and_answer_pass_through_many_times(proxy, fresh
             assert fresh.received[-1].body == bytes([65 + i]) * 65536 * 64
     state = proxy.app.state.proxy
     assert state._pool._slots._value == state.max_connections
+
+
+def test_an_https_upstream(tmp_path, monkeypatch):
+    """The upstream client over TLS (the real API's scheme): a local HTTPS stub with a
+    certificate made here, trusted by the proxy for this test; keep-alive reuse and a
+    streamed answer too."""
+    import shutil
+    import ssl
+    import subprocess
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+                    "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True)
+    server_side = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_side.load_cert_chain(cert, key)
+    import trackly_validate.server.upstream as upstream_module
+
+    monkeypatch.setattr(upstream_module, "_ssl_context", lambda: ssl.create_default_context(cafile=str(cert)))
+    with UpstreamStub(ssl=server_side) as tls, ProxyServer(tls.url) as proxy, httpx.Client(timeout=10) as client:
+        for i in range(3):
+            r = client.post(f"{proxy.url}/api/v2/send?i={i}", content=SEND,
+                            headers={"X-Api-Key": KEY, "Content-Type": "application/json"})
+            assert r.status_code == 200 and r.json() == {"received": i + 1}
+        r = client.post(f"{proxy.url}/api/v2/send?stream=20", content=SEND,
+                        headers={"X-Api-Key": KEY, "Content-Type": "application/json"})
+        assert r.content == b"s" * 16384 * 20
+        assert tls.received[0].header("host") == tls.url[8:]

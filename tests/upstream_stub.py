@@ -6,6 +6,7 @@ import asyncio
 import json
 import threading
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import h11
@@ -37,8 +38,9 @@ class UpstreamStub:
     answers N chunks of 16 KiB, S seconds apart, ``eof=N`` N bytes ended by closing.
     :meth:`stop` aborts every open connection (a crash, not a graceful shutdown)."""
 
-    def __init__(self, port: int | None = None):
+    def __init__(self, port: int | None = None, ssl: Any = None):
         self.port = port or free_port()
+        self.ssl = ssl  # an ssl.SSLContext: the stub speaks HTTPS
         self.received: list[Received] = []
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -48,7 +50,7 @@ class UpstreamStub:
 
     @property
     def url(self) -> str:
-        return f"http://{HOST}:{self.port}"
+        return f"{'https' if self.ssl is not None else 'http'}://{HOST}:{self.port}"
 
     def start(self) -> "UpstreamStub":
         ready = threading.Event()
@@ -56,7 +58,7 @@ class UpstreamStub:
         def run() -> None:
             loop = self._loop = asyncio.new_event_loop()
             self._server = loop.run_until_complete(asyncio.start_server(self._client, HOST, self.port,
-                                                                        reuse_address=True))
+                                                                        reuse_address=True, ssl=self.ssl))
             ready.set()
             loop.run_forever()
             loop.close()
