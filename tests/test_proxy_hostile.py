@@ -328,15 +328,22 @@ def test_connections_past_the_limit_are_answered_503_at_once(stub):
     with ProxyServer(stub.url, limits=Limits(max_connections=20, header_timeout=5)) as proxy:
         socks = [socket.create_connection((HOST, _port(proxy.url)), timeout=5) for _ in range(30)]
         try:
+            refused: set[int] = set()
+            deadline = time.monotonic() + 5
+            while len(refused) < 10 and time.monotonic() < deadline:  # the server accepts them in its time
+                for i, sock in enumerate(socks):
+                    sock.settimeout(0.01)
+                    try:
+                        if sock.recv(100).startswith(b"HTTP/1.1 503"):
+                            refused.add(i)
+                    except (socket.timeout, BlockingIOError):
+                        pass
             time.sleep(0.2)
-            refused = 0
-            for sock in socks:
-                sock.setblocking(False)
-                try:
-                    refused += sock.recv(100).startswith(b"HTTP/1.1 503")
-                except BlockingIOError:
-                    pass
-            assert refused == 10
+            for i, sock in enumerate(socks):  # the first 20 are still open, waiting for their request
+                if i not in refused:
+                    with pytest.raises(socket.timeout):
+                        sock.recv(100)
+            assert len(refused) == 10
         finally:
             for sock in socks:
                 sock.close()
