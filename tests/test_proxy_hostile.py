@@ -399,6 +399,20 @@ def test_a_doubled_key_is_the_two_joined_as_node_joins_them(proxy, fresh):
     assert fresh.received == []
 
 
+def test_other_doubled_headers_as_node_reads_them(proxy, fresh):
+    # Content-Type: Node keeps the first (JSON here: read and judged)
+    data = request("/api/v2/send", b"{}").replace(b"Connection: close", b"Content-Type: text/plain\r\nConnection: close")
+    answer = exchange(proxy.url, data)
+    assert status_of(answer) == 400 and b'"missing_to"' in answer
+    # Content-Encoding: joined ("gzip, gzip"), an encoding body-parser does not know: 415
+    body = gzip.compress(SEND)
+    data = request("/api/v2/send", body, headers={"Content-Encoding": "gzip"}).replace(
+        b"Connection: close", b"Content-Encoding: gzip\r\nConnection: close")
+    answer = exchange(proxy.url, data)
+    assert status_of(answer) == 415 and b'gzip, gzip' in answer
+    assert fresh.received == []
+
+
 def test_odd_paths_and_methods(proxy, fresh):
     # an empty segment matches no Express route: not judged here, the API answers it (404)
     answer = exchange(proxy.url, request("/api//v2/send", b"{}"))
