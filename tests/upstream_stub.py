@@ -6,6 +6,7 @@ import asyncio
 import json
 import threading
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import h11
@@ -34,11 +35,12 @@ class UpstreamStub:
     headers.  The query steers it: ``delay=S`` waits before answering, ``status=N``
     answers N with ``{"error", "code": "stub_code"}``, ``chunked=1`` answers chunked,
     ``cut=N`` declares N bytes, sends half and drops the connection, ``stream=N&pause=S``
-    answers N chunks of 16 KiB, S seconds apart.
+    answers N chunks of 16 KiB, S seconds apart, ``eof=N`` N bytes ended by closing.
     :meth:`stop` aborts every open connection (a crash, not a graceful shutdown)."""
 
-    def __init__(self, port: int | None = None):
+    def __init__(self, port: int | None = None, ssl: Any = None):
         self.port = port or free_port()
+        self.ssl = ssl  # an ssl.SSLContext: the stub speaks HTTPS
         self.received: list[Received] = []
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -48,7 +50,7 @@ class UpstreamStub:
 
     @property
     def url(self) -> str:
-        return f"http://{HOST}:{self.port}"
+        return f"{'https' if self.ssl is not None else 'http'}://{HOST}:{self.port}"
 
     def start(self) -> "UpstreamStub":
         ready = threading.Event()
@@ -56,7 +58,7 @@ class UpstreamStub:
         def run() -> None:
             loop = self._loop = asyncio.new_event_loop()
             self._server = loop.run_until_complete(asyncio.start_server(self._client, HOST, self.port,
-                                                                        reuse_address=True))
+                                                                        reuse_address=True, ssl=self.ssl))
             ready.set()
             loop.run_forever()
             loop.close()
@@ -136,6 +138,11 @@ class UpstreamStub:
                                  + conn.send(h11.Data(data=b"x" * (size // 2))))
                     await writer.drain()
                     writer.transport.abort()
+                    return
+                if "eof" in query:  # an answer without a length, ended by closing the connection
+                    writer.write(b"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n"
+                                 + b"e" * int(query["eof"][0]))
+                    await writer.drain()
                     return
                 if "stream" in query:  # a long chunked answer: N chunks of 16 KiB, `pause` s apart
                     writer.write(conn.send(h11.Response(status_code=200, headers=[

@@ -92,8 +92,8 @@ def serve_command(host: str = "127.0.0.1", port: int = 4787, fixtures: str | Pat
     except ImportError as exc:  # starlette / uvicorn / httptools not installed
         err.write(f"trackly-validate serve needs the [server] extra: pip install 'trackly-validate[server]' ({exc})\n")
         return 2
-    given = {"header_timeout": header_timeout, "body_timeout": body_timeout, "keep_alive": keep_alive,
-             "max_connections": max_connections}
+    given: dict[str, Any] = {"header_timeout": header_timeout, "body_timeout": body_timeout,
+                             "keep_alive": keep_alive, "max_connections": max_connections}
     try:
         limits = Limits(**{k: v for k, v in given.items() if v is not None})
     except ValueError as exc:
@@ -164,7 +164,8 @@ def _unusable_database(path: str | Path) -> str | None:
 
 def _serve_proxy(serve: Any, host: str, port: int, fixtures: Any, seed: int | None, options: Options | None,
                  upstream: str, timeout: float | None, connect_timeout: float | None, err: IO[str]) -> int:
-    from .proxy import STATS_PATH, Timeouts, Upstream
+    from .proxy import STATS_PATH
+    from .upstream import Timeouts, Upstream
 
     if fixtures is not None or seed is not None:
         err.write("--fixtures and --seed set up the stand-in; with --upstream the account is the upstream's\n")

@@ -240,6 +240,7 @@ class Proxy:
             body = b"".join([chunk async for chunk in upstream.chunks()])
         except Exception as exc:
             return await self._unavailable(request, send, route, exc)
+        await upstream.aclose()  # the upstream connection is free before a slow client reads the answer
         self._count(route, upstream.status)
         if route is not None and upstream.status >= 400:
             self.stats.upstream_codes[_code_of(body)] += 1
@@ -250,10 +251,24 @@ class Proxy:
         """A streamed answer, relayed chunk by chunk while a watcher waits for the client
         to go away (then the relay stops and the upstream connection is dropped).  Cut
         off upstream: the client's connection is closed, so the answer is never taken for
-        a whole one."""
+        a whole one.  A client that stops reading for the read timeout is treated as
+        gone too (it would hold the upstream connection for as long as it likes)."""
         relay = asyncio.current_task()
         assert relay is not None
-        finished = False
+        finished = stalled = False
+        loop = asyncio.get_running_loop()
+
+        def stall() -> None:
+            nonlocal stalled
+            stalled = True
+            relay.cancel()
+
+        async def timed(message: dict[str, Any]) -> None:
+            timer = loop.call_later(self.timeouts.read, stall)
+            try:
+                await send(message)
+            finally:
+                timer.cancel()
 
         async def watch() -> None:
             while True:
@@ -265,15 +280,15 @@ class Proxy:
 
         watcher = asyncio.ensure_future(watch())
         try:
-            await send({"type": "http.response.start", "status": upstream.status, "headers": headers})
             try:
+                await timed({"type": "http.response.start", "status": upstream.status, "headers": headers})
                 async for chunk in upstream.chunks():
-                    await send({"type": "http.response.body", "body": chunk, "more_body": True})
+                    await timed({"type": "http.response.body", "body": chunk, "more_body": True})
             except asyncio.CancelledError:
-                if watcher.done() and not finished:  # the client went away: stop here
+                if (watcher.done() or stalled) and not finished:  # the client went away or stopped reading
                     if hasattr(relay, "uncancel"):  # Python 3.11+
                         relay.uncancel()
-                    return self._departed(request, "streamed answer")
+                    return self._departed(request, "streamed answer" if not stalled else "stalled reading")
                 raise
             except Exception as exc:  # the upstream's answer stopped mid-body
                 self._note_failure(request, "body_interrupted", exc)

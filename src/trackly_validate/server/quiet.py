@@ -89,7 +89,8 @@ class QuietFilter(logging.Filter):
             self._last[kind] = now
         if client_caused:
             record.msg = f"{record.msg} ({type(exc).__name__}: the client's doing)"
-            record.exc_info = record.exc_text = None  # type: ignore[assignment]
+            record.exc_info = None
+            record.exc_text = None
             record.stack_info = None
         if held:
             record.msg = f"{record.msg} (+{held} more like it)"

@@ -24,7 +24,7 @@ import uvicorn
 
 from ..options import Options
 from .app import create_app
-from .connections import GuardedProtocol, Limits
+from .connections import EVENTS, GuardedProtocol, Limits
 from .quiet import quiet_server_logs
 
 __all__ = ["serve", "bind", "PortInUse", "SandboxServer", "ProxyServer", "DEFAULT_HOST", "DEFAULT_PORT"]
@@ -49,6 +49,7 @@ def _config(app: Any, host: str, port: int, limits: Limits | None = None, **extr
     settings: dict[str, Any] = {"access_log": False, "log_level": "warning", "lifespan": "off", "proxy_headers": False,
                                 "http": GuardedProtocol, "timeout_keep_alive": limits.keep_alive,
                                 "timeout_graceful_shutdown": SHUTDOWN_SECONDS,
+                                "ws": "none",  # an Upgrade is read as a plain request, as Node without a listener
                                 "loop": "uvloop" if importlib.util.find_spec("uvloop") else "asyncio", **extra}
     config = uvicorn.Config(app, host=host, port=port, **settings)
     config.trackly_limits = limits  # type: ignore[attr-defined]  # read by GuardedProtocol
@@ -105,6 +106,7 @@ def serve(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, *, fixtures: Any =
         uvicorn.Server(_config(app, host, port, limits)).run(sockets=sockets)
     finally:
         app.state.sandbox.close()
+        EVENTS.flush()  # the connection events not yet logged
 
 
 def proxy_from_environment() -> Any:
