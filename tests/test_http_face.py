@@ -338,3 +338,11 @@ def test_odd_headers_never_get_a_5xx(servers, headers):
         except http.client.HTTPException:  # refused by the HTTP parser itself (not the app)
             continue
         assert r.status < 500, (port, headers, r.read_body[:200])
+
+
+@pytest.mark.parametrize("method", ["PROPFIND", "TRACE", "PATCH", "OPTIONS"])
+def test_any_method_gets_the_apis_json_answer(servers, method):
+    """Express answers an unrouted method with its 404 (the API's not_found): never a plain 405."""
+    _upstream, stand_in, _proxy = servers
+    r = _socket_call(stand_in.port, method, "/v2/send", JSON, b"")
+    assert (r.status, json.loads(r.read_body)["code"]) == (404, "not_found")

@@ -39,7 +39,7 @@ from ..http.gate import Admitted, Refused
 from ..options import DEFAULT_OPTIONS, Options, coerce_options
 from ..routes import Route
 from ..translate import problem
-from .front import METHODS, V1_HEADERS, Json, drain_request, not_found, raw_path, refusal_response, through_gate
+from .front import V1_HEADERS, Json, drain_request, not_found, raw_path, refusal_response, through_gate
 from .delivery import REMOVES_CONTACT, Webhooks, WebhookSender, event_time, opt_out_keyword, outcome_for
 from .reads import READ_ANSWERS, NotFound, ReadRequest
 from .shapes import DEFAULTS, Accepted, Ids, success_for
@@ -344,10 +344,9 @@ def create_app(options: Options | None = None, fixtures: Any = None, seed: int |
         HttpRoute("/openapi.json", sandbox.openapi_json, methods=["GET"]),
         HttpRoute("/_sandbox/requests", sandbox.requests_log, methods=["GET", "DELETE"]),
         HttpRoute("/_sandbox/inbound", sandbox.inbound, methods=["POST"]),
-        HttpRoute("/{rest:path}", sandbox.api, methods=METHODS),
     ])
-    # a path the route patterns cannot match (a decoded newline: %0A) still gets the
-    # API's answer, not Starlette's plain-text 404
+    # every other request, whatever its method (PROPFIND too) or path (a decoded newline:
+    # %0A), gets the API's answer, never Starlette's plain-text 404/405
     app.router.default = request_response(sandbox.api)
     app.state.sandbox = sandbox
     return app
