@@ -13,7 +13,7 @@ import os
 import sys
 from typing import IO, Any
 
-from ..options import DEFAULT_OPTIONS, Options
+from ..options import Options
 from ..routes import Route
 from .outputs import RecordWriter
 from .readers import InputError, Source, open_input

@@ -170,7 +170,6 @@ class _Compiler:
             self.depth -= 1
 
     def _value(self, node: dict[str, Any], value: Leaf | Group) -> Any:
-        pl = _pl()
         node = self._for_options(node)
         rule = self._rule(node)
         if isinstance(rule, _MaxBytesRule):  # the value's compact JSON within n bytes: a bound proves it
@@ -298,7 +297,6 @@ class _Compiler:
         return parts, extras
 
     def _dict(self, node: dict[str, Any], value: Leaf | Group) -> Any:
-        pl = _pl()
         if not isinstance(value, Group):
             raise _Unprovable
         if set(node) - {"type", "keys_schema", "values_schema", "min_length", "max_length", "strict", "metadata",
