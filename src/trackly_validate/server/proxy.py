@@ -1,6 +1,6 @@
 """The validating proxy: ``trackly-validate serve --upstream URL``.
 
-Point an app's Trackly base URL at the proxy (``http://127.0.0.1:8787/api/v2``) and every
+Point an app's Trackly base URL at the proxy (``http://127.0.0.1:4787/api/v2``) and every
 request to a modelled endpoint goes through the HTTP gate the stand-in uses
 (``trackly_validate.http.gate``: route on the raw path -> the body as express.json reads it
 -> ``X-Api-Key`` format -> the one request pipeline), then the forwarder:
