@@ -28,6 +28,7 @@ from . import __version__
 from .answers import error_codes
 from .catalog import CATALOG, CodeInfo
 from .routes import READS, ROUTES, Route
+from .schema import request_schema
 
 __all__ = ["openapi", "PRODUCTION_URL", "SANDBOX_URL"]
 
@@ -207,7 +208,7 @@ def _codeless(error: dict[str, Any]) -> dict[str, Any]:
 def _hoist(route: Route, schemas: dict[str, Any]) -> str:
     """Put the route's body schema (and its ``$defs``) under ``components/schemas``; its ``$ref``."""
     model = route.model
-    schema = _drop_absent_defaults(model.model_json_schema(ref_template=_REF))
+    schema = request_schema(model, _REF)
     for name, sub in schema.pop("$defs", {}).items():
         if schemas.setdefault(name, sub) != sub:  # pragma: no cover - guarded by tests/test_openapi.py
             raise ValueError(f"two different schemas are both named {name!r}")
@@ -215,28 +216,6 @@ def _hoist(route: Route, schemas: dict[str, Any]) -> str:
     if schemas.setdefault(name, schema) != schema:  # pragma: no cover
         raise ValueError(f"two different body schemas are both named {name!r}")
     return _REF.format(model=name)
-
-
-def _drop_absent_defaults(schema: Any) -> Any:
-    """Remove ``"default": null`` where the schema does not admit null: in the models such a
-    default means "absent" (the server's missing-field rules), not a JSON value to send."""
-    if isinstance(schema, dict):
-        if "default" in schema and schema["default"] is None and not _admits_null(schema):
-            schema = {k: v for k, v in schema.items() if k != "default"}
-        return {k: _drop_absent_defaults(v) for k, v in schema.items()}
-    if isinstance(schema, list):
-        return [_drop_absent_defaults(v) for v in schema]
-    return schema
-
-
-def _admits_null(schema: dict[str, Any]) -> bool:
-    kind = schema.get("type")
-    if kind == "null" or (isinstance(kind, list) and "null" in kind) or None in schema.get("enum", [0]):
-        return True
-    if any(isinstance(sub, dict) and _admits_null(sub) for sub in schema.get("anyOf", []) + schema.get("oneOf", [])):
-        return True
-    return kind is None and "enum" not in schema and "const" not in schema and not schema.get("anyOf") \
-        and not schema.get("oneOf") and "$ref" not in schema
 
 
 def _operation_id(route: Route) -> str:

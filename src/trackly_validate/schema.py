@@ -1,0 +1,117 @@
+"""The JSON Schema of a request body, as the OpenAPI document and ``tv.json_schema`` show it.
+
+One generator for both, so ``tv.json_schema(method, path)`` is the document's request
+schema for that operation (its ``$defs`` are the document's ``components/schemas``).
+It is pydantic's generator over the very core schemas the pipeline validates with,
+with the differences that keep it from being stricter than the library:
+
+- lax scalars: a boolean, integer or number field the models read in pydantic's lax
+  mode (``Bool``, ``Int``, ``Number``, plain ``bool``/``int``/``float``) also admits
+  what lax mode converts - ``"true"``/``"yes"``/``1`` for a boolean, numeric strings and
+  booleans for numbers (patterns below, each a superset of what pydantic-core takes;
+  ``tests/test_openapi_agreement.py`` fuzzes them against it).  Strict ones
+  (``StrictFlag``: ``force``, ``confirm``) stay strict;
+- ``"default": null`` is dropped where null is not admitted: in the models it means
+  "absent" (the missing-field rules), not a value to send;
+- a field required only when the model validates absent fields (``partial_model``'s
+  updates validate only what is sent) is not listed in ``required``;
+- cross-field rules a JSON Schema can state come from the model's
+  ``__trackly_json_schema__`` (an ``allOf`` of ``if``/``then`` pieces, written next to
+  the model's cross-field validator).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic.json_schema import GenerateJsonSchema
+from pydantic_core import core_schema as cs
+
+__all__ = ["RequestJsonSchema", "request_schema", "caseless", "LAX_BOOL", "LAX_INT", "LAX_NUMBER"]
+
+
+def caseless(*words: str) -> str:
+    """An ECMA-262 pattern matching any of ``words`` in any letter case, whole."""
+    def one(word: str) -> str:
+        return "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else ("\\" + c if not c.isalnum() else c)
+                       for c in word)
+    return "^(?:" + "|".join(one(w) for w in words) + ")$"
+
+
+#: strings pydantic's lax bool takes (any letter case), and 0/1
+LAX_BOOL: list[dict[str, Any]] = [
+    {"type": "string", "pattern": caseless("true", "false", "yes", "no", "on", "off", "t", "f", "y", "n", "1", "0")},
+    {"enum": [0, 1]},
+]
+_WS = r"\s*"
+#: numeric strings pydantic's lax int takes (surrounding whitespace, a sign, ``_`` between digits, ``.0``;
+#: leading zeros before a minus sign, ``0-22``, read as -22)
+LAX_INT = {"type": "string", "pattern": rf"^{_WS}[+-]?[0-9_]*-?[0-9_]+(?:\.0*)?{_WS}$"}
+#: numeric strings pydantic's lax float takes (exponents, ``inf``, ``nan``, ``Infinity``)
+LAX_NUMBER = {"type": "string", "pattern": (
+    rf"^{_WS}[+-]?(?:(?:[0-9_]+\.?[0-9_]*|\.[0-9_]+)(?:[eE][0-9_+-]+)?"
+    r"|[IiNnFfTtYyAa_]+)\s*$")}
+
+
+class RequestJsonSchema(GenerateJsonSchema):
+    """pydantic's generator, with lax scalars shown as lax (module docstring)."""
+
+    def bool_schema(self, schema: cs.BoolSchema) -> dict[str, Any]:
+        out = super().bool_schema(schema)
+        return out if schema.get("strict") else {"anyOf": [out, *LAX_BOOL]}
+
+    def int_schema(self, schema: cs.IntSchema) -> dict[str, Any]:
+        out = super().int_schema(schema)
+        return out if schema.get("strict") else {"anyOf": [out, LAX_INT, {"type": "boolean"}]}
+
+    def float_schema(self, schema: cs.FloatSchema) -> dict[str, Any]:
+        out = super().float_schema(schema)
+        return out if schema.get("strict") else {"anyOf": [out, LAX_NUMBER, {"type": "boolean"}]}
+
+
+def request_schema(model: type, ref_template: str = "#/$defs/{model}") -> dict[str, Any]:
+    """The JSON Schema of ``model`` as a request body (``$defs`` for the models it nests)."""
+    schema = model.model_json_schema(ref_template=ref_template, schema_generator=RequestJsonSchema)
+    return _drop_absent_defaults(schema)
+
+
+def _drop_absent_defaults(schema: Any) -> Any:
+    """Remove ``"default": null`` where the schema does not admit null."""
+    if isinstance(schema, dict):
+        if "default" in schema and schema["default"] is None and not _admits_null(schema):
+            schema = {k: v for k, v in schema.items() if k != "default"}
+        return {k: _drop_absent_defaults(v) for k, v in schema.items()}
+    if isinstance(schema, list):
+        return [_drop_absent_defaults(v) for v in schema]
+    return schema
+
+
+def _admits_null(schema: dict[str, Any]) -> bool:
+    kind = schema.get("type")
+    if kind == "null" or (isinstance(kind, list) and "null" in kind) or None in schema.get("enum", [0]):
+        return True
+    if any(isinstance(sub, dict) and _admits_null(sub) for sub in schema.get("anyOf", []) + schema.get("oneOf", [])):
+        return True
+    return kind is None and "enum" not in schema and "const" not in schema and not schema.get("anyOf") \
+        and not schema.get("oneOf") and "$ref" not in schema
+
+
+# --- pieces for the models' __trackly_json_schema__ ---------------------------------------------
+
+#: a value sent empty counts as not given (``rules.crossfield.is_blank``)
+BLANK: dict[str, Any] = {"enum": [None, "", [], {}]}
+
+
+def given(name: str) -> dict[str, Any]:
+    """The body has ``name`` with a value that is not blank."""
+    return {"required": [name], "properties": {name: {"not": BLANK}}}
+
+
+def any_given(*names: str) -> dict[str, Any]:
+    """At least one of ``names`` is given (the "one of" rules: ``url`` or ``offerId``...)."""
+    return {"anyOf": [given(name) for name in names]}
+
+
+def add_rule(schema: dict[str, Any], rule: dict[str, Any]) -> None:
+    """Add a cross-field rule to a model's schema (``allOf``)."""
+    schema.setdefault("allOf", []).append(rule)
