@@ -61,8 +61,10 @@ def openapi(*, sandbox_url: str = SANDBOX_URL, production_url: str = PRODUCTION_
         op: dict[str, Any] = {
             "operationId": _operation_id(route),
             "summary": route.summary,
+            "description": _description(route),
             "tags": [_tag(route)],
-            "requestBody": {"required": True,
+            # not required: an empty body is read as {} (the missing-field codes answer it)
+            "requestBody": {"required": False,
                             "content": {"application/json": {"schema": {"$ref": body_ref}}}},
             "responses": _responses(route, SUCCESS[route.key], codes, SUSPENDED_ERROR, server_text),
         }
@@ -76,11 +78,15 @@ def openapi(*, sandbox_url: str = SANDBOX_URL, production_url: str = PRODUCTION_
     for route in READS:
         paths.setdefault(route.template, {})[route.method.lower()] = _read_operation(route, SUSPENDED_ERROR,
                                                                                      server_text)
+    tags = sorted({op["tags"][0] for ops in paths.values() for op in ops.values()})
     return {
         "openapi": "3.1.0",
         "info": {"title": "Trackly SMS API (as modelled by trackly-validate)", "version": __version__,
                  "description": "Every endpoint trackly-validate models, with its documented answers. "
-                                "`trackly-validate serve` answers this document locally."},
+                                "`trackly-validate serve` answers this document locally.",
+                 "contact": {"name": "trackly-validate", "url": "https://docs.tracklysms.com"}},
+        "tags": [{"name": tag, "description": f"The {tag.split(' ')[0]} endpoints of API "
+                  f"{tag.split(' ')[1].strip('()')}"} for tag in tags],
         "servers": [{"url": production_url, "description": "Trackly API"},
                     {"url": sandbox_url, "description": "trackly-validate sandbox (trackly-validate serve)"}],
         "security": [{"ApiKey": []}],
@@ -104,8 +110,9 @@ def _read_operation(route: Route, suspended: str, text: Callable[[CodeInfo, Rout
             "type": "object", "required": ["page", "per_page", "total", "total_pages"],
             "properties": {name: {"type": "integer", "minimum": 0} for name in ("page", "per_page", "total",
                                                                                  "total_pages")}}
-    op: dict[str, Any] = {"operationId": _operation_id(route), "summary": route.summary, "tags": [_tag(route)],
-                          "responses": responses}
+    op: dict[str, Any] = {"operationId": _operation_id(route), "summary": route.summary,
+                          "description": f"{route.summary} ({route.method} {route.template}).",
+                          "tags": [_tag(route)], "responses": responses}
     params: list[dict[str, Any]] = [
         {"name": name, "in": "path", "required": True,
          "schema": {"type": "integer"} if name == "list_id" else {"type": "string"}}
@@ -156,7 +163,7 @@ def _codes(route: Route, simulated: tuple[CodeInfo, ...]) -> dict[int, list[str]
 def _responses(route: Route, success: Any, codes: dict[int, list[str]], suspended: str,
                text: Callable[[CodeInfo, Route], str]) -> dict[str, Any]:
     headers = {"headers": dict(_V1_HEADERS)} if route.version == "v1" else {}
-    properties = {name: {"type": kind.split("|") if "|" in kind else kind} for name, kind in success.fields.items()}
+    properties = {name: _success_field(name, kind, route) for name, kind in success.fields.items()}
     out: dict[str, Any] = {str(success.status): {
         "description": "Accepted",
         **headers,
@@ -188,6 +195,18 @@ def _responses(route: Route, success: Any, codes: dict[int, list[str]], suspende
     return out
 
 
+def _success_field(name: str, kind: str, route: Route) -> dict[str, Any]:
+    """A top-level field of a success answer (``kind``: a JSON type, ``number|null``)."""
+    out: dict[str, Any] = {"type": kind.split("|") if "|" in kind else kind}
+    if "array" in kind.split("|"):
+        out["items"] = {}
+    if name == "errors" and route.items is not None:
+        out["description"] = ("Partial success: the items the server did not accept, each with its index and "
+                              "error; the others were accepted.  A request whose only problems are in its items "
+                              "is answered with this status, not refused.")
+    return out
+
+
 #: The extension every local answer carries (``trackly_validate.http.answer``): every
 #: problem found, the server's answer first, each with its JSON path in the body.
 _PROBLEMS: dict[str, Any] = {
@@ -216,6 +235,16 @@ def _hoist(route: Route, schemas: dict[str, Any]) -> str:
     if schemas.setdefault(name, schema) != schema:  # pragma: no cover
         raise ValueError(f"two different body schemas are both named {name!r}")
     return _REF.format(model=name)
+
+
+def _description(route: Route) -> str:
+    """A body operation's description: its model's docstring (the fields' rules are in the schema)."""
+    text = " ".join((route.model.__doc__ or route.summary).split())
+    if route.items is not None:
+        text += (f" Partial success: when the only problems are in `{route.items}` items, the request is "
+                 "accepted and the refused items are listed in the answer's `errors`. Above the item cap or "
+                 "5 MiB the whole request is refused with 413.")
+    return text
 
 
 def _operation_id(route: Route) -> str:
