@@ -115,3 +115,20 @@ def any_given(*names: str) -> dict[str, Any]:
 def add_rule(schema: dict[str, Any], rule: dict[str, Any]) -> None:
     """Add a cross-field rule to a model's schema (``allOf``)."""
     schema.setdefault("allOf", []).append(rule)
+
+
+def lax(value: bool) -> dict[str, Any]:
+    """What pydantic's lax bool reads as ``value`` (``true``, ``1``, ``"yes"``...): for ``if``
+    conditions on a lax boolean field, so a rule fires exactly when the model's does."""
+    words = ("true", "yes", "on", "t", "y", "1") if value else ("false", "no", "off", "f", "n", "0")
+    return {"anyOf": [{"const": value}, {"const": int(value)}, {"type": "string", "pattern": caseless(*words)}]}
+
+
+def when(name: str, value: dict[str, Any]) -> dict[str, Any]:
+    """An ``if`` condition: the body has ``name`` and it matches ``value``."""
+    return {"required": [name], "properties": {name: value}}
+
+
+def not_blank_if_sent(*names: str) -> dict[str, Any]:
+    """Each of ``names``, when sent, is not blank (an update's rule on a field sent empty)."""
+    return {"properties": {name: {"not": BLANK} for name in names}}
