@@ -147,7 +147,7 @@ class Required:
     def __get_pydantic_json_schema__(self, core_schema: cs.CoreSchema, handler: Any) -> Any:
         rule = (core_schema.get("metadata") or {}).get(TAG)
         out = handler(rule.inner if isinstance(rule, _RequiredRule) else core_schema)
-        if self.empty_is_missing and isinstance(out, dict):
+        if self.empty_is_missing and isinstance(out, dict) and "enum" not in out:
             # "", [] and {} are missing: the presence check refuses them before the inner rules
             kind = out.get("type")
             for name, keyword in (("string", "minLength"), ("array", "minItems"), ("object", "minProperties")):
@@ -352,7 +352,13 @@ class TracklyModel(BaseModel):
     @classmethod
     def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> Any:
         json_schema = handler(core_schema)
-        target = handler.resolve_ref_schema(json_schema)
+        cls.finish_json_schema(handler.resolve_ref_schema(json_schema))
+        return json_schema
+
+    @classmethod
+    def finish_json_schema(cls, target: dict[str, Any]) -> None:
+        """The model's own additions to its generated JSON Schema ``target`` (in place): the
+        fields marked :class:`Required`, then ``__trackly_json_schema__``."""
         required = list(target.get("required", []))
         props = target.get("properties", {})
         for name, field in cls.model_fields.items():
@@ -369,7 +375,6 @@ class TracklyModel(BaseModel):
             cls.__trackly_json_schema__(target)
             if not target.get("required"):
                 target.pop("required", None)
-        return json_schema
 
 
 def partial_model(create: type[TracklyModel], name: str, *, base: type[TracklyModel], doc: str,
