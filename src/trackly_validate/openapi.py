@@ -70,7 +70,7 @@ def openapi(*, sandbox_url: str = SANDBOX_URL, production_url: str = PRODUCTION_
         }
         params = [name for name in route.params(tuple(route.template.strip("/").split("/")))]
         if params:
-            op["parameters"] = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+            op["parameters"] = [{"name": name, "in": "path", "required": True, "schema": _path_schema(route, name)}
                                 for name in params]
         if route.version == "v1":
             op["deprecated"] = True
@@ -235,6 +235,12 @@ def _hoist(route: Route, schemas: dict[str, Any]) -> str:
     if schemas.setdefault(name, schema) != schema:  # pragma: no cover
         raise ValueError(f"two different body schemas are both named {name!r}")
     return _REF.format(model=name)
+
+
+def _path_schema(route: Route, name: str) -> dict[str, Any]:
+    """A path parameter: a string, with its format rule's pattern (the audience id)."""
+    rule = dict(route.path_checks).get(name)
+    return {"type": "string", "pattern": rule.pattern} if rule is not None and rule.pattern else {"type": "string"}
 
 
 def _description(route: Route) -> str:
