@@ -30,11 +30,20 @@ from pydantic_core import core_schema as cs
 __all__ = ["RequestJsonSchema", "request_schema", "caseless", "LAX_BOOL", "LAX_INT", "LAX_NUMBER"]
 
 
-def caseless(*words: str) -> str:
-    """An ECMA-262 pattern matching any of ``words`` in any letter case, whole."""
+#: the non-ASCII letters that Unicode case mapping turns into an ASCII one: KELVIN SIGN
+#: lower-cases to k; dotless i and long s upper-case to I and S
+_FOLDS = {"lower": {"k": "\u212a"}, "upper": {"i": "\u0131", "s": "\u017f"}}
+
+
+def caseless(*words: str, fold: str | None = None) -> str:
+    """An ECMA-262 pattern matching any of ``words`` in any ASCII letter case, whole; with
+    ``fold`` (``"lower"``/``"upper"``), also the non-ASCII letters that Unicode lower-/upper-
+    casing turns into theirs (what a rule that folds the value before comparing accepts)."""
+    extra = _FOLDS.get(fold or "", {})
+
     def one(word: str) -> str:
-        return "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else ("\\" + c if not c.isalnum() else c)
-                       for c in word)
+        return "".join(f"[{c.upper()}{c.lower()}{extra.get(c.lower(), '')}]" if c.isalpha()
+                       else ("\\" + c if c in "^$\\.*+?()[]{}|/" else c) for c in word)
     return "^(?:" + "|".join(one(w) for w in words) + ")$"
 
 

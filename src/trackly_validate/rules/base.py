@@ -263,15 +263,16 @@ class OneOf:
         # str schema the rule folds (a case-insensitive vocabulary), noting a null admitted
         # on the way (``Annotated[..., OneOf(...)] | None``, a rule that lets null through)
         node: Any = core_schema
-        nullable = folded = False
+        nullable, folded = False, None
         while isinstance(node, dict):
             nullable = nullable or node.get("type") == "nullable"
-            folded = folded or (node.get("type") == "str" and bool(node.get("to_upper") or node.get("to_lower")))
+            if node.get("type") == "str" and (node.get("to_upper") or node.get("to_lower")):
+                folded = "upper" if node.get("to_upper") else "lower"
             node = node["steps"][0] if node.get("type") == "chain" else node.get("schema")
         if folded:
             from ..schema import caseless
 
-            out: dict[str, Any] = {"type": "string", "pattern": caseless(*self.values)}
+            out: dict[str, Any] = {"type": "string", "pattern": caseless(*self.values, fold=folded)}
         else:
             out = {"enum": list(self.values)}
         return {"anyOf": [out, {"type": "null"}]} if nullable else out
