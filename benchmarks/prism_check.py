@@ -90,7 +90,15 @@ class Prism:
 
         def one(request: tuple[str, str, Any]) -> bool:
             method, path, body = request
-            answer = client.request(method, path, content=json.dumps(body, ensure_ascii=False).encode())
+            content = json.dumps(body, ensure_ascii=False).encode()
+            for attempt in range(3):  # Prism now and then resets a kept-alive connection
+                try:
+                    answer = client.request(method, path, content=content)
+                    break
+                except httpx.TransportError:
+                    if attempt == 2:
+                        raise
+                    time.sleep(0.2)
             return answer.status_code >= 400  # 422, or the documented 400 Prism answers with
 
         with client, ThreadPoolExecutor(workers) as pool:

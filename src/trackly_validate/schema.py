@@ -32,7 +32,8 @@ __all__ = ["RequestJsonSchema", "request_schema", "caseless", "LAX_BOOL", "LAX_I
 
 #: the non-ASCII letters that Unicode case mapping turns into an ASCII one: KELVIN SIGN
 #: lower-cases to k; dotless i and long s upper-case to I and S
-_FOLDS = {"lower": {"k": "\u212a"}, "upper": {"i": "\u0131", "s": "\u017f"}}
+#: (written as escapes: the patterns stay ASCII, which tools that echo them in HTTP headers need)
+_FOLDS = {"lower": {"k": "\\u212a"}, "upper": {"i": "\\u0131", "s": "\\u017f"}}
 
 
 def caseless(*words: str, fold: str | None = None) -> str:
