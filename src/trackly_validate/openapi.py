@@ -50,6 +50,7 @@ _V1_HEADERS = {
 
 def openapi(*, sandbox_url: str = SANDBOX_URL, production_url: str = PRODUCTION_URL) -> dict[str, Any]:
     """The OpenAPI 3.1 document (a fresh dict on each call)."""
+    from .pipeline import run
     from .server.shapes import SUCCESS
     from .server.simulation import SUSPENDED_ERROR, server_text, state_codes
 
@@ -63,8 +64,8 @@ def openapi(*, sandbox_url: str = SANDBOX_URL, production_url: str = PRODUCTION_
             "summary": route.summary,
             "description": _description(route),
             "tags": [_tag(route)],
-            # not required: an empty body is read as {} (the missing-field codes answer it)
-            "requestBody": {"required": False,
+            # an empty body is read as {}: required exactly when the library refuses {}
+            "requestBody": {"required": bool(run(route, {}).problems),
                             "content": {"application/json": {"schema": {"$ref": body_ref}}}},
             "responses": _responses(route, SUCCESS[route.key], codes, SUSPENDED_ERROR, server_text),
         }
@@ -120,26 +121,29 @@ def _read_operation(route: Route, suspended: str, text: Callable[[CodeInfo, Rout
     listing = route.listing
     for q in listing.query if listing is not None else ():
         note = None
+        # no value is refused (out of range: clamped; not a number: the default; another
+        # word: matches nothing), so the schemas admit any text and say what is meant
         if q.name == "page":
-            schema: dict[str, Any] = {"type": "integer", "minimum": 1, "default": 1}
+            schema: dict[str, Any] = {"anyOf": [{"type": "integer", "minimum": 1}, {"type": "string"}],
+                                      "default": 1}
             note = "Below 1 or not a whole number: 1. Past the last page: an empty array."
         elif q.name == "per_page":
             assert listing is not None
-            schema = {"type": "integer", "minimum": 1, "maximum": listing.max_per_page,
-                      "default": listing.per_page}
+            schema = {"anyOf": [{"type": "integer", "minimum": 1, "maximum": listing.max_per_page},
+                                {"type": "string"}], "default": listing.per_page}
             note = (f"Above {listing.max_per_page}: {listing.max_per_page}; not a whole number: "
                     f"{listing.per_page} (the stand-in's choice; the docs give no error for it).")
         else:
             schema = {"type": "string"}
             if q.values is not None:
-                schema["enum"] = list(q.values)
+                schema["examples"] = list(q.values)
             if q.default is not None:
                 schema["default"] = q.default
         entry: dict[str, Any] = {"name": q.name, "in": "query", "required": False, "schema": schema}
         if q.hidden:
             note = f"Without it, {', '.join(q.hidden)} ones are left out."
         if q.values is not None:
-            note = ((note + " ") if note else "") + "Another value matches nothing."
+            note = ((note + " ") if note else "") + f"One of {', '.join(q.values)}; another value matches nothing."
         if note:
             entry["description"] = note
         params.append(entry)
