@@ -29,6 +29,19 @@ import trackly_validate as tv
 from trackly_validate.routes import ROUTES, find
 
 ID = "665fa1b2c3d4e5f6a7b8c901"
+
+#: codes whose refusals a JSON Schema cannot state: what only the library knows (why)
+NOT_STATABLE = {
+    "missing_offer_links_for_placeholders": "{{linkN}} placeholders in a text against the keys of offer_links",
+    "invalid_timestamp": "V8's Date parser (any string new Date() reads; the schema admits every string)",
+    "invalid_ip_address": "IPv4/IPv6 as the library reads them (format: ipv4/ipv6 differ on zones, leading zeros)",
+    "invalid_blast_percent": "blast percents summing to exactly 100 in decimal",
+    "payload_too_large": "byte sizes of the compact JSON (the 4,000-byte contact, 5 MiB)",
+    "metadata_too_large": "the byte size of the OTP metadata's JSON",
+    "invalid_phone": "phone validity (possible lengths per region; the E.164 / v1 characters are stated)",
+    "invalid_list_number": "phone validity (the E.164 pattern is stated)",
+    "invalid_url": "the WHATWG URL parser (hosts, ports, IPv4; the http(s) scheme is stated)",
+}
 VALUES: tuple[Any, ...] = (
     None, "", [], {}, True, False, 0, 1, -1, 2.5, "1", "0", "12", "2.5", "true", "false", "TRUE", "yes",
     "2025-03-10", "2025-03-10T09:00:00Z", "06/01/2025", 1741600800000,

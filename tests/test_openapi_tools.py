@@ -39,19 +39,7 @@ import prism_check  # noqa: E402
 
 DOC = tv.openapi()
 
-#: codes whose refusals a JSON Schema cannot state: what only the library knows
-NOT_STATABLE = {
-    "missing_offer_links_for_placeholders": "{{linkN}} placeholders in a text against the keys of offer_links",
-    "invalid_timestamp": "V8's Date parser (any string new Date() reads; the schema admits every string)",
-    "invalid_ip_address": "IPv4/IPv6 as Node's net.isIP reads them (format: ipv4/ipv6 differ on zones, "
-                          "leading zeros)",
-    "invalid_blast_percent": "blast percents summing to exactly 100 in decimal",
-    "payload_too_large": "byte sizes of the compact JSON (the 4,000-byte contact, 5 MiB)",
-    "metadata_too_large": "the byte size of the OTP metadata's JSON",
-    "invalid_phone": "phone validity (possible lengths per region; the E.164 / v1 characters are stated)",
-    "invalid_list_number": "phone validity (the E.164 pattern is stated)",
-    "invalid_url": "the WHATWG URL parser (hosts, ports, IPv4; the http(s) scheme is stated)",
-}
+NOT_STATABLE = openapi_corpus.NOT_STATABLE
 
 CORPUS = openapi_corpus.corpus()
 
