@@ -22,7 +22,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / ".cache" / "npm"
-PACKAGES = ("@stoplight/prism-cli@5.14", "@stoplight/spectral-cli@6")
+PACKAGES = ("@stoplight/prism-cli@5.14", "@stoplight/spectral-cli@6", "openapi-typescript@7", "openapi-fetch@0.17",
+            "typescript@5")
 KEY = "trk_" + "a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6"
 
 

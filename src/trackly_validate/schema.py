@@ -11,8 +11,8 @@ with the differences that keep it from being stricter than the library:
   booleans for numbers (patterns below, each a superset of what pydantic-core takes;
   ``tests/test_openapi_agreement.py`` fuzzes them against it).  Strict ones
   (``StrictFlag``: ``force``, ``confirm``) stay strict;
-- ``"default": null`` is dropped where null is not admitted: in the models it means
-  "absent" (the missing-field rules), not a value to send;
+- ``"default": null`` is dropped: in the models it means "absent" (the missing-field
+  rules, an optional field not sent), not a value to send;
 - a field required only when the model validates absent fields (``partial_model``'s
   updates validate only what is sent) is not listed in ``required``;
 - cross-field rules a JSON Schema can state come from the model's
@@ -86,24 +86,15 @@ def request_schema(model: type, ref_template: str = "#/$defs/{model}") -> dict[s
 
 
 def _drop_absent_defaults(schema: Any) -> Any:
-    """Remove ``"default": null`` where the schema does not admit null."""
+    """Remove every ``"default": null``: in the models it means "absent" (an optional field
+    not sent, or a required one's missing-field rule), not a value the server fills in.
+    Generators read a default as "always present" (openapi-typescript makes such a field
+    required), and where null is not admitted it contradicts the schema."""
     if isinstance(schema, dict):
-        if "default" in schema and schema["default"] is None and not _admits_null(schema):
-            schema = {k: v for k, v in schema.items() if k != "default"}
-        return {k: _drop_absent_defaults(v) for k, v in schema.items()}
+        return {k: _drop_absent_defaults(v) for k, v in schema.items() if not (k == "default" and v is None)}
     if isinstance(schema, list):
         return [_drop_absent_defaults(v) for v in schema]
     return schema
-
-
-def _admits_null(schema: dict[str, Any]) -> bool:
-    kind = schema.get("type")
-    if kind == "null" or (isinstance(kind, list) and "null" in kind) or None in schema.get("enum", [0]):
-        return True
-    if any(isinstance(sub, dict) and _admits_null(sub) for sub in schema.get("anyOf", []) + schema.get("oneOf", [])):
-        return True
-    return kind is None and "enum" not in schema and "const" not in schema and not schema.get("anyOf") \
-        and not schema.get("oneOf") and "$ref" not in schema
 
 
 # --- pieces for the models' __trackly_json_schema__ ---------------------------------------------
