@@ -56,11 +56,19 @@ LAX_BOOL: list[dict[str, Any]] = [
 _WS = r"[\s\x85]*"  # what Rust's trim() strips (Unicode White_Space)
 #: numeric strings pydantic's lax int takes (surrounding whitespace, a sign, ``_`` between digits, ``.0``;
 #: leading zeros before a minus sign, ``0-22``, read as -22)
-LAX_INT = {"type": "string", "pattern": rf"^{_WS}[+-]?(?:[0_]+-)?[0-9_]+(?:\.0*)?{_WS}$"}
+LAX_INT = {"type": "string", "pattern": rf"^{_WS}[+-]?(?:[0_]+-)?[0-9_]*[0-9][0-9_]*(?:\.0*)?{_WS}$"}
+
+
+def _underscored(word: str) -> str:
+    """``word`` in any case with ``_`` anywhere (pydantic-core drops them)."""
+    return "_*" + "".join(f"[{c.upper()}{c.lower()}]_*" for c in word)
+
+
 #: numeric strings pydantic's lax float takes (exponents, ``inf``, ``nan``, ``Infinity``)
+_DIGITS = "(?:[0-9_]*[0-9][0-9_]*(?:\\.[0-9_]*)?|[0-9_]*\\.[0-9_]*[0-9][0-9_]*)"
 LAX_NUMBER = {"type": "string", "pattern": (
-    rf"^{_WS}[+-]?(?:(?:[0-9_]+\.?[0-9_]*|\.[0-9_]+)(?:[eE][0-9_+-]+)?"
-    rf"|[IiNnFfTtYyAa_]+){_WS}$")}
+    rf"^{_WS}[+-]?(?:{_DIGITS}(?:[eE][0-9_+-]+)?|{_underscored('inf')}(?:{_underscored('inity')})?"
+    rf"|{_underscored('nan')}){_WS}$")}
 
 
 class RequestJsonSchema(GenerateJsonSchema):
