@@ -24,12 +24,13 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Annotated
 
 import pytest
-from pydantic import TypeAdapter
+from pydantic import Field, TypeAdapter
 
 import trackly_validate as tv
-from trackly_validate.schema import LAX_BOOL, LAX_INT, LAX_NUMBER
+from trackly_validate.schema import LAX_BOOL, LAX_FINITE, LAX_INT, LAX_NUMBER
 
 import openapi_corpus
 
@@ -66,8 +67,9 @@ def test_every_refusal_a_schema_can_state_is_in_the_document(judged):
     assert judged["looser"]  # the corpus does reach rules only the library knows
 
 
-@pytest.mark.parametrize(("kind", "schemas"), [(bool, LAX_BOOL[:1]), (int, [LAX_INT]), (float, [LAX_NUMBER])],
-                         ids=["bool", "int", "float"])
+@pytest.mark.parametrize(("kind", "schemas"), [(bool, LAX_BOOL[:1]), (int, [LAX_INT]), (float, [LAX_NUMBER]),
+                                               (Annotated[float, Field(allow_inf_nan=False)], [LAX_FINITE])],
+                         ids=["bool", "int", "float", "finite"])
 def test_lax_scalar_patterns_admit_every_string_pydantic_converts(kind, schemas):
     adapter, patterns = TypeAdapter(kind), [re.compile(s["pattern"]) for s in schemas]
     rng = random.Random(7)

@@ -69,6 +69,8 @@ _DIGITS = "(?:[0-9_]*[0-9][0-9_]*(?:\\.[0-9_]*)?|[0-9_]*\\.[0-9_]*[0-9][0-9_]*)"
 LAX_NUMBER = {"type": "string", "pattern": (
     rf"^{_WS}[+-]?(?:{_DIGITS}(?:[eE][0-9_+-]+)?|{_underscored('inf')}(?:{_underscored('inity')})?"
     rf"|{_underscored('nan')}){_WS}$")}
+#: the same without ``inf``/``nan`` (a field that refuses them: ``revenue``)
+LAX_FINITE = {"type": "string", "pattern": rf"^{_WS}[+-]?{_DIGITS}(?:[eE][0-9_+-]+)?{_WS}$"}
 
 
 class RequestJsonSchema(GenerateJsonSchema):
@@ -84,7 +86,10 @@ class RequestJsonSchema(GenerateJsonSchema):
 
     def float_schema(self, schema: cs.FloatSchema) -> dict[str, Any]:
         out = super().float_schema(schema)
-        return out if schema.get("strict") else {"anyOf": [out, LAX_NUMBER, {"type": "boolean"}]}
+        if schema.get("strict"):
+            return out
+        text = LAX_FINITE if schema.get("allow_inf_nan") is False else LAX_NUMBER
+        return {"anyOf": [out, text, {"type": "boolean"}]}
 
 
 def request_schema(model: type, ref_template: str = "#/$defs/{model}") -> dict[str, Any]:

@@ -149,9 +149,10 @@ class Required:
         out = handler(rule.inner if isinstance(rule, _RequiredRule) else core_schema)
         if self.empty_is_missing and isinstance(out, dict) and "enum" not in out:
             # "", [] and {} are missing: the presence check refuses them before the inner rules
-            kind = out.get("type")
+            kinds = {k for part in (out, *out.get("anyOf", ())) if isinstance(part, dict)
+                     for k in ([part["type"]] if isinstance(part.get("type"), str) else part.get("type", []))}
             for name, keyword in (("string", "minLength"), ("array", "minItems"), ("object", "minProperties")):
-                if kind is None or kind == name or (isinstance(kind, list) and name in kind):
+                if not kinds or name in kinds:
                     out.setdefault(keyword, 1)
         return out
 
