@@ -56,7 +56,7 @@ LAX_BOOL: list[dict[str, Any]] = [
 _WS = r"[\s\x85]*"  # what Rust's trim() strips (Unicode White_Space)
 #: numeric strings pydantic's lax int takes (surrounding whitespace, a sign, ``_`` between digits, ``.0``;
 #: leading zeros before a minus sign, ``0-22``, read as -22)
-LAX_INT = {"type": "string", "pattern": rf"^{_WS}[+-]?(?:[0_]+-)?[0-9_]*[0-9][0-9_]*(?:\.0*)?{_WS}$"}
+LAX_INT = {"type": "string", "pattern": rf"^{_WS}[+-]?(?:0[0_]*-?_*)?[0-9](?:_?[0-9])*(?:\.0*)?{_WS}$"}
 
 
 def _underscored(word: str) -> str:
