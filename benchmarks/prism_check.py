@@ -34,14 +34,20 @@ def npm_bin(name: str, timeout: float = 300) -> Path | None:
         return found
     if shutil.which("npm") is None or shutil.which("node") is None:
         return None
+    import fcntl
+
     CACHE.mkdir(parents=True, exist_ok=True)
-    if not (CACHE / "package.json").exists():
-        (CACHE / "package.json").write_text('{"name": "trackly-validate-tools", "private": true}\n')
-    try:
-        subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--silent", *PACKAGES], cwd=CACHE,
-                       check=True, timeout=timeout, capture_output=True)
-    except (subprocess.SubprocessError, OSError):
-        return None
+    with open(CACHE / ".install.lock", "w") as lock:  # one install at a time (pytest -n workers)
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if found.exists():
+            return found
+        if not (CACHE / "package.json").exists():
+            (CACHE / "package.json").write_text('{"name": "trackly-validate-tools", "private": true}\n')
+        try:
+            subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--silent", *PACKAGES], cwd=CACHE,
+                           check=True, timeout=timeout, capture_output=True)
+        except (subprocess.SubprocessError, OSError):
+            return None
     return found if found.exists() else None
 
 
