@@ -58,9 +58,12 @@ def test_accepts_the_exception_and_lists_a_repeated_message_once():
     assert [m.code for m in errors["to"]] == ["invalid_phone", "geo_restricted"]
 
 
-def test_json_schema_is_the_route_models_schema():
+def test_json_schema_is_the_route_models_request_schema():
+    from trackly_validate.schema import request_schema
+
     schema = tv.json_schema("POST", "/v2/send")
-    assert schema == tv.model_for("POST", "/v2/send").model_json_schema()
+    assert schema == request_schema(tv.model_for("POST", "/v2/send"))
+    assert "default" not in schema["properties"]["to"]  # absent, not null: never "default": null
     assert schema["type"] == "object"
     assert set(schema["required"]) == {"to", "list_number", "body"}
     assert schema["properties"]["to"]["type"] == "string"

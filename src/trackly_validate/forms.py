@@ -58,7 +58,9 @@ def to_form_errors(problems: Iterable[Problem]) -> dict[str, list[FormMessage]]:
 
 
 def json_schema(method: str, path: str) -> dict[str, Any]:
-    """The JSON Schema of the body of ``method path`` (``UnknownEndpointError`` if unmodelled)."""
+    """The JSON Schema of the body of ``method path`` (``UnknownEndpointError`` if unmodelled):
+    the OpenAPI document's request schema for that operation, its nested models in ``$defs``."""
     from .routes import resolve
+    from .schema import request_schema
 
-    return resolve(method, path).model.model_json_schema()
+    return request_schema(resolve(method, path).model)

@@ -28,6 +28,7 @@ from . import __version__
 from .answers import error_codes
 from .catalog import CATALOG, CodeInfo
 from .routes import READS, ROUTES, Route
+from .schema import request_schema
 
 __all__ = ["openapi", "PRODUCTION_URL", "SANDBOX_URL"]
 
@@ -49,6 +50,7 @@ _V1_HEADERS = {
 
 def openapi(*, sandbox_url: str = SANDBOX_URL, production_url: str = PRODUCTION_URL) -> dict[str, Any]:
     """The OpenAPI 3.1 document (a fresh dict on each call)."""
+    from .pipeline import run
     from .server.shapes import SUCCESS
     from .server.simulation import SUSPENDED_ERROR, server_text, state_codes
 
@@ -60,14 +62,16 @@ def openapi(*, sandbox_url: str = SANDBOX_URL, production_url: str = PRODUCTION_
         op: dict[str, Any] = {
             "operationId": _operation_id(route),
             "summary": route.summary,
+            "description": _description(route),
             "tags": [_tag(route)],
-            "requestBody": {"required": True,
+            # an empty body is read as {}: required exactly when the library refuses {}
+            "requestBody": {"required": bool(run(route, {}).problems),
                             "content": {"application/json": {"schema": {"$ref": body_ref}}}},
             "responses": _responses(route, SUCCESS[route.key], codes, SUSPENDED_ERROR, server_text),
         }
         params = [name for name in route.params(tuple(route.template.strip("/").split("/")))]
         if params:
-            op["parameters"] = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+            op["parameters"] = [{"name": name, "in": "path", "required": True, "schema": _path_schema(route, name)}
                                 for name in params]
         if route.version == "v1":
             op["deprecated"] = True
@@ -75,11 +79,15 @@ def openapi(*, sandbox_url: str = SANDBOX_URL, production_url: str = PRODUCTION_
     for route in READS:
         paths.setdefault(route.template, {})[route.method.lower()] = _read_operation(route, SUSPENDED_ERROR,
                                                                                      server_text)
+    tags = sorted({op["tags"][0] for ops in paths.values() for op in ops.values()})
     return {
         "openapi": "3.1.0",
         "info": {"title": "Trackly SMS API (as modelled by trackly-validate)", "version": __version__,
                  "description": "Every endpoint trackly-validate models, with its documented answers. "
-                                "`trackly-validate serve` answers this document locally."},
+                                "`trackly-validate serve` answers this document locally.",
+                 "contact": {"name": "trackly-validate", "url": "https://docs.tracklysms.com"}},
+        "tags": [{"name": tag, "description": f"The {tag.split(' ')[0]} endpoints of API "
+                  f"{tag.split(' ')[1].strip('()')}"} for tag in tags],
         "servers": [{"url": production_url, "description": "Trackly API"},
                     {"url": sandbox_url, "description": "trackly-validate sandbox (trackly-validate serve)"}],
         "security": [{"ApiKey": []}],
@@ -103,8 +111,9 @@ def _read_operation(route: Route, suspended: str, text: Callable[[CodeInfo, Rout
             "type": "object", "required": ["page", "per_page", "total", "total_pages"],
             "properties": {name: {"type": "integer", "minimum": 0} for name in ("page", "per_page", "total",
                                                                                  "total_pages")}}
-    op: dict[str, Any] = {"operationId": _operation_id(route), "summary": route.summary, "tags": [_tag(route)],
-                          "responses": responses}
+    op: dict[str, Any] = {"operationId": _operation_id(route), "summary": route.summary,
+                          "description": f"{route.summary} ({route.method} {route.template}).",
+                          "tags": [_tag(route)], "responses": responses}
     params: list[dict[str, Any]] = [
         {"name": name, "in": "path", "required": True,
          "schema": {"type": "integer"} if name == "list_id" else {"type": "string"}}
@@ -112,26 +121,29 @@ def _read_operation(route: Route, suspended: str, text: Callable[[CodeInfo, Rout
     listing = route.listing
     for q in listing.query if listing is not None else ():
         note = None
+        # no value is refused (out of range: clamped; not a number: the default; another
+        # word: matches nothing), so the schemas admit any text and say what is meant
         if q.name == "page":
-            schema: dict[str, Any] = {"type": "integer", "minimum": 1, "default": 1}
+            schema: dict[str, Any] = {"anyOf": [{"type": "integer", "minimum": 1}, {"type": "string"}],
+                                      "default": 1}
             note = "Below 1 or not a whole number: 1. Past the last page: an empty array."
         elif q.name == "per_page":
             assert listing is not None
-            schema = {"type": "integer", "minimum": 1, "maximum": listing.max_per_page,
-                      "default": listing.per_page}
+            schema = {"anyOf": [{"type": "integer", "minimum": 1, "maximum": listing.max_per_page},
+                                {"type": "string"}], "default": listing.per_page}
             note = (f"Above {listing.max_per_page}: {listing.max_per_page}; not a whole number: "
                     f"{listing.per_page} (the stand-in's choice; the docs give no error for it).")
         else:
             schema = {"type": "string"}
             if q.values is not None:
-                schema["enum"] = list(q.values)
+                schema["examples"] = list(q.values)
             if q.default is not None:
                 schema["default"] = q.default
         entry: dict[str, Any] = {"name": q.name, "in": "query", "required": False, "schema": schema}
         if q.hidden:
             note = f"Without it, {', '.join(q.hidden)} ones are left out."
         if q.values is not None:
-            note = ((note + " ") if note else "") + "Another value matches nothing."
+            note = ((note + " ") if note else "") + f"One of {', '.join(q.values)}; another value matches nothing."
         if note:
             entry["description"] = note
         params.append(entry)
@@ -155,7 +167,7 @@ def _codes(route: Route, simulated: tuple[CodeInfo, ...]) -> dict[int, list[str]
 def _responses(route: Route, success: Any, codes: dict[int, list[str]], suspended: str,
                text: Callable[[CodeInfo, Route], str]) -> dict[str, Any]:
     headers = {"headers": dict(_V1_HEADERS)} if route.version == "v1" else {}
-    properties = {name: {"type": kind.split("|") if "|" in kind else kind} for name, kind in success.fields.items()}
+    properties = {name: _success_field(name, kind, route) for name, kind in success.fields.items()}
     out: dict[str, Any] = {str(success.status): {
         "description": "Accepted",
         **headers,
@@ -187,6 +199,18 @@ def _responses(route: Route, success: Any, codes: dict[int, list[str]], suspende
     return out
 
 
+def _success_field(name: str, kind: str, route: Route) -> dict[str, Any]:
+    """A top-level field of a success answer (``kind``: a JSON type, ``number|null``)."""
+    out: dict[str, Any] = {"type": kind.split("|") if "|" in kind else kind}
+    if "array" in kind.split("|"):
+        out["items"] = {}
+    if name == "errors" and route.items is not None:
+        out["description"] = ("Partial success: the items the server did not accept, each with its index and "
+                              "error; the others were accepted.  A request whose only problems are in its items "
+                              "is answered with this status, not refused.")
+    return out
+
+
 #: The extension every local answer carries (``trackly_validate.http.answer``): every
 #: problem found, the server's answer first, each with its JSON path in the body.
 _PROBLEMS: dict[str, Any] = {
@@ -207,7 +231,7 @@ def _codeless(error: dict[str, Any]) -> dict[str, Any]:
 def _hoist(route: Route, schemas: dict[str, Any]) -> str:
     """Put the route's body schema (and its ``$defs``) under ``components/schemas``; its ``$ref``."""
     model = route.model
-    schema = _drop_absent_defaults(model.model_json_schema(ref_template=_REF))
+    schema = request_schema(model, _REF)
     for name, sub in schema.pop("$defs", {}).items():
         if schemas.setdefault(name, sub) != sub:  # pragma: no cover - guarded by tests/test_openapi.py
             raise ValueError(f"two different schemas are both named {name!r}")
@@ -217,26 +241,20 @@ def _hoist(route: Route, schemas: dict[str, Any]) -> str:
     return _REF.format(model=name)
 
 
-def _drop_absent_defaults(schema: Any) -> Any:
-    """Remove ``"default": null`` where the schema does not admit null: in the models such a
-    default means "absent" (the server's missing-field rules), not a JSON value to send."""
-    if isinstance(schema, dict):
-        if "default" in schema and schema["default"] is None and not _admits_null(schema):
-            schema = {k: v for k, v in schema.items() if k != "default"}
-        return {k: _drop_absent_defaults(v) for k, v in schema.items()}
-    if isinstance(schema, list):
-        return [_drop_absent_defaults(v) for v in schema]
-    return schema
+def _path_schema(route: Route, name: str) -> dict[str, Any]:
+    """A path parameter: a string, with its format rule's pattern (the audience id)."""
+    rule = dict(route.path_checks).get(name)
+    return {"type": "string", "pattern": rule.pattern} if rule is not None and rule.pattern else {"type": "string"}
 
 
-def _admits_null(schema: dict[str, Any]) -> bool:
-    kind = schema.get("type")
-    if kind == "null" or (isinstance(kind, list) and "null" in kind) or None in schema.get("enum", [0]):
-        return True
-    if any(isinstance(sub, dict) and _admits_null(sub) for sub in schema.get("anyOf", []) + schema.get("oneOf", [])):
-        return True
-    return kind is None and "enum" not in schema and "const" not in schema and not schema.get("anyOf") \
-        and not schema.get("oneOf") and "$ref" not in schema
+def _description(route: Route) -> str:
+    """A body operation's description: its model's docstring (the fields' rules are in the schema)."""
+    text = " ".join((route.model.__doc__ or route.summary).split())
+    if route.items is not None:
+        text += (f" Partial success: when the only problems are in `{route.items}` items, the request is "
+                 "accepted and the refused items are listed in the answer's `errors`. Above the item cap or "
+                 "5 MiB the whole request is refused with 413.")
+    return text
 
 
 def _operation_id(route: Route) -> str:

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 
 from .catalog import C, CodeInfo
 from .errors import UnknownEndpointError
-from .rules.objectid import is_object_id
+from .rules.objectid import OBJECT_ID_PATTERN, is_object_id
 
 if TYPE_CHECKING:  # pragma: no cover
     from pydantic import BaseModel
@@ -48,6 +48,8 @@ class PathRule:
 
     info: CodeInfo
     test: Callable[[str], bool]
+    #: the same rule as a pattern, for the OpenAPI document's path parameter
+    pattern: str | None = None
 
     def __call__(self, value: str) -> bool:
         return self.test(value)
@@ -186,7 +188,7 @@ def _route_by_key(method: str, template: str) -> Route:
 
 
 _M = "trackly_validate.models."
-_ID = (("id", PathRule(C.invalid_audience_id, is_object_id)),)
+_ID = (("id", PathRule(C.invalid_audience_id, is_object_id, OBJECT_ID_PATTERN)),)
 
 # documented error tables shared by several endpoints
 _SEND_V2 = (C.missing_to, C.missing_list_number, C.missing_body, C.invalid_phone, C.invalid_list_number,

@@ -81,7 +81,8 @@ def print_codes(fmt: str) -> None:
 
 
 def print_schema(endpoint: str) -> None:
+    from ..schema import request_schema
     from .check import endpoint_route  # (pulls in the pipeline: only this command needs it)
 
     route = endpoint_route(endpoint)
-    sys.stdout.write(json.dumps(route.model.model_json_schema(), indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.write(json.dumps(request_schema(route.model), indent=2, ensure_ascii=False) + "\n")

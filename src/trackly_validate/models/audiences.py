@@ -70,6 +70,7 @@ from ..rules.base import MaxLen, Required, Rule, TracklyModel, fail, tagged
 from ..rules.phones import Phone
 from ..rules.types import Int, Number, Str
 from ..rules.vocabularies import NO_VALUE_OPERATORS, VOCABULARIES
+from ..schema import add_rule, any_given, given, when
 
 __all__ = [
     "TimeCondition",
@@ -133,6 +134,17 @@ class ValueFor:
         return tagged(_ValueRule(self.info, handler(source), self.empty_is_missing))
 
 
+def _needs(*names: str, empty_is_missing: bool = True) -> Any:
+    """The :class:`ValueFor` rule as JSON Schema: ``names`` are given unless the operator
+    takes no value (``exists``/``not_exists``)."""
+    def rule(schema: dict[str, Any]) -> None:
+        needed = [given(n) if empty_is_missing else {"required": [n], "properties": {n: {"not": {"const": None}}}}
+                  for n in names]
+        add_rule(schema, {"if": {"required": ["operator"], "properties": {"operator": {
+            "enum": sorted(NO_VALUE_OPERATORS)}}}, "else": {"allOf": needed}})
+    return staticmethod(rule)
+
+
 # --- conditions ----------------------------------------------------------------------------------------
 
 def _tag(name: str) -> Any:
@@ -144,6 +156,8 @@ class TimeCondition(TracklyModel):
     ``value`` and ``unit`` are required except for ``exists``/``not_exists``, a missing
     one of them → ``missing_time_value``."""
 
+    __trackly_json_schema__ = _needs("value", "unit")
+
     condition_type: Literal["time"] = _tag("time")
     field: Annotated[_V["time_field"].type, Required(C.invalid_time_field)] = None
     operator: Annotated[_V["time_operator"].type, Required(C.invalid_time_operator)] = None
@@ -153,6 +167,8 @@ class TimeCondition(TracklyModel):
 
 class CountCondition(TracklyModel):
     """``{"condition_type": "count", "field", "operator", "value"}``; ``value`` a number."""
+
+    __trackly_json_schema__ = _needs("value")
 
     condition_type: Literal["count"] = _tag("count")
     field: Annotated[_V["count_field"].type, Required(C.invalid_count_field)] = None
@@ -164,6 +180,8 @@ class RevenueCondition(TracklyModel):
     """``{"condition_type": "revenue", "field", "operator", "value"}``; ``value`` any JSON
     value (a number for totals, a boolean for ``has_revenue``: types inferred, not checked)."""
 
+    __trackly_json_schema__ = _needs("value")
+
     condition_type: Literal["revenue"] = _tag("revenue")
     field: Annotated[_V["revenue_field"].type, Required(C.invalid_revenue_field)] = None
     operator: Annotated[_V["revenue_operator"].type, Required(C.invalid_revenue_operator)] = None
@@ -173,6 +191,8 @@ class RevenueCondition(TracklyModel):
 class CarrierCondition(TracklyModel):
     """``{"condition_type": "carrier", "operator", "value"}`` (no ``field`` is documented)."""
 
+    __trackly_json_schema__ = _needs("value")
+
     condition_type: Literal["carrier"] = _tag("carrier")
     operator: Annotated[_V["carrier_operator"].type, Required(C.invalid_carrier_operator)] = None
     value: Annotated[Any, ValueFor(C.missing_carrier_value)] = None
@@ -180,6 +200,8 @@ class CarrierCondition(TracklyModel):
 
 class TimezoneCondition(TracklyModel):
     """``{"condition_type": "timezone", "operator", "value"}`` (IANA names in examples; not checked)."""
+
+    __trackly_json_schema__ = _needs("value")
 
     condition_type: Literal["timezone"] = _tag("timezone")
     operator: Annotated[_V["timezone_operator"].type, Required(C.invalid_timezone_operator)] = None
@@ -194,6 +216,8 @@ class PhoneNumbersCondition(TracklyModel):
     shape: the error-code page speaks of "its array of values").  Each value is E.164
     at the options' phone level (no account mirrors: nothing is sent to them)."""
 
+    __trackly_json_schema__ = _needs("value")
+
     condition_type: Literal["phone_numbers"] = _tag("phone_numbers")
     operator: Annotated[_V["phone_numbers_operator"].type, Required(C.invalid_phone_numbers_operator)] = None
     value: Annotated[list[PhoneValue], ValueFor(C.missing_phone_numbers_value)] = None
@@ -205,6 +229,8 @@ class CustomFieldCondition(TracklyModel):
     ``field`` is any non-empty key (``state`` and ``custom_fields.state`` both pass: the
     docs show both forms) → ``missing_custom_field_name``.  ``value`` may be any JSON
     value, ``""`` included."""
+
+    __trackly_json_schema__ = _needs("value", empty_is_missing=False)
 
     condition_type: Literal["custom_field"] = _tag("custom_field")
     field: Annotated[Str, Required(C.missing_custom_field_name)] = None
@@ -259,13 +285,27 @@ class _ConditionUnionRule(Rule):
         return cs.tagged_union_schema(choices, pick)
 
 
+def _variant(handler: Any, tag: str, schema: cs.CoreSchema) -> Any:
+    """A condition model's JSON Schema, its required fields and value rule included (the
+    union's choices are rendered inline, without the model's own JSON-schema hook)."""
+    out = handler(schema)
+    target = handler.resolve_ref_schema(out)
+    if "required" not in target and "allOf" not in target:
+        CONDITION_MODELS[tag].finish_json_schema(target)
+    return out
+
+
 class _ConditionUnion:
     def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> cs.CoreSchema:
         return tagged(_ConditionUnionRule({t: handler.generate_schema(m) for t, m in CONDITION_MODELS.items()}))
 
     def __get_pydantic_json_schema__(self, core_schema: cs.CoreSchema, handler: Any) -> Any:
+        # the tag is condition_type, or conditionType when condition_type is absent
         rule = (core_schema.get("metadata") or {})["trackly_rule"]
-        return {"oneOf": [handler(s) for s in rule.choices.values()]}
+        return {"anyOf": [{"allOf": [_variant(handler, tag, s), {"anyOf": [
+            when("condition_type", {"const": tag}),
+            {"not": {"required": ["condition_type"]}, **when("conditionType", {"const": tag})}]}]}
+            for tag, s in rule.choices.items()]}
 
 
 Condition = Annotated[
@@ -293,6 +333,8 @@ class FilterGroup(TracklyModel):
     """A filter group: ``operator`` joins its ``conditions`` and nested ``groups``."""
 
     __trackly_cross_field__ = (C.empty_filter_group, C.invalid_input)
+    # empty_filter_group: conditions or groups, not both blank
+    __trackly_json_schema__ = staticmethod(lambda schema: add_rule(schema, any_given("conditions", "groups")))
 
     operator: Annotated[_V["group_operator"].type, Required(C.invalid_group_operator)] = None
     conditions: list[Condition] | None = None

@@ -60,6 +60,7 @@ from ..rules.timestamps import Timestamp
 from ..rules.types import Bool, Str
 from ..rules.urls import HttpUrl
 from ..rules.vocabularies import VOCABULARIES
+from ..schema import add_rule, caseless, when
 
 __all__ = [
     "CustomFields",
@@ -88,6 +89,14 @@ ListNumber = Annotated[str, Phone(C.invalid_list_number, role="sender"), Require
 def _for_marketing(data: dict[str, Any]) -> bool:
     kind = data.get("consent_type")
     return data.get("marketing") is True or (isinstance(kind, str) and kind.lower() == "marketing")
+
+
+def _verbal_not_for_marketing(schema: dict[str, Any]) -> None:
+    """:class:`_VerbalRule` as JSON Schema: not verbal consent on a marketing contact."""
+    add_rule(schema, {"not": {"allOf": [
+        when("consent_method", {"type": "string", "pattern": caseless("verbal", fold="lower")}),
+        {"anyOf": [when("marketing", {"const": True}),
+                   when("consent_type", {"type": "string", "pattern": caseless("marketing", fold="lower")})]}]}})
 
 
 class _VerbalRule(Rule):
@@ -160,6 +169,7 @@ class UpsertContact(_ContactSized):
     consent_type: Any = None
     marketing: Any = None
     consent_method: ConsentMethod = None
+    __trackly_json_schema__ = staticmethod(_verbal_not_for_marketing)
 
 
 class BulkContact(UpsertContact):

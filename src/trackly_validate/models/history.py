@@ -123,9 +123,16 @@ _TRUE = GetPydanticSchema(lambda _s, _h: cs.chain_schema([cs.bool_schema(strict=
 Entity = Annotated[Any, OneOf(C.invalid_entities, "sends", "clicks", "revenue")]
 
 
+def _confirm_is_true(schema: dict[str, Any]) -> None:
+    """``confirm``: the JSON value ``true``, and nothing else (absent is ``confirm_required``)."""
+    schema["properties"]["confirm"] = {"title": "Confirm", "const": True}
+    schema["required"] = [*schema.get("required", []), "confirm"]
+
+
 class ClearHistory(TracklyModel):
     """DELETE /v2/history/clear (see the module docstring)."""
 
     entities: Annotated[list[Entity], Shape(C.invalid_entities, "array"), Required(C.missing_entities)] = None
     before_date: Timestamp | None = None
     confirm: Annotated[bool, _TRUE, Coded(C.confirm_required)] = None
+    __trackly_json_schema__ = staticmethod(_confirm_is_true)

@@ -32,6 +32,7 @@ from ..rules.crossfield import is_blank, validate_with
 from ..rules.placeholders import blank_is_none
 from ..rules.types import Int, Str
 from ..rules.urls import HttpUrlOf
+from ..schema import add_rule, any_given, given
 
 __all__ = ["CreateLink", "ShortenLink"]
 
@@ -47,12 +48,26 @@ def _one_of(data: Any, pairs: tuple[tuple[tuple[str, str], CodeInfo], ...]) -> l
     return [((), fail(info)) for (a, b), info in pairs if is_blank(data.get(a)) and is_blank(data.get(b))]
 
 
+def _one_of_rules(schema: dict[str, Any], pairs: tuple[tuple[tuple[str, str], CodeInfo], ...]) -> None:
+    for names, _info in pairs:
+        add_rule(schema, any_given(*names))
+
+
+def _shorten_rules(schema: dict[str, Any]) -> None:
+    _one_of_rules(schema, ShortenLink._pairs)
+    # offerId wins over url: url is checked only without an offer
+    url = schema["properties"].pop("url")
+    schema["properties"]["url"] = {}
+    add_rule(schema, {"if": given("offerId"), "else": {"properties": {"url": url}}})
+
+
 class CreateLink(TracklyModel):
     """POST /v2/links: a short link for a partnership offer (see the module docstring)."""
 
     _pairs: ClassVar = ((("offerId", "externalOfferId"), C.missing_offer_id),
                         (("listId", "phoneNumber"), C.missing_list_identifier))
     __trackly_cross_field__ = (C.missing_offer_id, C.missing_list_identifier)
+    __trackly_json_schema__ = staticmethod(lambda schema: _one_of_rules(schema, CreateLink._pairs))
 
     offerId: OptionalText = None  # noqa: N815 - the API's own camelCase names
     externalOfferId: OptionalText = None  # noqa: N815
@@ -71,6 +86,7 @@ class ShortenLink(TracklyModel):
     _pairs: ClassVar = ((("url", "offerId"), C.missing_url_or_offer),
                         (("listId", "phoneNumber"), C.missing_list_identifier))
     __trackly_cross_field__ = (C.missing_url_or_offer, C.missing_list_identifier)
+    __trackly_json_schema__ = staticmethod(_shorten_rules)
 
     offerId: OptionalText = None  # noqa: N815 - declared before url: url's rule reads it (validation.data)
     url: Annotated[Annotated[str, HttpUrlOf(C.invalid_url)] | None, blank_is_none] = None

@@ -61,6 +61,7 @@ from ..rules.ids import AudienceId
 from ..rules.crossfield import field_of, is_blank, validate_with
 from ..rules.placeholders import LinkUrl, coverage_error
 from ..rules.types import Bool, Int, Number, Str
+from ..schema import BLANK, add_rule, given, lax, not_blank_if_sent, when
 from .creatives import OfferLinks
 
 __all__ = ["DaysOfWeek", "Blast", "CreateSchedule", "UpdateSchedule"]
@@ -154,6 +155,37 @@ _DATE_RULES = {"send_date": (False, C.missing_send_date), "start_date": (True, C
                "end_date": (True, C.missing_end_date)}
 
 
+def _schedule_rules(schema: dict[str, Any], *, partial: bool) -> None:
+    """The rules of :class:`_ScheduleRules` as JSON Schema ``if``/``then`` (the module docstring).
+
+    ``is_repeating`` is a lax boolean: the conditions match what the model reads as
+    true/false.  An update (``partial``) requires nothing absent: its dependent fields are
+    refused only when sent empty."""
+    properties = schema["properties"]
+    if partial:
+        schema.pop("required", None)
+    # blasts are not checked when the body says send_type "automated"; sent empty, they are
+    # refused only next to send_type "blast"
+    blasts = properties["blasts"]
+    properties["blasts"] = {"title": "Blasts", "description": "checked unless send_type is automated"}
+    add_rule(schema, {"if": when("send_type", {"const": "automated"}),
+                      "else": {"properties": {"blasts": {"anyOf": [blasts, BLANK]}}}})
+    blast = when("send_type", {"const": "blast"})
+    add_rule(schema, {"if": blast, "then": not_blank_if_sent("blasts") if partial else given("blasts")})
+    one_time, repeating = when("is_repeating", lax(False)), when("is_repeating", lax(True))
+    day_selected = {"anyOf": [when(day, lax(True)) for day in DAYS]}
+    if partial:
+        add_rule(schema, {"if": one_time, "then": not_blank_if_sent("send_date")})
+        add_rule(schema, {"if": repeating, "then": not_blank_if_sent("start_date", "end_date")})
+        add_rule(schema, {"if": repeating, "then": {"properties": {"days_of_week": {"not": {"const": None}}}}})
+        # days_of_week, when sent as an object, needs a selected day
+        add_rule(schema, {"properties": {"days_of_week": {"anyOf": [{"not": {"type": "object"}}, day_selected]}}})
+    else:
+        add_rule(schema, {"if": one_time, "then": given("send_date")})
+        add_rule(schema, {"if": repeating, "then": {"allOf": [given("start_date"), given("end_date"), {
+            "required": ["days_of_week"], "properties": {"days_of_week": {"type": "object", **day_selected}}}]}})
+
+
 class _ScheduleRules(TracklyModel):
     """The cross-field rules shared by create and update (no fields of its own).
 
@@ -165,19 +197,7 @@ class _ScheduleRules(TracklyModel):
     __trackly_cross_field__ = (C.missing_send_date, C.missing_start_date, C.missing_end_date, C.no_days_selected,
                                C.missing_blasts, C.invalid_blast_percent)
 
-    @classmethod
-    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> Any:
-        """``blasts`` is not checked when the same body says ``send_type: "automated"``:
-        the schema says so with ``if``/``else`` (JSON Schema 2020-12, OpenAPI 3.1)."""
-        json_schema = super().__get_pydantic_json_schema__(core_schema, handler)
-        target = handler.resolve_ref_schema(json_schema)
-        properties = target.get("properties", {})
-        if "blasts" in properties:
-            target["if"] = {"properties": {"send_type": {"const": "automated"}}, "required": ["send_type"]}
-            # sent empty (null, "", [], {}) is not refused either unless send_type is "blast"
-            target["else"] = {"properties": {"blasts": {"anyOf": [properties["blasts"], {"enum": [None, "", [], {}]}]}}}
-            properties["blasts"] = {"title": "Blasts", "description": "checked unless send_type is automated"}
-        return json_schema
+    __trackly_json_schema__ = staticmethod(lambda schema: _schedule_rules(schema, partial=False))
     _partial: ClassVar[bool] = False
 
     @field_validator("send_date", "start_date", "end_date", check_fields=False)
@@ -244,12 +264,7 @@ class _UpdateRules(_ScheduleRules):
     (``days_of_week``, when sent, still needs a selected day)."""
 
     _partial: ClassVar[bool] = True
-
-    @classmethod
-    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> Any:
-        json_schema = super().__get_pydantic_json_schema__(core_schema, handler)
-        handler.resolve_ref_schema(json_schema).pop("required", None)  # partial: nothing is required
-        return json_schema
+    __trackly_json_schema__ = staticmethod(lambda schema: _schedule_rules(schema, partial=True))
 
 
 #: PUT /v2/schedules/{id}: CreateSchedule's fields, partial (see the module docstring);

@@ -53,8 +53,25 @@ class SendMessage(TracklyModel):
     metadata: Metadata | None = None
 
 
+def _defaulted_list_number(schema: dict[str, Any]) -> None:
+    """A bulk item's ``list_number`` may be absent or empty when the request gives one at
+    the top level (:func:`_default_list_number`); :func:`_items_need_list_number` says when not."""
+    schema["required"] = [n for n in schema.get("required", []) if n != "list_number"]
+    schema["properties"]["list_number"] = {"anyOf": [schema["properties"]["list_number"], {"enum": ["", None]}]}
+
+
+def _items_need_list_number(schema: dict[str, Any]) -> None:
+    """Without a top-level ``list_number``, every item needs its own."""
+    schema.setdefault("allOf", []).append({
+        "if": {"required": ["list_number"], "properties": {"list_number": {"type": "string", "minLength": 1}}},
+        "else": {"properties": {"messages": {"items": {
+            "required": ["list_number"], "properties": {"list_number": {"type": "string", "minLength": 1}}}}}}})
+
+
 class BulkMessage(SendMessage):
     """One item of POST /v2/send/bulk (the /v2/send fields)."""
+
+    __trackly_json_schema__ = staticmethod(_defaulted_list_number)
 
 
 def _default_list_number(data: Any, items: str = "messages") -> Any:
@@ -86,6 +103,7 @@ class _BulkWithDefaultList(TracklyModel):
     """A v2 bulk send: a top-level ``list_number`` is the default for messages without one."""
 
     list_number: Annotated[str, Phone(C.invalid_list_number, role="sender")] | None = None
+    __trackly_json_schema__ = staticmethod(_items_need_list_number)
 
     @model_validator(mode="before")
     @classmethod
@@ -122,6 +140,8 @@ class SendRaw(TracklyModel):
 class RawMessage(SendRaw):
     """One item of POST /v2/send-raw/bulk (the /v2/send-raw fields)."""
 
+    __trackly_json_schema__ = staticmethod(_defaulted_list_number)
+
 
 class SendRawBulk(_BulkWithDefaultList):
     """POST /v2/send-raw/bulk: 1 to 1,000 raw messages.  Its error table was not visible;
@@ -135,6 +155,17 @@ class SendRawBulk(_BulkWithDefaultList):
 V1To = Annotated[str, Phone(C.invalid_phone, "v1", role="v1"), Required(C.missing_to, wording="v1")]
 V1Body = Annotated[Str, Required(C.missing_body, wording="v1")]
 V1From = Annotated[Str, Required(C.missing_from, wording="v1")]
+
+
+def _to_or_legacy_to(schema: dict[str, Any]) -> None:
+    """``to_msisdn`` or, when it is absent or empty, ``to`` (:func:`_to_fallback`)."""
+    props = schema["properties"]
+    phone = props["to_msisdn"]
+    props["to_msisdn"] = {"anyOf": [phone, {"enum": ["", None]}]}
+    props.setdefault("to", {"description": "The legacy name of to_msisdn, read when to_msisdn is absent or empty."})
+    schema["required"] = [n for n in schema.get("required", []) if n != "to_msisdn"]
+    schema.setdefault("allOf", []).append({"anyOf": [{"required": [name], "properties": {name: phone}}
+                                                     for name in ("to_msisdn", "to")]})
 
 
 def _to_fallback(data: Any) -> Any:
@@ -154,6 +185,7 @@ class SendMessageV1(TracklyModel):
     body: V1Body = None
     from_phone_number_id: V1From = None
     metadata: Any = None
+    __trackly_json_schema__ = staticmethod(_to_or_legacy_to)
 
     @model_validator(mode="before")
     @classmethod
@@ -167,6 +199,7 @@ class BulkMessageV1(TracklyModel):
 
     to_msisdn: V1To = Field(None, validation_alias=AliasChoices("to_msisdn", "to"))
     body: V1Body = None
+    __trackly_json_schema__ = staticmethod(_to_or_legacy_to)
 
     @model_validator(mode="before")
     @classmethod

@@ -146,9 +146,15 @@ class Required:
 
     def __get_pydantic_json_schema__(self, core_schema: cs.CoreSchema, handler: Any) -> Any:
         rule = (core_schema.get("metadata") or {}).get(TAG)
-        if isinstance(rule, _RequiredRule):
-            return handler(rule.inner)
-        return handler(core_schema)
+        out = handler(rule.inner if isinstance(rule, _RequiredRule) else core_schema)
+        if self.empty_is_missing and isinstance(out, dict) and "enum" not in out:
+            # "", [] and {} are missing: the presence check refuses them before the inner rules
+            kinds = {k for part in (out, *out.get("anyOf", ())) if isinstance(part, dict)
+                     for k in ([part["type"]] if isinstance(part.get("type"), str) else part.get("type", []))}
+            for name, keyword in (("string", "minLength"), ("array", "minItems"), ("object", "minProperties")):
+                if not kinds or name in kinds:
+                    out.setdefault(keyword, 1)
+        return out
 
     def __repr__(self) -> str:
         return f"Required({self.info.code})"
@@ -254,7 +260,23 @@ class OneOf:
         return tagged(_OneOfRule(self.info, self.values, self.vocabulary, handler(source)))
 
     def __get_pydantic_json_schema__(self, core_schema: cs.CoreSchema, handler: Any) -> Any:
-        return {"enum": list(self.values)}
+        # pydantic hands this hook the outermost schema of the annotation: walk in to the
+        # str schema the rule folds (a case-insensitive vocabulary), noting a null admitted
+        # on the way (``Annotated[..., OneOf(...)] | None``, a rule that lets null through)
+        node: Any = core_schema
+        nullable, folded = False, None
+        while isinstance(node, dict):
+            nullable = nullable or node.get("type") == "nullable"
+            if node.get("type") == "str" and (node.get("to_upper") or node.get("to_lower")):
+                folded = "upper" if node.get("to_upper") else "lower"
+            node = node["steps"][0] if node.get("type") == "chain" else node.get("schema")
+        if folded:
+            from ..schema import caseless
+
+            out: dict[str, Any] = {"type": "string", "pattern": caseless(*self.values, fold=folded)}
+        else:
+            out = {"enum": list(self.values)}
+        return {"anyOf": [out, {"type": "null"}]} if nullable else out
 
 
 class _PredicateRule(Rule):
@@ -324,15 +346,26 @@ class TracklyModel(BaseModel):
     )
 
     __trackly_cross_field__: ClassVar[tuple[CodeInfo, ...]] = ()
+    #: the cross-field rules a JSON Schema can state, for the OpenAPI document: called with
+    #: the model's own JSON Schema (``properties``, ``required``) to add to it in place
+    #: (``allOf`` of ``if``/``then``), written next to the validator that enforces them
+    __trackly_json_schema__: ClassVar[Callable[[dict[str, Any]], None] | None] = None
 
     @classmethod
     def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> Any:
         json_schema = handler(core_schema)
-        target = handler.resolve_ref_schema(json_schema)
+        cls.finish_json_schema(handler.resolve_ref_schema(json_schema))
+        return json_schema
+
+    @classmethod
+    def finish_json_schema(cls, target: dict[str, Any]) -> None:
+        """The model's own additions to its generated JSON Schema ``target`` (in place): the
+        fields marked :class:`Required`, then ``__trackly_json_schema__``."""
         required = list(target.get("required", []))
         props = target.get("properties", {})
         for name, field in cls.model_fields.items():
-            if any(isinstance(m, Required) for m in field.metadata):
+            # an update (partial_model) validates only the fields sent: none is required
+            if field.validate_default is not False and any(isinstance(m, Required) for m in field.metadata):
                 key = field.alias or name
                 if key in props:
                     props[key].pop("default", None)
@@ -340,7 +373,10 @@ class TracklyModel(BaseModel):
                     required.append(key)
         if required:
             target["required"] = required
-        return json_schema
+        if cls.__trackly_json_schema__ is not None:
+            cls.__trackly_json_schema__(target)
+            if not target.get("required"):
+                target.pop("required", None)
 
 
 def partial_model(create: type[TracklyModel], name: str, *, base: type[TracklyModel], doc: str,

@@ -199,6 +199,9 @@ def is_voip(number: str) -> bool:
 
 
 _V1_STRIP = str.maketrans("", "", " ().-")
+#: what :func:`normalise_v1` can read as a number, as a pattern (JSON Schema): blanks at the
+#: ends (what str.strip strips), separators `` ().-`` anywhere, an optional ``+``, 2-15 digits
+V1_PATTERN = r"^[\s\x1c-\x1f\x85]*[ ().\-]*\+?(?:[ ().\-]*[0-9]){2,15}[ ().\-]*[\s\x1c-\x1f\x85]*$"
 
 
 def normalise_v1(number: str) -> list[str]:
@@ -309,7 +312,7 @@ class Phone:
 
     def __get_pydantic_json_schema__(self, core_schema: cs.CoreSchema, handler: Any) -> Any:
         if self.role in ("v1", "lookup"):
-            return {"type": "string", "examples": ["+14155551234", "(415) 555-1234"]}
+            return {"type": "string", "pattern": V1_PATTERN, "examples": ["+14155551234", "(415) 555-1234"]}
         return {"type": "string", "pattern": E164_PATTERN, "examples": ["+14155551234"]}
 
 

@@ -38,7 +38,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Callable
 
-from pydantic import BaseModel, BeforeValidator
+from pydantic import BaseModel
 from pydantic_core import PydanticCustomError, core_schema as cs
 
 from ..catalog import C, CodeInfo
@@ -176,8 +176,17 @@ def _blank_is_none(value: Any) -> Any:
     return None if value == "" else value
 
 
-#: ``BeforeValidator`` reading ``""`` as ``null`` (an optional value sent empty).
-blank_is_none = BeforeValidator(_blank_is_none)
+class _BlankIsNone:
+    """Marker reading ``""`` as ``null`` (an optional value sent empty); JSON Schema: ``""`` admitted."""
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: Any) -> cs.CoreSchema:
+        return cs.no_info_before_validator_function(_blank_is_none, handler(source))
+
+    def __get_pydantic_json_schema__(self, core_schema: cs.CoreSchema, handler: Any) -> Any:
+        return {"anyOf": [handler(core_schema), {"const": ""}]}
+
+
+blank_is_none = _BlankIsNone()
 
 # --- offer_links entry field types -----------------------------------------------------------------------
 

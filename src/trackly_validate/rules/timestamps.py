@@ -97,6 +97,7 @@ FAST_PATTERN = rf"^(?:{_ISO_FAST}|{_US_FAST}|{_RFC_FAST}|{_NAMED_FAST})$"
 #: would be stricter than the rule (``06/01/2025`` is not RFC 3339, the server takes it)
 JSON_SCHEMA: dict[str, Any] = {
     "type": ["string", "number", "boolean", "array"],
+    "items": {},
     "description": "A date as the server's JavaScript reads it (`new Date(value)` is a valid date), or ISO 8601: "
                    "ISO 8601 / RFC 3339 (`2025-03-15T14:30:00Z`, `2025-03-15`), RFC 2822 / HTTP dates "
                    "(`Sun, 01 Jun 2025 00:00:00 GMT`), US numeric dates (`06/01/2025`, `6-1-2025`), month names "

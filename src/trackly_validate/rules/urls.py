@@ -102,7 +102,12 @@ class HttpUrlOf:
         return tagged(_UrlRule(self.scheme_info))
 
     def __get_pydantic_json_schema__(self, core_schema: cs.CoreSchema, handler: Any) -> Any:
-        return {"type": "string", "format": "uri", "examples": ["https://example.com/landing-page"]}
+        # no format: uri (RFC 3986 refuses what new URL() takes: {{click_id}}, IDN hosts); the
+        # scheme as the WHATWG parser reads it: leading C0 controls and spaces stripped, tabs and
+        # newlines removed anywhere, any letter case
+        scheme = "".join(f"[{c.upper()}{c.lower()}][\\t\\n\\r]*" for c in "http")
+        return {"type": "string", "pattern": f"^[\\u0000-\\u0020]*{scheme}(?:[Ss][\\t\\n\\r]*)?:",
+                "examples": ["https://example.com/landing-page"]}
 
 
 HttpUrl = Annotated[str, HttpUrlOf()]
