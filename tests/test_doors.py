@@ -151,7 +151,6 @@ def test_the_http_client_hooks():
             pass
 
     inner = httpx.MockTransport(lambda request: sent.append(str(request.url)) or httpx.Response(200, json={}))
-    items: dict[str, tuple[tv.Problem, ...]] = {}
     client = httpx.Client(base_url="https://api.tracklysms.com/api", transport=ValidatingTransport(inner),
                           headers={"X-Api-Key": KEY, "Content-Type": "application/json"})
     session = requests.Session()

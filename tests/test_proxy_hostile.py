@@ -9,10 +9,8 @@ serves the next request at once; nothing here takes more than a few seconds."""
 from __future__ import annotations
 
 import gzip
-import json
 import logging
 import socket
-import threading
 import time
 import zlib
 from concurrent.futures import ThreadPoolExecutor
