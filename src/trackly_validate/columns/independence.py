@@ -52,21 +52,11 @@ def _reads_others(node: dict[str, Any]) -> bool:
 
 def _nodes(schema: Any, options: Options) -> list[dict[str, Any]]:
     """Every node of ``schema`` and of its tagged rules rebuilt for ``options``."""
-    out, stack, seen, keep = [], [schema], set(), []
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            if id(node) in seen:
-                continue
-            seen.add(id(node))
-            out.append(node)
-            meta = node.get("metadata")
-            rule = meta.get(TAG) if isinstance(meta, dict) else None
-            if isinstance(rule, Rule) and options != DEFAULT_OPTIONS:
-                built = rule.build(options)
-                keep.append(built)  # alive while walked: ids stay unique
-                stack.append(built)
-            stack.extend(v for k, v in node.items() if k not in ("metadata", "cls", "function"))
-        elif isinstance(node, (list, tuple)):
-            stack.extend(node)
-    return out
+    from ..rules.compile import schema_nodes
+
+    def rebuilt(node: dict[str, Any]) -> Any:
+        meta = node.get("metadata")
+        rule = meta.get(TAG) if isinstance(meta, dict) else None
+        return rule.build(options) if isinstance(rule, Rule) and options != DEFAULT_OPTIONS else None
+
+    return list(schema_nodes(schema, rebuilt))

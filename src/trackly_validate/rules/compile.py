@@ -12,7 +12,7 @@ and walks over a schema (the rules it holds, the codes it can raise).
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from pydantic import BaseModel
 from pydantic_core import SchemaValidator
@@ -178,7 +178,7 @@ def raisable_codes(model: type[BaseModel]) -> set[str]:
     models included."""
     model.model_rebuild()
     found: set[str] = set()
-    for node in _schema_nodes(model.__pydantic_core_schema__):
+    for node in schema_nodes(model.__pydantic_core_schema__):
         meta = node.get("metadata")
         if isinstance(meta, dict) and isinstance(meta.get(TAG), Rule):
             found.update(meta[TAG].codes)
@@ -192,15 +192,17 @@ def raisable_codes(model: type[BaseModel]) -> set[str]:
 
 def walk_rules(schema: Any) -> Iterable[Rule]:
     """Every tagged rule in a core schema (used by tests and the docs)."""
-    for node in _schema_nodes(schema):
+    for node in schema_nodes(schema):
         meta = node.get("metadata")
         if isinstance(meta, dict) and isinstance(meta.get(TAG), Rule):
             yield meta[TAG]
 
 
-def _schema_nodes(schema: Any) -> Iterable[dict[str, Any]]:
-    """Every dict of a core schema, each once (schemas share nodes)."""
+def schema_nodes(schema: Any, expand: Callable[[dict[str, Any]], Any] | None = None) -> Iterator[dict[str, Any]]:
+    """Every dict of a core schema, each once (schemas share nodes).  ``expand(node)`` may
+    give one more schema to walk for a node (a tagged rule rebuilt for some options)."""
     seen: set[int] = set()
+    kept: list[Any] = []  # expanded schemas stay alive while walked: their ids stay unique
     stack = [schema]
     while stack:
         node = stack.pop()
@@ -209,6 +211,10 @@ def _schema_nodes(schema: Any) -> Iterable[dict[str, Any]]:
                 continue
             seen.add(id(node))
             yield node
+            extra = expand(node) if expand is not None else None
+            if extra is not None:
+                kept.append(extra)
+                stack.append(extra)
             stack.extend(_children(node))
         elif isinstance(node, (list, tuple)):
             stack.extend(node)
