@@ -96,7 +96,7 @@ PEAK = ("import atexit, os, sys\n"
         "if sys.argv[0] == '-c':\n"
         "    sys.argv = sys.argv[1:]; exec(compile(sys.argv[0], '<loop>', 'exec'))\n"
         "else:\n"
-        "    from trackly_validate.cli import main\n"
+        "    from trackly_validate.doors.cli import main\n"
         "    sys.exit(main(sys.argv[1:]))\n")
 
 

@@ -106,7 +106,7 @@ def measure(rows: int, big: bool) -> dict[str, float]:
     import pyarrow.parquet as pq
 
     import trackly_validate as tv
-    from trackly_validate.columns.batches import Stats
+    from trackly_validate.doors.columns.batches import Stats
 
     data = columns(rows)
     polars_frame = pl.DataFrame(data)

@@ -73,10 +73,10 @@ def main(rows: int = ROWS) -> dict[str, float]:
     from pydantic_core import to_json
 
     import trackly_validate as tv
-    from trackly_validate import frames
-    from trackly_validate.pipeline import compiled
-    from trackly_validate.records import is_missing
-    from trackly_validate.routes import resolve
+    from trackly_validate.doors.columns import frames
+    from trackly_validate.contracts.pipeline import compiled
+    from trackly_validate.doors.columns.records import is_missing
+    from trackly_validate.contracts.routes import resolve
 
     data = columns(rows)
     pandas_frame, polars_frame, arrow_frame = pd.DataFrame(data), pl.DataFrame(data), pa.table(data)

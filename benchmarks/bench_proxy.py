@@ -93,7 +93,7 @@ def cpu_seconds(pid: int) -> float:
 
 
 def _proxy(upstream_port: int, port: int, *extra: str) -> subprocess.Popen:
-    code = "import sys; from trackly_validate.cli import main; sys.exit(main(sys.argv[1:]))"
+    code = "import sys; from trackly_validate.doors.cli import main; sys.exit(main(sys.argv[1:]))"
     return subprocess.Popen([sys.executable, "-c", code, "serve", "--upstream", f"http://127.0.0.1:{upstream_port}",
                              "--port", str(port), *extra], stderr=subprocess.DEVNULL)
 

@@ -42,7 +42,7 @@ def fuzz_all(per_operation: int) -> None:
 def throughput(n: int = REQUESTS) -> None:
     import httpx
 
-    from trackly_validate.server import SandboxServer
+    from trackly_validate.doors.server import SandboxServer
 
     good = {"to": "+14155551234", "list_number": "+18005551000", "body": "Hello"}
     bad = {"to": "+1415", "list_number": "+18005551000", "body": "Hello"}

@@ -38,7 +38,7 @@ def _ms(fn, n: int) -> float:
 def main(argv: list[str] | None = None) -> None:
     import httpx
 
-    from trackly_validate.server import SandboxServer
+    from trackly_validate.doors.server import SandboxServer
 
     args = sys.argv[1:] if argv is None else argv
     numbers = [a for a in args if not a.startswith("-")]

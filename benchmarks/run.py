@@ -324,9 +324,9 @@ def bench_stream() -> None:
 
 def stream_child() -> int:
     """Feed a generated JSONL stream through pipeline.run with bytes; report RSS."""
-    from trackly_validate import pipeline
-    from trackly_validate.options import DEFAULT_OPTIONS
-    from trackly_validate.routes import resolve
+    from trackly_validate.contracts import pipeline
+    from trackly_validate.core.options import DEFAULT_OPTIONS
+    from trackly_validate.contracts.routes import resolve
 
     total = 100_000 if QUICK else 1_000_000
     marks = {10_000, 100_000, 1_000_000}
@@ -394,7 +394,7 @@ def phone_child() -> int:
     import phonenumbers as pn
     from pydantic_core import SchemaValidator
 
-    from trackly_validate.catalog import C
+    from trackly_validate.core.catalog import C
     from trackly_validate.rules.phones import level_schema
 
     first, warm = 4000, 20_000 if QUICK else 50_000

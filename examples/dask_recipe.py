@@ -1,4 +1,4 @@
-"""Check a partitioned dataset on a Dask cluster with :mod:`trackly_validate.dask`
+"""Check a partitioned dataset on a Dask cluster with :mod:`trackly_validate.doors.dask`
 (``pip install 'trackly-validate[dask]'``).
 
 Run ``python examples/dask_recipe.py``: a local cluster of two worker processes checks
@@ -13,7 +13,7 @@ import dask.dataframe as dd
 import pandas as pd
 from distributed import Client, LocalCluster
 
-from trackly_validate.dask import check_bag, check_dataframe, split_dataframe
+from trackly_validate.doors.dask import check_bag, check_dataframe, split_dataframe
 
 
 def demo_rows(n: int) -> list[dict]:

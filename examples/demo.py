@@ -14,7 +14,7 @@ from collections import Counter
 from pathlib import Path
 
 import trackly_validate as tv
-from trackly_validate.routes import resolve
+from trackly_validate.contracts.routes import resolve
 
 HERE = Path(__file__).resolve().parent
 GREEN, RED, DIM, BOLD, RESET = ("\033[32m", "\033[31m", "\033[2m", "\033[1m", "\033[0m") \

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from trackly_validate.routes import ROUTES
+from trackly_validate.contracts.routes import ROUTES
 
 AUD = "665fa1b2c3d4e5f6a7b8c901"
 LINKS = [{"key": "link1", "offer_id": "offer_abc123", "url_params": {"sub1": "sms"}}]

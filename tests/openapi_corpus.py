@@ -26,7 +26,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
 import trackly_validate as tv
-from trackly_validate.routes import ROUTES, find
+from trackly_validate.contracts.routes import ROUTES, find
 
 ID = "665fa1b2c3d4e5f6a7b8c901"
 

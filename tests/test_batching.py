@@ -9,9 +9,9 @@ from hypothesis import given, settings, strategies as st
 from pydantic_core import to_json
 
 import trackly_validate as tv
-from trackly_validate.batching import KINDS, BatchItemTooLarge, batches
-from trackly_validate.engine import MAX_PAYLOAD_BYTES
-from trackly_validate.routes import ROUTES
+from trackly_validate.doors.batching import KINDS, BatchItemTooLarge, batches
+from trackly_validate.doors.python import MAX_PAYLOAD_BYTES
+from trackly_validate.contracts.routes import ROUTES
 
 
 def _size(body) -> int:

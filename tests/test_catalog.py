@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from trackly_validate import catalog, reference
-from trackly_validate.catalog import CATALOG, C
-from trackly_validate.routes import resolve
+from trackly_validate.core import catalog
+
+from trackly_validate.contracts import reference
+from trackly_validate.core.catalog import CATALOG, C
+from trackly_validate.contracts.routes import resolve
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = ROOT.parent / "shared" / "trackly-api"
@@ -168,7 +170,7 @@ def test_readme_table_and_endpoint_page_are_generated_from_the_declarations():
     start, end = "<!-- codes:start -->", "<!-- codes:end -->"
     assert start in readme and end in readme, "README lost its generated code table"
     table = readme.split(start, 1)[1].split(end, 1)[0].strip("\n") + "\n"
-    stale = "stale: run `python -m trackly_validate.reference`"
+    stale = "stale: run `python -m trackly_validate.contracts.reference`"
     assert table == reference.code_table(), f"README code table is {stale}"
     assert (ROOT / "docs" / "endpoints.md").read_text(encoding="utf-8") == reference.endpoints_page(), \
         f"docs/endpoints.md is {stale}"

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import trackly_validate as tv
-from trackly_validate.catalog import CATALOG
-from trackly_validate.cli import InputError, iter_json_array, main
+from trackly_validate.core.catalog import CATALOG
+from trackly_validate.doors.cli import InputError, iter_json_array, main
 
 ENDPOINT = "POST /v2/send"
 SEND = {"to": "+14155551234", "list_number": "+18005551000", "body": "Hello! Ref: {{messageId}}"}
@@ -443,9 +443,9 @@ def test_console_script_50k_lines_exact_counts_exit_1_and_flat_memory(tmp_path):
 
 def test_importing_the_cli_leaves_the_pipeline_and_pydantic_for_the_commands_that_need_them():
     # --help, codes and segments start without them
-    code = ("import sys, trackly_validate.cli as cli; cli.build_app(); "
-            "print(sorted(m for m in ('pydantic', 'trackly_validate.pipeline', 'trackly_validate.bulk') "
+    code = ("import sys, trackly_validate.doors.cli as cli; cli.build_app(); "
+            "print(sorted(m for m in ('pydantic', 'trackly_validate.contracts.pipeline', 'trackly_validate.doors.bulk') "
             "if m in sys.modules)); "
-            "from trackly_validate.cli import run_check, run_split; print(run_check.__module__, run_split.__module__)")
+            "from trackly_validate.doors.cli import run_check, run_split; print(run_check.__module__, run_split.__module__)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.splitlines() == ["[]", "trackly_validate.cli.check trackly_validate.cli.split"]
+    assert out.splitlines() == ["[]", "trackly_validate.doors.cli.check trackly_validate.doors.cli.split"]

@@ -11,8 +11,8 @@ import sys
 import pytest
 
 import trackly_validate as tv
-from trackly_validate.cli import main
-from trackly_validate.routes import ROUTES
+from trackly_validate.doors.cli import main
+from trackly_validate.contracts.routes import ROUTES
 
 SEND = {"to": "+14155551234", "list_number": "+18005551000", "body": "hi"}
 OBJECT_ID = "507f1f77bcf86cd799439011"

@@ -12,8 +12,8 @@ import sys
 import pytest
 
 import trackly_validate as tv
-from trackly_validate.cli import main
-from trackly_validate.cli import workers
+from trackly_validate.doors.cli import main
+from trackly_validate.doors.cli import workers
 
 pa = pytest.importorskip("pyarrow")
 pq = pytest.importorskip("pyarrow.parquet")

@@ -24,12 +24,12 @@ phonenumbers = pytest.importorskip("phonenumbers")
 from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
 
 import trackly_validate as tv  # noqa: E402
-from trackly_validate.columns import batches  # noqa: E402
-from trackly_validate.columns.frames import bodies  # noqa: E402
-from trackly_validate.routes import ROUTES  # noqa: E402
+from trackly_validate.doors.columns import batches  # noqa: E402
+from trackly_validate.doors.columns.frames import bodies  # noqa: E402
+from trackly_validate.contracts.routes import ROUTES  # noqa: E402
 from trackly_validate.rules.compile import walk_rules  # noqa: E402
 
-pytestmark = pytest.mark.filterwarnings("ignore::trackly_validate.columns.hints.NumericTextWarning")
+pytestmark = pytest.mark.filterwarnings("ignore::trackly_validate.doors.columns.hints.NumericTextWarning")
 
 SETTINGS = settings(max_examples=12, deadline=None, database=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

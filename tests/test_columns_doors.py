@@ -23,11 +23,11 @@ pd = pytest.importorskip("pandas")
 from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
 
 import trackly_validate as tv  # noqa: E402
-from trackly_validate.cli import main  # noqa: E402
-from trackly_validate.cli.readers import open_input, read_records  # noqa: E402
-from trackly_validate.columns.frames import bodies  # noqa: E402
-from trackly_validate.columns.hints import NumericTextWarning  # noqa: E402
-from trackly_validate.routes import resolve  # noqa: E402
+from trackly_validate.doors.cli import main  # noqa: E402
+from trackly_validate.doors.cli.readers import open_input, read_records  # noqa: E402
+from trackly_validate.doors.columns.frames import bodies  # noqa: E402
+from trackly_validate.doors.columns.hints import NumericTextWarning  # noqa: E402
+from trackly_validate.contracts.routes import resolve  # noqa: E402
 
 SETTINGS = settings(max_examples=10, deadline=None, database=None, derandomize=True,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
@@ -224,7 +224,7 @@ def test_dask_partitions_match_check_row_for_row(data):
     dd = pytest.importorskip("dask.dataframe")
     import dask
 
-    from trackly_validate.dask import check_dataframe, split_dataframe
+    from trackly_validate.doors.dask import check_dataframe, split_dataframe
 
     table = data.draw(tables("POST /v2/send"))
     frame = table.to_pandas()

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 import trackly_validate as tv
-from trackly_validate.catalog import CATALOG, C
-from trackly_validate.routes import ROUTES, ContractError, PathRule, Route, _check_model, resolve
+from trackly_validate.core.catalog import CATALOG, C
+from trackly_validate.contracts.routes import ROUTES, ContractError, PathRule, Route, _check_model, resolve
 
 SRC = Path(tv.__file__).resolve().parent
 
@@ -53,7 +53,7 @@ def test_the_literal_check_bites():
 
 def test_inferred_rules_are_complete_right_after_import():
     script = ("import trackly_validate as tv, json; before = dict(tv.INFERRED_RULES); "
-              "[r.model for r in __import__('trackly_validate.routes', fromlist=['ROUTES']).ROUTES]; "
+              "[r.model for r in __import__('trackly_validate.contracts.routes', fromlist=['ROUTES']).ROUTES]; "
               "tv.check('POST', '/v2/send', {}); print(json.dumps([before == dict(tv.INFERRED_RULES), len(before)]))")
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
     same, count = __import__("json").loads(out)

@@ -1,4 +1,4 @@
-"""Beyond one machine: everything a worker needs pickles, and trackly_validate.dask
+"""Beyond one machine: everything a worker needs pickles, and trackly_validate.doors.dask
 checks dask DataFrames and bags on a real two-process cluster exactly as check_frame
 and tv.check do on one machine."""
 
@@ -12,9 +12,9 @@ import sys
 import pytest
 
 import trackly_validate as tv
-from trackly_validate.batching import BatchItemTooLarge
-from trackly_validate.forms import FormMessage
-from trackly_validate.routes import resolve
+from trackly_validate.doors.batching import BatchItemTooLarge
+from trackly_validate.doors.forms import FormMessage
+from trackly_validate.contracts.routes import resolve
 
 SEND = {"to": "+14155551234", "list_number": "+18005551000", "body": "Hello"}
 ENDPOINT = ("POST", "/v2/send")
@@ -114,7 +114,7 @@ def test_expected_counts_are_what_the_rows_hold():
 def tvd():
     pytest.importorskip("dask.dataframe")
     pytest.importorskip("distributed")
-    import trackly_validate.dask as tvd
+    import trackly_validate.doors.dask as tvd
 
     return tvd
 
@@ -147,7 +147,7 @@ def _send_frame():
 def test_a_dask_frame_is_refused_by_check_frame_with_the_way_to_go(tvd):
     import dask.dataframe as dd
 
-    with pytest.raises(TypeError, match="a dask DataFrame: use trackly_validate.dask.check_dataframe"):
+    with pytest.raises(TypeError, match="a dask DataFrame: use trackly_validate.doors.dask.check_dataframe"):
         tv.check_frame(dd.from_pandas(_send_frame(), npartitions=2), *ENDPOINT)
 
 
@@ -197,7 +197,7 @@ def test_check_dataframe_on_the_cluster_equals_check_frame(tvd, client):
 def _cells(frame, columns) -> list[tuple]:
     """The frame's cells with every missing marker (NaN, pd.NA: dask reads strings as
     Arrow strings) as None."""
-    from trackly_validate.records import is_missing
+    from trackly_validate.doors.columns.records import is_missing
 
     return [tuple(None if is_missing(c) else c for c in row) for row in frame[columns].itertuples(index=False)]
 

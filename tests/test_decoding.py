@@ -10,8 +10,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import trackly_validate as tv
-from trackly_validate import decoding
-
+from trackly_validate.core import decoding
 SEND = {"to": "+14155551234", "list_number": "+18005551000"}
 HEAD = b'{"to": "+14155551234", "list_number": "+18005551000", "body": '
 

@@ -20,8 +20,8 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings, strategies as st
 
 import trackly_validate as tv
-from trackly_validate import pipeline
-from trackly_validate.routes import ROUTES, resolve
+from trackly_validate.contracts import pipeline
+from trackly_validate.contracts.routes import ROUTES, resolve
 
 from properties import test_props_audiences, test_props_campaigns, test_props_contacts, test_props_sending
 
@@ -135,8 +135,8 @@ def test_the_http_client_hooks():
     requests = pytest.importorskip("requests")
     from requests.adapters import BaseAdapter
 
-    from trackly_validate.integrations.httpx import ValidatingTransport
-    from trackly_validate.integrations.requests import ValidatingAdapter
+    from trackly_validate.doors.httpx import ValidatingTransport
+    from trackly_validate.doors.requests import ValidatingAdapter
 
     sent: list[str] = []
 
@@ -180,7 +180,7 @@ def test_fastapi():
     from fastapi import FastAPI
     from fastapi.testclient import TestClient
 
-    from trackly_validate.integrations.fastapi import install
+    from trackly_validate.doors.fastapi import install
 
     app = FastAPI()
     install(app)
@@ -210,7 +210,7 @@ def test_fastapi():
 
 def test_the_cli_per_endpoint_and_for_request_logs(tmp_path, capsys):
     pytest.importorskip("typer")
-    from trackly_validate.cli import main
+    from trackly_validate.doors.cli import main
 
     by_route: dict[str, list[int]] = defaultdict(list)
     log = tmp_path / "requests.jsonl"
@@ -267,7 +267,7 @@ def test_check_frame_on_the_bodies_a_row_can_hold():
 def test_the_sandbox_over_http():
     httpx = pytest.importorskip("httpx")
     pytest.importorskip("starlette")
-    from trackly_validate.server import SandboxServer
+    from trackly_validate.doors.server import SandboxServer
 
     with SandboxServer() as server, httpx.Client(base_url=server.url + "/api", timeout=30) as http:
         for (label, method, path, body), expected in zip(TABLE, EXPECTED):
@@ -298,7 +298,7 @@ ORDER_CASES = [
 @pytest.mark.parametrize(("body", "key", "codes"), ORDER_CASES, ids=["oversize", "not-json", "bad-field", "key-only"])
 def test_http_doors_answer_in_the_servers_order(body, key, codes):
     httpx = pytest.importorskip("httpx")
-    from trackly_validate.integrations.httpx import ValidatingTransport
+    from trackly_validate.doors.httpx import ValidatingTransport
 
     client = httpx.Client(base_url="https://api.tracklysms.com/api",
                           transport=ValidatingTransport(httpx.MockTransport(lambda r: httpx.Response(200))),
@@ -311,7 +311,7 @@ def test_http_doors_answer_in_the_servers_order(body, key, codes):
 def test_the_sandbox_answers_in_the_same_order():
     httpx = pytest.importorskip("httpx")
     pytest.importorskip("starlette")
-    from trackly_validate.server import SandboxServer
+    from trackly_validate.doors.server import SandboxServer
 
     with SandboxServer() as server, httpx.Client(base_url=server.url + "/api", timeout=30) as http:
         for body, key, codes in ORDER_CASES:

@@ -23,10 +23,10 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from pydantic_core import ValidationError, to_json
 
 import trackly_validate as tv
-from trackly_validate import pipeline
-from trackly_validate.routes import resolve
-from trackly_validate.options import DEFAULT_OPTIONS
-from trackly_validate.routes import ROUTES
+from trackly_validate.contracts import pipeline
+from trackly_validate.contracts.routes import resolve
+from trackly_validate.core.options import DEFAULT_OPTIONS
+from trackly_validate.contracts.routes import ROUTES
 
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 PAYLOADS = Path(__file__).resolve().parents[1] / "examples" / "payloads"

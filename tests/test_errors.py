@@ -129,7 +129,7 @@ def test_check_api_key(value, code):
 
 
 def test_redact_hides_anything_key_shaped():
-    from trackly_validate.auth import redact
+    from trackly_validate.core.keys import redact
 
     assert redact(f"key={KEY} and trk_short1234 end") == "key=trk_*** and trk_*** end"
     assert redact("no key here") == "no key here"

@@ -18,7 +18,7 @@ with warnings.catch_warnings():  # starlette's notice about its httpx-based test
 from pydantic import BaseModel  # noqa: E402
 
 import trackly_validate as tv  # noqa: E402
-from trackly_validate.integrations.fastapi import install  # noqa: E402
+from trackly_validate.doors.fastapi import install  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning", "ignore::UserWarning")
 

@@ -11,7 +11,7 @@ import pytest
 
 import trackly_validate as tv
 from trackly_validate import Problem
-from trackly_validate.forms import NON_FIELD_ERRORS, FormMessage
+from trackly_validate.doors.forms import NON_FIELD_ERRORS, FormMessage
 
 
 @pytest.mark.parametrize(("path", "body", "expected"), [
@@ -59,7 +59,7 @@ def test_accepts_the_exception_and_lists_a_repeated_message_once():
 
 
 def test_json_schema_is_the_route_models_request_schema():
-    from trackly_validate.schema import request_schema
+    from trackly_validate.rules.schema import request_schema
 
     schema = tv.json_schema("POST", "/v2/send")
     assert schema == request_schema(tv.model_for("POST", "/v2/send"))
@@ -81,9 +81,9 @@ def test_the_new_names_are_exported_and_lazy():
     for name in ("to_form_errors", "json_schema", "batches"):
         assert name in tv.__all__
     code = ("import sys, trackly_validate as tv\n"
-            "assert 'trackly_validate.forms' not in sys.modules and 'trackly_validate.batching' not in sys.modules\n"
+            "assert 'trackly_validate.doors.forms' not in sys.modules and 'trackly_validate.doors.batching' not in sys.modules\n"
             "tv.to_form_errors([])\n"
             "assert 'pydantic' not in sys.modules, 'to_form_errors must not need pydantic'\n"
             "print(tv.batches.__module__)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "trackly_validate.batching"
+    assert out.stdout.strip() == "trackly_validate.doors.batching"

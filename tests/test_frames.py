@@ -12,8 +12,7 @@ import math
 import pytest
 
 import trackly_validate as tv
-from trackly_validate import frames
-
+from trackly_validate.doors.columns import frames
 np = pytest.importorskip("numpy")
 pd = pytest.importorskip("pandas")
 pl = pytest.importorskip("polars")

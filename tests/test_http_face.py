@@ -28,13 +28,13 @@ from fastapi.testclient import TestClient
 from requests.adapters import BaseAdapter
 
 import trackly_validate as tv
-from trackly_validate.integrations.fastapi import install
-from trackly_validate.integrations.httpx import AsyncValidatingTransport, ValidatingTransport
-from trackly_validate.integrations.requests import ValidatingAdapter
-from trackly_validate.pipeline import MAX_PAYLOAD_BYTES
-from trackly_validate.routes import ROUTES, resolve
-from trackly_validate.server import ProxyServer, SandboxServer
-from trackly_validate.server.proxy import MARK_HEADER
+from trackly_validate.doors.fastapi import install
+from trackly_validate.doors.httpx import AsyncValidatingTransport, ValidatingTransport
+from trackly_validate.doors.requests import ValidatingAdapter
+from trackly_validate.contracts.pipeline import MAX_PAYLOAD_BYTES
+from trackly_validate.contracts.routes import ROUTES, resolve
+from trackly_validate.doors.server import ProxyServer, SandboxServer
+from trackly_validate.doors.server.proxy import MARK_HEADER
 
 from test_doors import TABLE as BODY_TABLE, _as_bytes
 from upstream_stub import UpstreamStub

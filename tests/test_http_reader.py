@@ -1,4 +1,4 @@
-"""The one HTTP body reader (``trackly_validate.http.reader``) against a table of what
+"""The one HTTP body reader (``trackly_validate.doors.http.reader``) against a table of what
 express.json / body-parser does, written from body-parser's documentation and source
 (``lib/types/json.js``, ``lib/read.js``, raw-body, type-is, iconv-lite), not from the
 reader: Hypothesis draws headers x encodings x bodies and both must agree.
@@ -31,7 +31,7 @@ import brotli
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from trackly_validate.http.reader import Body, BodyReader, Refusal, read_bytes, reading
+from trackly_validate.doors.http.reader import Body, BodyReader, Refusal, read_bytes, reading
 
 LIMIT = 2000  # a small limit, so the edges are reached cheaply
 

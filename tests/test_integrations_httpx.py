@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 import trackly_validate as tv
-from trackly_validate.integrations.httpx import AsyncValidatingTransport, ValidatingTransport
+from trackly_validate.doors.httpx import AsyncValidatingTransport, ValidatingTransport
 
 KEY = "trk_a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6"  # the authentication page's example key
 BASE = "https://api.tracklysms.com/api"

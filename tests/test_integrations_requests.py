@@ -11,7 +11,7 @@ import requests
 from requests.adapters import BaseAdapter, HTTPAdapter
 
 import trackly_validate as tv
-from trackly_validate.integrations.requests import ValidatingAdapter
+from trackly_validate.doors.requests import ValidatingAdapter
 
 KEY = "trk_a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6"
 BASE = "https://api.tracklysms.com/api"

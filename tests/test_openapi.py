@@ -14,8 +14,8 @@ from openapi_spec_validator import validate
 from referencing import Registry, Resource
 
 import trackly_validate as tv
-from trackly_validate.catalog import CATALOG
-from trackly_validate.routes import READS, ROUTES
+from trackly_validate.core.catalog import CATALOG
+from trackly_validate.contracts.routes import READS, ROUTES
 
 DOC = tv.openapi()
 
@@ -196,7 +196,7 @@ def test_the_document_is_json_and_repeatable():
 
 def test_tv_openapi_is_callable_after_importing_the_module():
     # importing the submodule first makes tv.openapi the module (Python sets it on the package)
-    code = ("from trackly_validate.openapi import openapi; import trackly_validate as tv; "
+    code = ("from trackly_validate.doors.openapi import openapi; import trackly_validate as tv; "
             "print(tv.openapi()['openapi'], openapi()['openapi'])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["3.1.0", "3.1.0"]

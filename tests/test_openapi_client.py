@@ -61,7 +61,7 @@ def tools() -> dict[str, Path]:
 
 
 def test_a_generated_typescript_client_builds_and_calls_the_stand_in(tools):
-    from trackly_validate.server import SandboxServer
+    from trackly_validate.doors.server import SandboxServer
 
     # inside the npm cache so that node resolves openapi-fetch from its node_modules
     with tempfile.TemporaryDirectory(dir=prism_check.CACHE) as work:

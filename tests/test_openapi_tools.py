@@ -30,7 +30,7 @@ import pytest
 from pydantic import Field, TypeAdapter
 
 import trackly_validate as tv
-from trackly_validate.schema import LAX_BOOL, LAX_FINITE, LAX_INT, LAX_NUMBER
+from trackly_validate.rules.schema import LAX_BOOL, LAX_FINITE, LAX_INT, LAX_NUMBER
 
 import openapi_corpus
 
@@ -51,7 +51,7 @@ def judged() -> dict[str, list]:
 
 
 def test_the_corpus_covers_every_body_operation():
-    from trackly_validate.routes import ROUTES, find
+    from trackly_validate.contracts.routes import ROUTES, find
 
     assert {find(m, p).key for m, p, _ in CORPUS} == {r.key for r in ROUTES}
     assert len(CORPUS) > 20000

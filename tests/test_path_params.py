@@ -7,7 +7,7 @@ import pytest
 
 import trackly_validate as tv
 from trackly_validate import Problem
-from trackly_validate.integrations.httpx import ValidatingTransport
+from trackly_validate.doors.httpx import ValidatingTransport
 
 BAD_ID = Problem("invalid_audience_id", "Invalid audience ID", 400, ("path", "id"))
 BODY = {"name": "High-Value Clickers (Updated)"}

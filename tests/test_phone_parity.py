@@ -36,7 +36,7 @@ from pydantic_core import SchemaValidator, ValidationError, core_schema as cs
 
 import trackly_validate as tv
 from trackly_validate import Options
-from trackly_validate.catalog import C
+from trackly_validate.core.catalog import C
 from trackly_validate.rules import phonemeta
 from trackly_validate.rules.phones import (
     CACHE_SIZE,

@@ -12,7 +12,7 @@ from pydantic import TypeAdapter, ValidationError
 
 import trackly_validate as tv
 from trackly_validate import Options
-from trackly_validate.catalog import C
+from trackly_validate.core.catalog import C
 from trackly_validate.rules.placeholders import (
     HasPlaceholder,
     Shape,

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 import trackly_validate as tv
 from trackly_validate import Options
-from trackly_validate.routes import ROUTES
+from trackly_validate.contracts.routes import ROUTES
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

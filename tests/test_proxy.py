@@ -22,14 +22,14 @@ import httpx
 import pytest
 
 import trackly_validate as tv
-from trackly_validate.http.answer import error_body
+from trackly_validate.doors.http.answer import error_body
 from hostile_inputs import VALID, route_paths
 from upstream_stub import UpstreamStub
-from trackly_validate.pipeline import MAX_PAYLOAD_BYTES
-from trackly_validate.routes import ROUTES as MODELLED
-from trackly_validate.server import ProxyServer
-from trackly_validate.server.proxy import MARK_HEADER
-from trackly_validate.server.runner import free_port
+from trackly_validate.contracts.pipeline import MAX_PAYLOAD_BYTES
+from trackly_validate.contracts.routes import ROUTES as MODELLED
+from trackly_validate.doors.server import ProxyServer
+from trackly_validate.doors.server.proxy import MARK_HEADER
+from trackly_validate.doors.server.runner import free_port
 
 KEY = "trk_a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6"  # the docs' example key
 ROUTES = route_paths()
@@ -49,7 +49,7 @@ def cli_proxy(upstream_url: str, *args: str) -> Iterator[CliProxy]:
     """``trackly-validate serve --upstream URL --port P ARGS...`` as a process of its own
     (its own core), stopped with Ctrl-C (SIGINT) at the end; ``output`` is all it wrote."""
     port = free_port()
-    code = "import sys; from trackly_validate.cli import main; sys.exit(main(sys.argv[1:]))"
+    code = "import sys; from trackly_validate.doors.cli import main; sys.exit(main(sys.argv[1:]))"
     process = subprocess.Popen([sys.executable, "-c", code, "serve", "--upstream", upstream_url,
                                 "--port", str(port), *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                text=True)

@@ -11,8 +11,8 @@ import pytest
 
 import trackly_validate as tv
 from test_proxy import CLIENT, KEY, UpstreamStub, cli_proxy
-from trackly_validate.cli import main
-from trackly_validate.server.cli import options_from
+from trackly_validate.doors.cli import main
+from trackly_validate.doors.server.cli import options_from
 
 OTHER_KEY = "trk_" + "Z9y8X7w6V5u4T3s2R1q0P9o8N7m6L5k4"
 SEND = {"to": "+14155551234", "list_number": "+18005551000", "body": "Hello"}
@@ -139,10 +139,10 @@ def test_out_of_file_descriptors_the_proxy_stays_quiet_and_recovers():
     import sys
     import time
 
-    from trackly_validate.server.runner import free_port
+    from trackly_validate.doors.server.runner import free_port
 
     port = free_port()
-    code = "import sys; from trackly_validate.cli import main; sys.exit(main(sys.argv[1:]))"
+    code = "import sys; from trackly_validate.doors.cli import main; sys.exit(main(sys.argv[1:]))"
     with UpstreamStub() as stub:
         process = subprocess.Popen(
             [sys.executable, "-c", code, "serve", "--upstream", stub.url, "--port", str(port), "--header-timeout", "1"],

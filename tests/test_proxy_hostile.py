@@ -18,11 +18,11 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from trackly_validate.http.reader import BodyReader, reading
-from trackly_validate.pipeline import MAX_PAYLOAD_BYTES
-from trackly_validate.server import ProxyServer, SandboxServer
-from trackly_validate.server.connections import Limits
-from trackly_validate.server.proxy import MARK_HEADER
+from trackly_validate.doors.http.reader import BodyReader, reading
+from trackly_validate.contracts.pipeline import MAX_PAYLOAD_BYTES
+from trackly_validate.doors.server import ProxyServer, SandboxServer
+from trackly_validate.doors.server.connections import Limits
+from trackly_validate.doors.server.proxy import MARK_HEADER
 from upstream_stub import UpstreamStub
 
 KEY = "trk_a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6"
@@ -138,7 +138,7 @@ def test_120_departures_at_every_stage_of_a_streamed_answer_hold_nothing(stub):
 def test_clients_that_stop_reading_give_their_upstream_connection_back(stub):
     """Streamed answers of 32 MiB to clients that never read: after the read timeout the
     relay stops and the upstream connection is dropped (a pool of 2, 3 such clients)."""
-    from trackly_validate.server.proxy import Timeouts
+    from trackly_validate.doors.server.proxy import Timeouts
 
     with ProxyServer(stub.url, pool_size=2, timeouts=Timeouts(connect=1, read=0.5)) as proxy:
         socks = []
@@ -534,7 +534,7 @@ def test_an_https_upstream(tmp_path, monkeypatch):
                    check=True, capture_output=True)
     server_side = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     server_side.load_cert_chain(cert, key)
-    import trackly_validate.server.upstream as upstream_module
+    import trackly_validate.doors.server.upstream as upstream_module
 
     monkeypatch.setattr(upstream_module, "_ssl_context", lambda: ssl.create_default_context(cafile=str(cert)))
     with UpstreamStub(ssl=server_side) as tls, ProxyServer(tls.url) as proxy, httpx.Client(timeout=10) as client:

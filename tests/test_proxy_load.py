@@ -16,8 +16,8 @@ import httpx
 import pytest
 
 from test_proxy import HOST, KEY, UpstreamStub, cli_proxy
-from trackly_validate.server import ProxyServer
-from trackly_validate.server.proxy import MARK_HEADER, NOT_SENT, UPSTREAM_ERROR_HEADER, Timeouts
+from trackly_validate.doors.server import ProxyServer
+from trackly_validate.doors.server.proxy import MARK_HEADER, NOT_SENT, UPSTREAM_ERROR_HEADER, Timeouts
 
 SEND = {"to": "+14155551234", "list_number": "+18005551000", "body": "Hello"}
 BULK = {"messages": [SEND, {**SEND, "to": "+1"}]}  # one item error: the API takes the request

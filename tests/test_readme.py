@@ -72,10 +72,10 @@ def test_readme_block_runs(line, code, offline, tmp_path, monkeypatch):
     exec(compile(code, f"README.md:{line}", "exec"), namespace)  # noqa: S102 - the README's own code
     tests = [fn for name, fn in namespace.items() if name.startswith("test_") and callable(fn)]
     if tests:
-        from trackly_validate.server import SandboxServer
+        from trackly_validate.doors.server import SandboxServer
 
         monkeypatch.undo()  # real HTTP, to the sandbox on loopback
-        from trackly_validate.server.delivery import WebhookRecorder
+        from trackly_validate.doors.server.delivery import WebhookRecorder
 
         for test in tests:
             wanted = list(inspect.signature(test).parameters)

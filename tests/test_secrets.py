@@ -81,7 +81,7 @@ def test_key_checks_and_exceptions_never_show_the_key():
 
 
 def test_cli_output_never_shows_a_key(tmp_path, capsys, monkeypatch):
-    from trackly_validate.cli import main
+    from trackly_validate.doors.cli import main
 
     lines = [json.dumps(b) for b in _bodies_with_the_key(VALID["POST /v2/send"])]
     data = tmp_path / f"{KEY}.jsonl"  # even in the file name

@@ -306,7 +306,7 @@ def test_unknown_endpoints_raise(method, path):
 
 
 def test_templates_match_path_parameters():
-    from trackly_validate.routes import resolve
+    from trackly_validate.contracts.routes import resolve
 
     route = resolve("PUT", "/api/v2/creatives/101?x=1")
     assert (route.key, route.model_ref.rsplit(":", 1)[1]) == ("PUT /v2/creatives/{id}", "UpdateCreative")

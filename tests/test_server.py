@@ -19,9 +19,9 @@ import requests
 
 import trackly_validate as tv
 from hostile_inputs import VALID, route_paths
-from trackly_validate.pipeline import MAX_PAYLOAD_BYTES
-from trackly_validate.server import SandboxServer
-from trackly_validate.server.shapes import SUCCESS
+from trackly_validate.contracts.pipeline import MAX_PAYLOAD_BYTES
+from trackly_validate.doors.server import SandboxServer
+from trackly_validate.doors.server.shapes import SUCCESS
 
 KEY = "trk_a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6"  # the docs' example key
 FIXTURES = Path(__file__).resolve().parents[1] / "examples" / "sandbox-fixtures.json"
@@ -483,7 +483,7 @@ def test_the_served_document_is_the_librarys_with_this_server(server):
 def test_openapi_command_writes_the_document():
     import io
 
-    from trackly_validate.server.cli import openapi_command, serve_command
+    from trackly_validate.doors.server.cli import openapi_command, serve_command
 
     out = io.StringIO()
     assert openapi_command(out) == 0
@@ -513,7 +513,7 @@ def test_the_pytest_plugin_yields_a_running_sandbox(tmp_path):
 def test_a_path_no_route_pattern_matches_still_gets_a_json_answer():
     import httpx
 
-    from trackly_validate.server import SandboxServer
+    from trackly_validate.doors.server import SandboxServer
 
     key = "trk_" + "a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6"
     with SandboxServer() as server:
@@ -527,7 +527,7 @@ def test_a_path_no_route_pattern_matches_still_gets_a_json_answer():
 def test_options_accepts_exactly_the_fields_of_options():
     import inspect
 
-    from trackly_validate.server.cli import options_from
+    from trackly_validate.doors.server.cli import options_from
 
     fields = [name for name in inspect.signature(tv.Options.__init__).parameters if name != "self"]
     with pytest.raises(ValueError) as refused:

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 
 from hostile_inputs import VALID
-from trackly_validate.server import SandboxServer
+from trackly_validate.doors.server import SandboxServer
 
 FIXTURES = Path(__file__).resolve().parents[1] / "examples" / "sandbox-fixtures.json"
 KEY = json.loads(FIXTURES.read_text())["api_keys"][0]

@@ -14,8 +14,8 @@ import time
 
 import httpx
 
-from trackly_validate.server.cli import serve_command
-from trackly_validate.server.runner import DEFAULT_PORT, SHUTDOWN_SECONDS
+from trackly_validate.doors.server.cli import serve_command
+from trackly_validate.doors.server.runner import DEFAULT_PORT, SHUTDOWN_SECONDS
 
 KEY = {"X-Api-Key": "trk_" + "a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6"}
 
@@ -33,7 +33,7 @@ def test_a_port_in_use_is_one_line_and_exit_2():
 
 
 def _start(port: int, *args: str) -> subprocess.Popen[str]:
-    code = "import sys; from trackly_validate.cli import main; sys.exit(main())"
+    code = "import sys; from trackly_validate.doors.cli import main; sys.exit(main())"
     process = subprocess.Popen([sys.executable, "-c", code, "serve", "--port", str(port), *args],
                                stderr=subprocess.PIPE, text=True, env={**os.environ})
     deadline = time.monotonic() + 20

@@ -28,8 +28,8 @@ from schemathesis.specs.openapi.checks import (  # noqa: E402
     status_code_conformance,
 )
 
-from trackly_validate.routes import READS, ROUTES, find  # noqa: E402
-from trackly_validate.server import SandboxServer  # noqa: E402
+from trackly_validate.contracts.routes import READS, ROUTES, find  # noqa: E402
+from trackly_validate.doors.server import SandboxServer  # noqa: E402
 
 DOC_KEY = "trk_" + "a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6"  # the docs' example key
 FIXTURES = Path(__file__).resolve().parents[1] / "examples" / "sandbox-fixtures.json"
@@ -47,7 +47,7 @@ def explained(response) -> str | None:
         problems = response.json().get("problems") or []
     except ValueError:
         return None
-    from trackly_validate.catalog import CATALOG
+    from trackly_validate.core.catalog import CATALOG
 
     # NOT_STATABLE, or a code that depends on the account's state (message_not_found...)
     why = {c: NOT_STATABLE.get(c) or (None if c not in CATALOG or CATALOG[c].local else "the account's state")

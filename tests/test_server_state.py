@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from hostile_inputs import VALID
-from trackly_validate.server import SandboxServer
+from trackly_validate.doors.server import SandboxServer
 
 FIXTURES = Path(__file__).resolve().parents[1] / "examples" / "sandbox-fixtures.json"
 KEY = json.loads(FIXTURES.read_text())["api_keys"][0]
@@ -152,7 +152,7 @@ def test_v1_contact_delete_is_a_documented_no_op(api):
 
 def test_reads_are_not_body_contracts():
     import trackly_validate as tv
-    from trackly_validate.routes import READS
+    from trackly_validate.contracts.routes import READS
 
     with pytest.raises(tv.UnknownEndpointError):
         tv.check("GET", "/v2/audiences", {})
@@ -188,7 +188,7 @@ def test_a_seeded_restart_on_the_same_db_draws_new_ids(tmp_path):
 
 
 def test_the_request_log_is_bounded_in_bytes():
-    from trackly_validate.server.store import RequestLog
+    from trackly_validate.doors.server.store import RequestLog
 
     log = RequestLog(max_bytes=1 << 20, max_body=64 << 10)
     for i in range(60):

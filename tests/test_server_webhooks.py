@@ -14,8 +14,8 @@ import httpx
 import pytest
 
 import trackly_validate as tv
-from trackly_validate.server import SandboxServer
-from trackly_validate.server.delivery import Webhooks
+from trackly_validate.doors.server import SandboxServer
+from trackly_validate.doors.server.delivery import Webhooks
 
 KEY = "trk_" + "a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6"
 SECRET = "whsec_sandbox"

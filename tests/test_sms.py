@@ -1,4 +1,4 @@
-"""Tests for trackly_validate.sms (SMS encoding/segments and creative estimates).
+"""Tests for trackly_validate.rules.sms (SMS encoding/segments and creative estimates).
 
 Expected values in the tables are worked out by hand from the rules:
 GSM-7 160 single / 153 multipart (extension chars = 2 septets),
@@ -17,8 +17,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from trackly_validate import sms
-from trackly_validate.sms import (
+from trackly_validate.rules import sms
+from trackly_validate.rules.sms import (
     CreativeEstimate,
     SmsAnalysis,
     analyze_sms,

@@ -23,8 +23,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from trackly_validate import sms_parts
-from trackly_validate.sms import GSM7_EXTENSION, analyze_sms, split_sms
+from trackly_validate.rules import sms_parts
+from trackly_validate.rules.sms import GSM7_EXTENSION, analyze_sms, split_sms
 
 HAS_REGEX = importlib.util.find_spec("regex") is not None
 needs_regex = pytest.mark.skipif(not HAS_REGEX, reason="mode='graphemes' needs the optional regex package")

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 import trackly_validate as tv
 from hostile_inputs import VALID
-from trackly_validate.catalog import C
+from trackly_validate.core.catalog import C
 from trackly_validate.rules.urls import _scalar_values as scalar_values
 from trackly_validate.rules.urls import url_problem
 

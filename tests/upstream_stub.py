@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import h11
 
-from trackly_validate.server.runner import free_port
+from trackly_validate.doors.server.runner import free_port
 
 HOST = "127.0.0.1"
 

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .auth import check_api_key
-from .catalog import CATALOG, CodeInfo
-from .errors import ApiError, Problem, TracklyError, TracklyValidationError, UnknownEndpointError
-from .options import INFERRED_RULES, Options
-from .sms import CreativeEstimate, SmsAnalysis, analyze_sms, estimate_creative, split_sms
+from trackly_validate.core.keys import check_api_key
+from trackly_validate.core.catalog import CATALOG, CodeInfo
+from trackly_validate.core.errors import ApiError, Problem, TracklyError, TracklyValidationError, UnknownEndpointError
+from trackly_validate.core.options import INFERRED_RULES, Options
+from trackly_validate.rules.sms import CreativeEstimate, SmsAnalysis, analyze_sms, estimate_creative, split_sms
 
 __version__ = "0.1.0"
 
@@ -59,37 +59,40 @@ __all__ = [
 ]
 
 _LAZY = {
-    "check": ("engine", "check"),
-    "validate": ("engine", "validate"),
-    "validate_as": ("engine", "validate_as"),
-    "model_for": ("engine", "model_for"),
-    "partition": ("bulk", "partition"),
-    "Partition": ("bulk", "Partition"),
-    "check_frame": ("frames", "check_frame"),
-    "split_frame": ("frames", "split_frame"),
-    "to_form_errors": ("forms", "to_form_errors"),
-    "json_schema": ("forms", "json_schema"),
-    "batches": ("batching", "batches"),
+    "check": ("doors.python", "check"),
+    "validate": ("doors.python", "validate"),
+    "validate_as": ("doors.python", "validate_as"),
+    "model_for": ("doors.python", "model_for"),
+    "partition": ("doors.bulk", "partition"),
+    "Partition": ("doors.bulk", "Partition"),
+    "check_frame": ("doors.columns.frames", "check_frame"),
+    "split_frame": ("doors.columns.frames", "split_frame"),
+    "to_form_errors": ("doors.forms", "to_form_errors"),
+    "json_schema": ("doors.forms", "json_schema"),
+    "batches": ("doors.batching", "batches"),
     "render_filter": ("models.audiences", "render_filter"),
-    "openapi": ("openapi", "openapi"),
+    "openapi": ("doors.openapi", "openapi"),
 }
 
 if TYPE_CHECKING:  # pragma: no cover
-    from . import models, webhooks
-    from .batching import batches
-    from .bulk import Partition, partition
-    from .forms import json_schema, to_form_errors
-    from .frames import check_frame, split_frame
-    from .engine import check, model_for, validate, validate_as
-    from .models.audiences import render_filter
-    from .openapi import openapi
+    from trackly_validate import models
+    from trackly_validate.models import webhooks
+    from trackly_validate.doors.batching import batches
+    from trackly_validate.doors.bulk import Partition, partition
+    from trackly_validate.doors.forms import json_schema, to_form_errors
+    from trackly_validate.doors.columns.frames import check_frame, split_frame
+    from trackly_validate.doors.python import check, model_for, validate, validate_as
+    from trackly_validate.models.audiences import render_filter
+    from trackly_validate.doors.openapi import openapi
 
 
 def __getattr__(name: str) -> Any:
     import importlib
 
-    if name in ("models", "webhooks"):
-        return importlib.import_module(f".{name}", __name__)
+    if name == "models":
+        return importlib.import_module(".models", __name__)
+    if name == "webhooks":
+        return importlib.import_module(".models.webhooks", __name__)
     target = _LAZY.get(name)
     if target is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -24,9 +24,9 @@ from typing import Any, Callable
 from hypothesis import strategies as st
 
 import trackly_validate as tv
-from trackly_validate.catalog import CATALOG
-from trackly_validate.options import Options
-from trackly_validate.routes import resolve
+from trackly_validate.core.catalog import CATALOG
+from trackly_validate.core.options import Options
+from trackly_validate.contracts.routes import resolve
 
 from .strategies import ABSENT
 

@@ -18,8 +18,8 @@ import pytest
 from pydantic import BaseModel
 
 import trackly_validate
-from trackly_validate.catalog import CATALOG, local_codes
-from trackly_validate.routes import ROUTES
+from trackly_validate.core.catalog import CATALOG, local_codes
+from trackly_validate.contracts.routes import ROUTES
 from trackly_validate.rules.compile import walk_rules
 
 from . import test_props_audiences, test_props_campaigns, test_props_contacts, test_props_sending
@@ -102,7 +102,7 @@ def test_an_exempted_code_is_named_nowhere_in_the_library(code):
 
 def test_required_is_only_the_translation_fallback():
     # "required" is also a JSON-schema keyword, so only C.required counts here
-    assert _references("required", quoted=False) == ["translate.py"]
+    assert _references("required", quoted=False) == ["contracts/translate.py"]
 
 
 def _walk(node: Any):

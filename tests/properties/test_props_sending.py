@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import trackly_validate as tv
 from trackly_validate import Options
-from trackly_validate.catalog import CATALOG
+from trackly_validate.core.catalog import CATALOG
 
 from . import strategies as S
 from .harness import area_tests, Case, get, item, put, Registry

@@ -40,21 +40,21 @@ AREAS = (
 )
 
 if TYPE_CHECKING:  # what type checkers see; at run time __getattr__ imports on first use
-    from .sending import (ContactData, SendMessage, BulkMessage, SendBulk, SendRaw, RawMessage, SendRawBulk,
+    from trackly_validate.models.sending import (ContactData, SendMessage, BulkMessage, SendBulk, SendRaw, RawMessage, SendRawBulk,
         SendMessageV1, BulkMessageV1, SendBulkV1)
-    from .phone_validation import (ValidatePhone, ValidatePhoneBatch)
-    from .otp import (SendOtp, VerifyOtp)
-    from .creatives import (OfferLink, CreateCreative, UpdateCreative)
-    from .schedules import (DaysOfWeek, Blast, CreateSchedule, UpdateSchedule)
-    from .offers import (CreateOffer, UpdateOffer)
-    from .links import (CreateLink, ShortenLink)
-    from .revenue import (RevenueRecord, RecordRevenue, RecordRevenueBulk)
-    from .history import (SendRecord, ClickRecord, RevenueImportRecord, ImportSends, ImportClicks,
+    from trackly_validate.models.phone_validation import (ValidatePhone, ValidatePhoneBatch)
+    from trackly_validate.models.otp import (SendOtp, VerifyOtp)
+    from trackly_validate.models.creatives import (OfferLink, CreateCreative, UpdateCreative)
+    from trackly_validate.models.schedules import (DaysOfWeek, Blast, CreateSchedule, UpdateSchedule)
+    from trackly_validate.models.offers import (CreateOffer, UpdateOffer)
+    from trackly_validate.models.links import (CreateLink, ShortenLink)
+    from trackly_validate.models.revenue import (RevenueRecord, RecordRevenue, RecordRevenueBulk)
+    from trackly_validate.models.history import (SendRecord, ClickRecord, RevenueImportRecord, ImportSends, ImportClicks,
         ImportRevenue, ClearHistory)
-    from .audiences import (TimeCondition, CountCondition, RevenueCondition, CarrierCondition,
+    from trackly_validate.models.audiences import (TimeCondition, CountCondition, RevenueCondition, CarrierCondition,
         PhoneNumbersCondition, TimezoneCondition, CustomFieldCondition, CONDITION_MODELS, Condition,
         FilterGroup, CreateAudience, UpdateAudience, render_filter)
-    from .contacts import (CustomFields, UpsertContact, BulkContact, BulkCreateContacts, UpdateContactFields,
+    from trackly_validate.models.contacts import (CustomFields, UpsertContact, BulkContact, BulkCreateContacts, UpdateContactFields,
         UnsubscribeContact)
 
 

@@ -63,14 +63,14 @@ from typing import Annotated, Any, Callable, Literal, Union
 from pydantic import AliasChoices, BaseModel, Field, model_validator
 from pydantic_core import core_schema as cs
 
-from ..catalog import C, CodeInfo
-from ..options import DEFAULT_OPTIONS, Options
-from ..rules.crossfield import is_blank, validate_with
-from ..rules.base import MaxLen, Required, Rule, TracklyModel, fail, tagged
-from ..rules.phones import Phone
-from ..rules.types import Int, Number, Str
-from ..rules.vocabularies import NO_VALUE_OPERATORS, VOCABULARIES
-from ..schema import add_rule, any_given, given, when
+from trackly_validate.core.catalog import C, CodeInfo
+from trackly_validate.core.options import DEFAULT_OPTIONS, Options
+from trackly_validate.rules.crossfield import is_blank, validate_with
+from trackly_validate.rules.base import MaxLen, Required, Rule, TracklyModel, fail, tagged
+from trackly_validate.rules.phones import Phone
+from trackly_validate.rules.types import Int, Number, Str
+from trackly_validate.rules.vocabularies import NO_VALUE_OPERATORS, VOCABULARIES
+from trackly_validate.rules.schema import add_rule, any_given, given, when
 
 __all__ = [
     "TimeCondition",

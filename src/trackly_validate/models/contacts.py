@@ -51,16 +51,16 @@ from typing import Annotated, Any, Callable
 from pydantic import StrictBool, StrictFloat, StrictInt, StrictStr
 from pydantic_core import core_schema as cs
 
-from ..catalog import C
-from ..options import Options
-from ..rules.base import Coded, ItemsCap, MaxBytes, Required, Rule, TracklyModel, fail, presence_schema, tagged
-from ..rules.ip import IpAddress
-from ..rules.phones import Phone
-from ..rules.timestamps import Timestamp
-from ..rules.types import Bool, Str
-from ..rules.urls import HttpUrl
-from ..rules.vocabularies import VOCABULARIES
-from ..schema import add_rule, caseless, when
+from trackly_validate.core.catalog import C
+from trackly_validate.core.options import Options
+from trackly_validate.rules.base import Coded, ItemsCap, MaxBytes, Required, Rule, TracklyModel, fail, presence_schema, tagged
+from trackly_validate.rules.ip import IpAddress
+from trackly_validate.rules.phones import Phone
+from trackly_validate.rules.timestamps import Timestamp
+from trackly_validate.rules.types import Bool, Str
+from trackly_validate.rules.urls import HttpUrl
+from trackly_validate.rules.vocabularies import VOCABULARIES
+from trackly_validate.rules.schema import add_rule, caseless, when
 
 __all__ = [
     "CustomFields",

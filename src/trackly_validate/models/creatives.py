@@ -37,10 +37,10 @@ from typing import Annotated, Any
 
 from pydantic import model_validator
 
-from ..catalog import C
-from ..rules.base import MaxLen, OneOf, Required, TracklyModel
-from ..rules.crossfield import field_of, validate_with
-from ..rules.placeholders import (
+from trackly_validate.core.catalog import C
+from trackly_validate.rules.base import MaxLen, OneOf, Required, TracklyModel
+from trackly_validate.rules.crossfield import field_of, validate_with
+from trackly_validate.rules.placeholders import (
     HasPlaceholder,
     LinkKey,
     LinkOfferId,
@@ -49,8 +49,8 @@ from ..rules.placeholders import (
     UrlParams,
     coverage_error,
 )
-from ..rules.types import Str
-from ..sms import CreativeEstimate, SmsAnalysis, analyze_sms, estimate_creative
+from trackly_validate.rules.types import Str
+from trackly_validate.rules.sms import CreativeEstimate, SmsAnalysis, analyze_sms, estimate_creative
 
 #: models only; ``OfferLinks`` and ``CreativeSize`` are imported from this module
 __all__ = ["OfferLink", "CreateCreative", "UpdateCreative"]

@@ -38,12 +38,12 @@ from typing import Annotated, Any
 from pydantic import Field, GetPydanticSchema
 from pydantic_core import core_schema as cs
 
-from ..catalog import C
-from ..rules.base import Coded, ItemsCap, OneOf, Required, TracklyModel
-from ..rules.phones import Phone
-from ..rules.placeholders import Shape
-from ..rules.timestamps import Timestamp
-from ..rules.types import Bool, Int, Number, Str
+from trackly_validate.core.catalog import C
+from trackly_validate.rules.base import Coded, ItemsCap, OneOf, Required, TracklyModel
+from trackly_validate.rules.phones import Phone
+from trackly_validate.rules.placeholders import Shape
+from trackly_validate.rules.timestamps import Timestamp
+from trackly_validate.rules.types import Bool, Int, Number, Str
 
 __all__ = [
     "SendRecord",

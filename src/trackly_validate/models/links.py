@@ -25,14 +25,14 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import ValidationInfo, field_validator, model_validator
 
-from ..catalog import C, CodeInfo
-from ..rules.base import TracklyModel, fail
-from ..rules.phones import Phone
-from ..rules.crossfield import is_blank, validate_with
-from ..rules.placeholders import blank_is_none
-from ..rules.types import Int, Str
-from ..rules.urls import HttpUrlOf
-from ..schema import add_rule, any_given, given
+from trackly_validate.core.catalog import C, CodeInfo
+from trackly_validate.rules.base import TracklyModel, fail
+from trackly_validate.rules.phones import Phone
+from trackly_validate.rules.crossfield import is_blank, validate_with
+from trackly_validate.rules.placeholders import blank_is_none
+from trackly_validate.rules.types import Int, Str
+from trackly_validate.rules.urls import HttpUrlOf
+from trackly_validate.rules.schema import add_rule, any_given, given
 
 __all__ = ["CreateLink", "ShortenLink"]
 

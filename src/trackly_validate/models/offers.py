@@ -25,11 +25,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from ..catalog import C
-from ..rules.base import Coded, MaxLen, OneOf, Required, TracklyModel
-from ..rules.placeholders import blank_is_none
-from ..rules.types import Bool, Number, Str
-from ..rules.urls import HttpUrlOf
+from trackly_validate.core.catalog import C
+from trackly_validate.rules.base import Coded, MaxLen, OneOf, Required, TracklyModel
+from trackly_validate.rules.placeholders import blank_is_none
+from trackly_validate.rules.types import Bool, Number, Str
+from trackly_validate.rules.urls import HttpUrlOf
 
 __all__ = ["CreateOffer", "UpdateOffer"]
 

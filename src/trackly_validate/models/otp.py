@@ -18,10 +18,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from ..catalog import C
-from ..rules.base import MaxBytes, OneOf, TracklyModel
-from ..rules.phones import Phone
-from ..rules.types import Metadata, Str
+from trackly_validate.core.catalog import C
+from trackly_validate.rules.base import MaxBytes, OneOf, TracklyModel
+from trackly_validate.rules.phones import Phone
+from trackly_validate.rules.types import Metadata, Str
 
 __all__ = ["SendOtp", "VerifyOtp"]
 

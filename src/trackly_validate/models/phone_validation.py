@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from ..catalog import C
-from ..rules.base import ItemsCap, Required, TracklyModel
-from ..rules.phones import Phone
-from ..rules.types import StrictFlag
+from trackly_validate.core.catalog import C
+from trackly_validate.rules.base import ItemsCap, Required, TracklyModel
+from trackly_validate.rules.phones import Phone
+from trackly_validate.rules.types import StrictFlag
 
 __all__ = ["ValidatePhone", "ValidatePhoneBatch"]
 

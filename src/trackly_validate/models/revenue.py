@@ -22,10 +22,10 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from ..catalog import C
-from ..rules.base import Coded, ItemsCap, OneOf, Required, TracklyModel
-from ..rules.timestamps import Timestamp
-from ..rules.types import Bool, Str
+from trackly_validate.core.catalog import C
+from trackly_validate.rules.base import Coded, ItemsCap, OneOf, Required, TracklyModel
+from trackly_validate.rules.timestamps import Timestamp
+from trackly_validate.rules.types import Bool, Str
 
 __all__ = ["RevenueRecord", "RecordRevenue", "RecordRevenueBulk"]
 

@@ -55,14 +55,14 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from ..catalog import C
-from ..rules.base import Coded, OneOf, Required, TracklyModel, fail, partial_model
-from ..rules.ids import AudienceId
-from ..rules.crossfield import field_of, is_blank, validate_with
-from ..rules.placeholders import LinkUrl, coverage_error
-from ..rules.types import Bool, Int, Number, Str
-from ..schema import BLANK, add_rule, given, lax, not_blank_if_sent, when
-from .creatives import OfferLinks
+from trackly_validate.core.catalog import C
+from trackly_validate.rules.base import Coded, OneOf, Required, TracklyModel, fail, partial_model
+from trackly_validate.rules.ids import AudienceId
+from trackly_validate.rules.crossfield import field_of, is_blank, validate_with
+from trackly_validate.rules.placeholders import LinkUrl, coverage_error
+from trackly_validate.rules.types import Bool, Int, Number, Str
+from trackly_validate.rules.schema import BLANK, add_rule, given, lax, not_blank_if_sent, when
+from trackly_validate.models.creatives import OfferLinks
 
 __all__ = ["DaysOfWeek", "Blast", "CreateSchedule", "UpdateSchedule"]
 

@@ -7,10 +7,10 @@ from typing import Annotated, Any
 
 from pydantic import AliasChoices, Field, model_validator
 
-from ..catalog import C
-from ..rules.base import ItemsCap, Required, TracklyModel
-from ..rules.phones import Phone
-from ..rules.types import Bool, JsonObject, Metadata, Str
+from trackly_validate.core.catalog import C
+from trackly_validate.rules.base import ItemsCap, Required, TracklyModel
+from trackly_validate.rules.phones import Phone
+from trackly_validate.rules.types import Bool, JsonObject, Metadata, Str
 
 __all__ = [
     "ContactData",

@@ -30,8 +30,8 @@ from typing import Annotated, Any, Callable, ClassVar
 from pydantic import BaseModel, ConfigDict, Field, create_model
 from pydantic_core import PydanticCustomError, core_schema as cs
 
-from ..catalog import CodeInfo
-from ..options import DEFAULT_OPTIONS, Options
+from trackly_validate.core.catalog import CodeInfo
+from trackly_validate.core.options import DEFAULT_OPTIONS, Options
 
 __all__ = [
     "TAG",
@@ -271,7 +271,7 @@ class OneOf:
                 folded = "upper" if node.get("to_upper") else "lower"
             node = node["steps"][0] if node.get("type") == "chain" else node.get("schema")
         if folded:
-            from ..schema import caseless
+            from trackly_validate.rules.schema import caseless
 
             out: dict[str, Any] = {"type": "string", "pattern": caseless(*self.values, fold=folded)}
         else:

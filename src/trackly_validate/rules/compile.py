@@ -17,8 +17,8 @@ from typing import Any, Callable, Iterable, Iterator
 from pydantic import BaseModel
 from pydantic_core import SchemaValidator
 
-from ..options import DEFAULT_OPTIONS, Options
-from .base import TAG, Rule
+from trackly_validate.core.options import DEFAULT_OPTIONS, Options
+from trackly_validate.rules.base import TAG, Rule
 
 __all__ = ["compile_validator", "compile_fields_validator", "compiled_schema", "validator_for", "walk_rules",
            "raisable_codes"]
@@ -160,7 +160,7 @@ def compiled_schema(model: type[BaseModel], options: Options = DEFAULT_OPTIONS) 
 
 def validator_for(model: type[BaseModel], options: Options = DEFAULT_OPTIONS) -> SchemaValidator:
     """The cached validator of ``model`` for ``options`` (the request pipeline's cache)."""
-    from ..pipeline import validator_for_model
+    from trackly_validate.contracts.pipeline import validator_for_model
 
     return validator_for_model(model, options)
 

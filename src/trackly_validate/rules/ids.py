@@ -12,13 +12,13 @@ from typing import Annotated, Any, Callable
 
 from pydantic_core import core_schema as cs
 
-from ..catalog import C, CodeInfo
-from ..options import Options
-from .base import Rule, coded, tagged
+from trackly_validate.core.catalog import C, CodeInfo
+from trackly_validate.core.options import Options
+from trackly_validate.rules.base import Rule, coded, tagged
 
 __all__ = ["OBJECT_ID_PATTERN", "ObjectIdOf", "AudienceId", "is_object_id"]
 
-from .objectid import OBJECT_ID_PATTERN, is_object_id
+from trackly_validate.rules.objectid import OBJECT_ID_PATTERN, is_object_id
 
 
 class _ObjectIdRule(Rule):

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from ..catalog import C
-from .base import StrCheck
+from trackly_validate.core.catalog import C
+from trackly_validate.rules.base import StrCheck
 
 __all__ = ["is_ip_address", "IpAddress"]
 

@@ -62,9 +62,9 @@ from typing import Any, Callable, Literal
 
 from pydantic_core import SchemaValidator, core_schema as cs
 
-from ..catalog import C, CodeInfo
-from ..options import DEFAULT_OPTIONS, Options
-from .base import Rule, coded, fail, tagged
+from trackly_validate.core.catalog import C, CodeInfo
+from trackly_validate.core.options import DEFAULT_OPTIONS, Options
+from trackly_validate.rules.base import Rule, coded, fail, tagged
 
 __all__ = [
     "E164_PATTERN",
@@ -130,7 +130,7 @@ def fast_choices(level: str) -> list[cs.CoreSchema]:
     """The fast-accept schemas of ``level`` (new dicts on each call): each one accepts
     only E.164 strings phonenumbers says are possible / valid, in Rust (one pattern per
     level: a single regex match per number)."""
-    from .phonemeta import patterns
+    from trackly_validate.rules.phonemeta import patterns
 
     possible, valid = patterns()  # shipped with the package, or built at first use
     return [cs.str_schema(pattern=p, strict=True) for p in ((possible,) if level == "possible" else valid)]

@@ -41,11 +41,11 @@ from typing import Annotated, Any, Callable
 from pydantic import BaseModel
 from pydantic_core import PydanticCustomError, core_schema as cs
 
-from ..catalog import C, CodeInfo
-from ..options import Options
-from .base import Coded, Required, Rule, coded, fail, tagged
-from .crossfield import field_of
-from .urls import HttpUrlOf
+from trackly_validate.core.catalog import C, CodeInfo
+from trackly_validate.core.options import Options
+from trackly_validate.rules.base import Coded, Required, Rule, coded, fail, tagged
+from trackly_validate.rules.crossfield import field_of
+from trackly_validate.rules.urls import HttpUrlOf
 
 __all__ = [
     "PLACEHOLDER",

@@ -27,10 +27,10 @@ from typing import Annotated, Any, Callable
 
 from pydantic_core import core_schema as cs
 
-from ..catalog import C, CodeInfo
-from ..options import Options
-from .base import Rule, fail, tagged
-from .jsdate import js_date_valid, parses
+from trackly_validate.core.catalog import C, CodeInfo
+from trackly_validate.core.options import Options
+from trackly_validate.rules.base import Rule, fail, tagged
+from trackly_validate.rules.jsdate import js_date_valid, parses
 
 __all__ = ["is_iso8601", "is_timestamp", "Timestamp", "TimestampOf", "FAST_PATTERN", "JSON_SCHEMA"]
 

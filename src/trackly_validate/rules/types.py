@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from ..catalog import C
-from .base import Coded
+from trackly_validate.core.catalog import C
+from trackly_validate.rules.base import Coded
 
 __all__ = ["Str", "Bool", "Int", "Number", "StrictFlag", "JsonObject", "Metadata"]
 

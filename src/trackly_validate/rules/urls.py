@@ -31,9 +31,9 @@ from typing import Annotated, Any, Callable
 from ada_url import parse_url
 from pydantic_core import core_schema as cs
 
-from ..catalog import C, CodeInfo
-from ..options import Options
-from .base import Rule, coded, fail, tagged
+from trackly_validate.core.catalog import C, CodeInfo
+from trackly_validate.core.options import Options
+from trackly_validate.rules.base import Rule, coded, fail, tagged
 
 __all__ = ["url_problem", "HttpUrlOf", "HttpUrl"]
 

@@ -4,7 +4,7 @@ methods), in ONE table.
 Each row is a :class:`Vocabulary`: the code a value outside it gets, the values the
 docs show (``documented``, with ``source``), the values added by inference
 (``inferred``) and, when the rejection itself rests on an incomplete or unreadable
-list, ``why`` (the row's code is then listed in :mod:`trackly_validate.inferred`; a test
+list, ``why`` (the row's code is then listed in :mod:`trackly_validate.core.inferred`; a test
 keeps the two in step).  Where doc versions disagree the
 row holds the union (time units ``minutes/hours/days`` on the DSL page and
 ``hours/days/weeks`` on the error-code page; ``avg_revenue`` in the newer guide and
@@ -42,8 +42,8 @@ from typing import Annotated, Any, Mapping
 
 from pydantic import StringConstraints
 
-from ..catalog import C, CodeInfo
-from .base import Coded, OneOf
+from trackly_validate.core.catalog import C, CodeInfo
+from trackly_validate.rules.base import Coded, OneOf
 
 __all__ = ["Vocabulary", "VOCABULARIES", "NO_VALUE_OPERATORS", "vocabulary"]
 

@@ -44,9 +44,9 @@ the trie budget is simply left to phonenumbers.
 
 from __future__ import annotations
 
-from .builder import FastPatterns, build, fast_patterns
-from .regex import Nfa, Unsupported, emit, lengths, parse_regex
-from .prebuilt import BUILDER_VERSION, patterns, shipped, shipped_key, write_shipped
+from trackly_validate.rules.phonemeta.builder import FastPatterns, build, fast_patterns
+from trackly_validate.rules.phonemeta.regex import Nfa, Unsupported, emit, lengths, parse_regex
+from trackly_validate.rules.phonemeta.prebuilt import BUILDER_VERSION, patterns, shipped, shipped_key, write_shipped
 
 __all__ = ["FastPatterns", "fast_patterns", "build", "parse_regex", "emit", "lengths", "Nfa", "Unsupported",
            "BUILDER_VERSION", "shipped_key", "shipped", "patterns", "write_shipped"]

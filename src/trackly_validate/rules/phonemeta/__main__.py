@@ -1,5 +1,5 @@
 """``python -m trackly_validate.rules.phonemeta``: regenerate ``rules/_phone_patterns.py``."""
 
-from .prebuilt import write_shipped
+from trackly_validate.rules.phonemeta.prebuilt import write_shipped
 
 print(write_shipped())

@@ -26,9 +26,9 @@ from dataclasses import dataclass
 from threading import Lock
 from typing import Any
 
-from .conditions import Always, Condition, FullMatch, Never, claim, national_prefix, type_patterns, TYPES
-from .regex import Unsupported, build_cache, emit, lengths, parse_regex
-from .search import ExactRest, PrefixSearch
+from trackly_validate.rules.phonemeta.conditions import Always, Condition, FullMatch, Never, claim, national_prefix, type_patterns, TYPES
+from trackly_validate.rules.phonemeta.regex import Unsupported, build_cache, emit, lengths, parse_regex
+from trackly_validate.rules.phonemeta.search import ExactRest, PrefixSearch
 
 __all__ = ["FastPatterns", "build", "fast_patterns"]
 

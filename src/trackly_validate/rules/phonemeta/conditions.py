@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import Any, Iterable, Protocol
 
-from .regex import Unsupported, has_end, nfa_of, parse_regex
+from trackly_validate.rules.phonemeta.regex import Unsupported, has_end, nfa_of, parse_regex
 
 __all__ = ["Condition", "PrefixMatch", "NationalPrefix", "WholeMatch", "FullMatch", "Never", "Always",
            "ANY_LENGTH", "from_length", "national_prefix", "claim", "type_patterns", "TYPES"]

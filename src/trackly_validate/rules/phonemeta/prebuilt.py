@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .builder import build, fast_patterns
+from trackly_validate.rules.phonemeta.builder import build, fast_patterns
 
 __all__ = ["BUILDER_VERSION", "shipped_key", "shipped", "patterns", "write_shipped", "Patterns"]
 
@@ -41,7 +41,7 @@ def shipped() -> Patterns | None:
     if _SHIPPED:
         return _SHIPPED[0]
     try:
-        from .. import _phone_patterns as data
+        from trackly_validate.rules import _phone_patterns as data
     except ImportError:  # pragma: no cover - file missing
         return None
     recorded = (getattr(data, "PHONENUMBERS_VERSION", None), getattr(data, "BUILDER_VERSION", None))

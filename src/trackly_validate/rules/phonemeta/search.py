@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from .conditions import Always, Condition, FullMatch, Never, PrefixMatch, from_length
-from .regex import DIGITS, digit_class, length_class, nfa_of
+from trackly_validate.rules.phonemeta.conditions import Always, Condition, FullMatch, Never, PrefixMatch, from_length
+from trackly_validate.rules.phonemeta.regex import DIGITS, digit_class, length_class, nfa_of
 
 __all__ = ["PrefixSearch", "ExactRest", "MAX_DEPTH", "MAX_NODES"]
 

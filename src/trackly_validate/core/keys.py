@@ -1,0 +1,42 @@
+"""The X-Api-Key header: ``trk_`` followed by 32 ASCII letters or digits.
+
+The key itself never appears in a problem, an exception, a ``repr`` or a log line:
+:func:`redact` replaces anything that looks like a key in a text.
+"""
+
+from __future__ import annotations
+
+import re
+
+from trackly_validate.core.catalog import C
+from trackly_validate.core.errors import Problem, _redact
+
+__all__ = ["check_api_key", "redact", "API_KEY_PATTERN"]
+
+API_KEY_PATTERN = r"^trk_[A-Za-z0-9]{32}$"
+_KEY = re.compile(r"trk_[A-Za-z0-9]{32}", re.ASCII)
+_LOC = ("X-Api-Key",)
+
+
+def check_api_key(key: object) -> list[Problem]:
+    """Problems with an ``X-Api-Key`` value (``str`` or ``bytes``; ``None`` = no header).
+
+    Empty list when the format is right (whether the key is active only the server
+    knows).  Surrounding whitespace is ``invalid_api_key``: the docs list it as a cause.
+    """
+    if key is None or key in ("", b""):
+        return [Problem(C.missing_api_key.code, C.missing_api_key.message, 401, _LOC)]
+    if isinstance(key, (bytes, bytearray)):
+        try:
+            key = bytes(key).decode("ascii")
+        except UnicodeDecodeError:
+            key = None
+    if not isinstance(key, str) or _KEY.fullmatch(key) is None:
+        return [Problem(C.invalid_api_key.code, C.invalid_api_key.message, 401, _LOC)]
+    return []
+
+
+def redact(text: str) -> str:
+    """``text`` with every key-shaped substring (``trk_`` + 4-64 letters, digits, ``_``
+    or ``-``) replaced by ``trk_***``."""
+    return _redact(text)

@@ -1,0 +1,58 @@
+"""The Python doors: ``check``, ``validate``, ``validate_as``, ``model_for``.
+
+Each resolves the endpoint and hands the body to the one request pipeline
+(:mod:`trackly_validate.contracts.pipeline`), which every other door calls too; ``check`` is the
+pipeline's own per-request entry point.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+from trackly_validate.core.errors import TracklyError, TracklyValidationError
+from trackly_validate.core.options import DEFAULT_OPTIONS, Options, coerce_options
+from trackly_validate.contracts.pipeline import _TABLE_LIBRARIES, MAX_PAYLOAD_BYTES, _refuse_table, check, run
+from trackly_validate.contracts.routes import Route, resolve
+from trackly_validate.contracts.translate import problems_from_errors, route_for_model
+
+__all__ = ["MAX_PAYLOAD_BYTES", "check", "validate", "validate_as", "model_for", "problems_from_errors",
+           "route_for_model"]
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def validate(method: str, path: str, body: Any, *, options: Options | None = None) -> BaseModel:
+    """The validated model instance, or :class:`TracklyValidationError` with every problem.
+
+    Typed as ``BaseModel``; :func:`validate_as` returns the endpoint's own model type."""
+    return _validated(resolve(method, path), body, path, options)
+
+
+def validate_as(model: type[ModelT], body: Any, *, path: str | None = None,
+                options: Options | None = None) -> ModelT:
+    """``validate`` for the endpoint whose body ``model`` is (``tv.models.SendMessage``...),
+    typed as that model: ``msg = tv.validate_as(tv.models.SendMessage, body); msg.to``.
+
+    ``path`` (the request path) is needed only for path-parameter rules
+    (``PUT /v2/audiences/{id}``).  ``TracklyError`` when no endpoint takes ``model``."""
+    route = route_for_model(model)
+    if route is None or route.model is not model:
+        raise TracklyError(f"{getattr(model, '__qualname__', model)!s} is not the body model of a Trackly endpoint")
+    return _validated(route, body, path, options)  # type: ignore[return-value]  # route.model is model
+
+
+def _validated(route: Route, body: Any, path: str | None, options: Options | None) -> BaseModel:
+    if type(body).__module__.partition(".")[0] in _TABLE_LIBRARIES:
+        _refuse_table(body)
+    problems, instance = run(route, body, DEFAULT_OPTIONS if options is None else coerce_options(options),
+                             path=path)
+    if problems or instance is None:
+        raise TracklyValidationError(problems)
+    return instance
+
+
+def model_for(method: str, path: str) -> type[BaseModel]:
+    """The pydantic model a route's body is checked with."""
+    return resolve(method, path).model
