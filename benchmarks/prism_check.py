@@ -3,7 +3,7 @@ fed a corpus of requests: which ones it refuses (422) although ``tv.check`` acce
 and which ones it accepts although the library refuses them.
 
 Prism is installed by npm into ``.cache/npm`` of the repository (:func:`prism_bin`);
-``tests/test_openapi_tools.py`` runs a small corpus, ``benchmarks/bench_openapi.py`` the
+``tests/doors/test_openapi_tools.py`` runs a small corpus, ``benchmarks/bench_openapi.py`` the
 whole one.
 """
 

@@ -15,7 +15,7 @@ the HTTP hooks, FastAPI, DataFrames, the stand-in server and the proxy) calls :f
 
 Fast paths, each measured in benchmarks/: a dict that is plain JSON data is validated as
 it is (Python mode) instead of parsing its JSON back - for such a dict both modes answer
-alike (tests/test_engine_fastpath.py) - which saves ~0.2 µs a ``/v2/send`` body and ~10%
+alike (tests/contracts/test_engine_fastpath.py) - which saves ~0.2 µs a ``/v2/send`` body and ~10%
 of a 1,000-message bulk; the JSON is still produced, as the 5 MiB rule needs its exact
 size.  ``check`` (a single request) and ``run_many`` (a stream of JSONL lines) answer
 the accepted common case without the steps' function calls.

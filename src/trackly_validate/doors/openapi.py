@@ -233,7 +233,7 @@ def _hoist(route: Route, schemas: dict[str, Any]) -> str:
     model = route.model
     schema = request_schema(model, _REF)
     for name, sub in schema.pop("$defs", {}).items():
-        if schemas.setdefault(name, sub) != sub:  # pragma: no cover - guarded by tests/test_openapi.py
+        if schemas.setdefault(name, sub) != sub:  # pragma: no cover - guarded by tests/doors/test_openapi.py
             raise ValueError(f"two different schemas are both named {name!r}")
     name = model.__name__
     if schemas.setdefault(name, schema) != schema:  # pragma: no cover

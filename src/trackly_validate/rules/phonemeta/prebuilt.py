@@ -6,7 +6,7 @@ the installed phonenumbers release by the same builder *output version*: the key
 ``(phonenumbers.__version__, BUILDER_VERSION)``.  ``BUILDER_VERSION`` is bumped by hand
 whenever a change to this package changes what it builds - editing a comment or
 refactoring does not, so it never silently brings the build back.  The test that the
-shipped patterns equal a fresh build (tests/test_phone_shipped.py) catches a forgotten
+shipped patterns equal a fresh build (tests/rules/test_phone_shipped.py) catches a forgotten
 bump.  Regenerate with ``python -m trackly_validate.rules.phonemeta``.
 """
 

@@ -121,7 +121,7 @@ def _examples() -> dict[tuple[str, str], dict]:
     import importlib.util
     from pathlib import Path
 
-    spec = importlib.util.spec_from_file_location("_column_examples", Path(__file__).parent / "properties" / "strategies.py")
+    spec = importlib.util.spec_from_file_location("_column_examples", Path(__file__).parents[1] / "properties" / "strategies.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     names = {("POST", "/v2/send"): "SEND", ("POST", "/v2/send-raw"): "SEND_RAW", ("POST", "/v1/messages"): "V1_SEND",

@@ -29,7 +29,7 @@ from trackly_validate.core.options import DEFAULT_OPTIONS
 from trackly_validate.contracts.routes import ROUTES
 
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-PAYLOADS = Path(__file__).resolve().parents[1] / "examples" / "payloads"
+PAYLOADS = Path(__file__).resolve().parents[2] / "examples" / "payloads"
 EXAMPLES = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(PAYLOADS.glob("*.json"))]
 VALID_OPTS = tv.Options(phone_level="valid")
 

@@ -21,7 +21,7 @@ from trackly_validate.core.catalog import C
 from trackly_validate.rules.urls import _scalar_values as scalar_values
 from trackly_validate.rules.urls import url_problem
 
-WPT = Path(__file__).parent / "data" / "wpt_url"
+WPT = Path(__file__).parents[1] / "data" / "wpt_url"
 HTTP_PROTOCOLS = ("http:", "https:")
 
 

@@ -21,7 +21,7 @@ import pytest
 
 import trackly_validate as tv
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import prism_check  # noqa: E402
 

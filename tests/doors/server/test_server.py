@@ -24,7 +24,7 @@ from trackly_validate.doors.server import SandboxServer
 from trackly_validate.doors.server.shapes import SUCCESS
 
 KEY = "trk_a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6"  # the docs' example key
-FIXTURES = Path(__file__).resolve().parents[1] / "examples" / "sandbox-fixtures.json"
+FIXTURES = Path(__file__).resolve().parents[3] / "examples" / "sandbox-fixtures.json"
 FX_KEY = json.loads(FIXTURES.read_text())["api_keys"][0]
 ROUTES = route_paths()
 SEND = {"to": "+14155551234", "list_number": "+18005551000", "body": "Hello"}

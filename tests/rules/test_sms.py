@@ -4,7 +4,7 @@ Expected values in the tables are worked out by hand from the rules:
 GSM-7 160 single / 153 multipart (extension chars = 2 septets),
 UCS-2 70 single / 67 multipart (non-BMP chars = 2 code units). A multipart
 message is packed greedily and a 2-unit character that would start on the
-last unit of a part moves to the next part (tests/test_sms_parts.py has the
+last unit of a part moves to the next part (tests/rules/test_sms_parts.py has the
 boundary tables and properties of the packing itself).
 """
 

@@ -32,7 +32,7 @@ from trackly_validate.contracts.routes import READS, ROUTES, find  # noqa: E402
 from trackly_validate.doors.server import SandboxServer  # noqa: E402
 
 DOC_KEY = "trk_" + "a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6"  # the docs' example key
-FIXTURES = Path(__file__).resolve().parents[1] / "examples" / "sandbox-fixtures.json"
+FIXTURES = Path(__file__).resolve().parents[3] / "examples" / "sandbox-fixtures.json"
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
           response_schema_conformance]
 

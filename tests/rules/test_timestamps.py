@@ -29,7 +29,7 @@ from pydantic import BaseModel, ValidationError
 from trackly_validate.rules.jsdate import js_date_valid, js_string, parses
 from trackly_validate.rules.timestamps import FAST_PATTERN, JSON_SCHEMA, TimestampOf, is_iso8601, is_timestamp
 
-CORPUS = json.loads((Path(__file__).parent / "data" / "timestamps" / "corpus.json").read_text("utf-8"))
+CORPUS = json.loads((Path(__file__).parents[1] / "data" / "timestamps" / "corpus.json").read_text("utf-8"))
 CASES: dict[str, bool] = CORPUS["cases"]
 ZONES = CORPUS["zones"]
 

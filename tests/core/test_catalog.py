@@ -13,7 +13,7 @@ from trackly_validate.contracts import reference
 from trackly_validate.core.catalog import CATALOG, C
 from trackly_validate.contracts.routes import resolve
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT.parent / "shared" / "trackly-api"
 ERROR_PAGE = SPEC / "error-codes.txt"
 

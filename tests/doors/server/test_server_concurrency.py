@@ -14,7 +14,7 @@ import httpx
 from hostile_inputs import VALID
 from trackly_validate.doors.server import SandboxServer
 
-FIXTURES = Path(__file__).resolve().parents[1] / "examples" / "sandbox-fixtures.json"
+FIXTURES = Path(__file__).resolve().parents[3] / "examples" / "sandbox-fixtures.json"
 KEY = json.loads(FIXTURES.read_text())["api_keys"][0]
 LIST = "+18005551000"
 WRITERS, READERS, BULK = 20, 4, 40

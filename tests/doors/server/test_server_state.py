@@ -14,7 +14,7 @@ import pytest
 from hostile_inputs import VALID
 from trackly_validate.doors.server import SandboxServer
 
-FIXTURES = Path(__file__).resolve().parents[1] / "examples" / "sandbox-fixtures.json"
+FIXTURES = Path(__file__).resolve().parents[3] / "examples" / "sandbox-fixtures.json"
 KEY = json.loads(FIXTURES.read_text())["api_keys"][0]
 
 

@@ -34,7 +34,7 @@ from trackly_validate.rules.schema import LAX_BOOL, LAX_FINITE, LAX_INT, LAX_NUM
 
 import openapi_corpus
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import prism_check  # noqa: E402
 
