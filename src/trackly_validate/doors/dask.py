@@ -52,7 +52,7 @@ def _partition_problems(part: Any, method: str, path: str, options: Options | No
 def _annotated(part: Any, method: str, path: str, options: Options) -> Any:
     """The partition's rows, in order, with :data:`~trackly_validate.doors.columns.frames.REJECT_COLUMNS`:
     ``row`` for every row, the first problem's columns missing for an accepted row."""
-    import pandas as pd  # type: ignore[import-untyped]
+    import pandas as pd
 
     from trackly_validate.doors.columns.batches import refused_rows
 

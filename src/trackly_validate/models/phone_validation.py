@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from trackly_validate.core.catalog import C
-from trackly_validate.rules.base import ItemsCap, Required, TracklyModel
+from trackly_validate.rules.base import ABSENT, ItemsCap, Required, TracklyModel
 from trackly_validate.rules.phones import Phone
 from trackly_validate.rules.types import StrictFlag
 
@@ -22,7 +22,7 @@ class ValidatePhone(TracklyModel):
     mirrors (``block_voip``, ``allowed_countries``) do not apply: the number is looked up,
     not messaged."""
 
-    phone: Annotated[str, Phone(C.invalid_phone, "v1", role="lookup"), Required(C.missing_phone)] = None
+    phone: Annotated[str, Phone(C.invalid_phone, "v1", role="lookup"), Required(C.missing_phone)] = ABSENT
     force: Force | None = None  # type: ignore[valid-type]
 
 
@@ -37,5 +37,5 @@ class ValidatePhoneBatch(TracklyModel):
         list[Any],
         ItemsCap(C.too_many_phones, 500, type_info=C.missing_phones),
         Required(C.missing_phones),
-    ] = None
+    ] = ABSENT
     force: Force | None = None  # type: ignore[valid-type]

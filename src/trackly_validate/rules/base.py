@@ -8,7 +8,7 @@ Trackly code as the pydantic error *type* (``PydanticCustomError`` semantics via
 ``custom_error_schema``).  A model used directly (or by FastAPI) therefore
 already carries the API's codes.
 
-Required fields are written ``name: Annotated[str, ..., Required(C.missing_name)] = None``:
+Required fields are written ``name: Annotated[str, ..., Required(C.missing_name)] = ABSENT``:
 the model config validates defaults, so an absent field, ``null`` and ``""`` all
 reach the presence check and raise the field's documented ``missing_*`` code (the
 docs do not say whether ``""`` is "missing"; we treat it so, see docs/decisions.md).
@@ -40,6 +40,7 @@ __all__ = [
     "fail",
     "coded",
     "Required",
+    "ABSENT",
     "Coded",
     "MaxLen",
     "OneOf",
@@ -129,10 +130,17 @@ class _RequiredRule(Rule):
                                 self.inner])
 
 
+#: The default of a field whose rules refuse its absence (``to: To = ABSENT``): ``None``,
+#: which the model validates, so an absent field raises the rule's code and a validated
+#: model holds the field's declared type.  Typed ``Any`` (as pydantic types a default it
+#: validates) so the declaration can state that type.
+ABSENT: Any = None
+
+
 class Required:
     """Marker: the field is required; absent, ``null`` or empty raises ``info``'s code.
 
-    Put it last in the ``Annotated`` list and give the field ``= None``.
+    Put it last in the ``Annotated`` list and give the field ``= ABSENT``.
     ``empty_is_missing=False`` lets ``""``/``[]``/``{}`` through to the inner checks.
     """
 
@@ -329,7 +337,7 @@ class TracklyModel(BaseModel):
     """Base of every request model.
 
     - Unknown keys are kept (``extra="allow"``): the API ignores them, so must we.
-    - Defaults are validated, so required fields (``= None`` + :class:`Required`) raise
+    - Defaults are validated, so required fields (``= ABSENT`` + :class:`Required`) raise
       their ``missing_*`` code when absent.
     - Schemas are built on first use (``defer_build``): importing the package stays cheap.
     - ``__trackly_cross_field__`` lists the codes the model's cross-field validators
@@ -349,7 +357,7 @@ class TracklyModel(BaseModel):
     #: the cross-field rules a JSON Schema can state, for the OpenAPI document: called with
     #: the model's own JSON Schema (``properties``, ``required``) to add to it in place
     #: (``allOf`` of ``if``/``then``), written next to the validator that enforces them
-    __trackly_json_schema__: ClassVar[Callable[[dict[str, Any]], None] | None] = None
+    __trackly_json_schema__: ClassVar[staticmethod[[dict[str, Any]], None] | None] = None
 
     @classmethod
     def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> Any:
