@@ -95,7 +95,7 @@ def tagged(rule: Rule) -> cs.CoreSchema:
     meta = dict(schema.get("metadata") or {})
     meta[TAG] = rule
     schema["metadata"] = meta
-    return schema  # type: ignore[return-value]
+    return schema
 
 
 # --- presence --------------------------------------------------------------------------------------

@@ -158,7 +158,8 @@ def _millis(t: Token) -> int:
     if length == 2:
         return number * 10
     if length > 3:
-        return number // 10 ** (min(length, 9) - 3)
+        scale: int = 10 ** (min(length, 9) - 3)  # a positive power: an int
+        return number // scale
     return number
 
 
