@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 
 from trackly_validate.core.catalog import C
 from trackly_validate.rules.base import ABSENT, ItemsCap, Required, TracklyModel
@@ -11,7 +11,10 @@ from trackly_validate.rules.types import StrictFlag
 
 __all__ = ["ValidatePhone", "ValidatePhoneBatch"]
 
-Force = StrictFlag(C.invalid_force)
+if TYPE_CHECKING:  # StrictFlag builds the type at import: a strict JSON boolean
+    Force: TypeAlias = bool
+else:
+    Force = StrictFlag(C.invalid_force)
 
 
 class ValidatePhone(TracklyModel):
@@ -23,7 +26,7 @@ class ValidatePhone(TracklyModel):
     not messaged."""
 
     phone: Annotated[str, Phone(C.invalid_phone, "v1", role="lookup"), Required(C.missing_phone)] = ABSENT
-    force: Force | None = None  # type: ignore[valid-type]
+    force: Force | None = None
 
 
 class ValidatePhoneBatch(TracklyModel):
@@ -38,4 +41,4 @@ class ValidatePhoneBatch(TracklyModel):
         ItemsCap(C.too_many_phones, 500, type_info=C.missing_phones),
         Required(C.missing_phones),
     ] = ABSENT
-    force: Force | None = None  # type: ignore[valid-type]
+    force: Force | None = None

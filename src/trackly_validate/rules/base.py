@@ -398,7 +398,7 @@ def partial_model(create: type[TracklyModel], name: str, *, base: type[TracklyMo
     for field_name, info in create.model_fields.items():
         annotation = (overrides or {}).get(field_name)
         if annotation is None:
-            annotation = (Annotated.__class_getitem__((info.annotation, *info.metadata))  # type: ignore[attr-defined]
+            annotation = (Annotated.__class_getitem__((info.annotation, *info.metadata))  # type: ignore[attr-defined]  # Annotated of a runtime tuple
                           if info.metadata else info.annotation)
         fields[field_name] = (annotation, Field(None, validate_default=False, alias=info.alias))
     model = create_model(name, __base__=base, __module__=create.__module__, __doc__=doc, **fields)
