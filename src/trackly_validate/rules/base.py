@@ -25,7 +25,7 @@ Cross-field rules: see :mod:`.crossfield`.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Callable, ClassVar
+from typing import Annotated, Any, Callable, ClassVar, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 from pydantic_core import PydanticCustomError, core_schema as cs
@@ -45,6 +45,7 @@ __all__ = [
     "MaxLen",
     "OneOf",
     "TracklyModel",
+    "JsonSchemaHook",
     "partial_model",
     "presence_schema",
     "ItemsCap",
@@ -333,6 +334,13 @@ class StrCheck:
 
 # --- the model base -------------------------------------------------------------------------------------
 
+class JsonSchemaHook(Protocol):
+    """A model's ``__trackly_json_schema__``: a plain function (a ``staticmethod``) that adds
+    to the model's JSON Schema in place."""
+
+    def __call__(self, schema: dict[str, Any], /) -> None: ...
+
+
 class TracklyModel(BaseModel):
     """Base of every request model.
 
@@ -357,7 +365,7 @@ class TracklyModel(BaseModel):
     #: the cross-field rules a JSON Schema can state, for the OpenAPI document: called with
     #: the model's own JSON Schema (``properties``, ``required``) to add to it in place
     #: (``allOf`` of ``if``/``then``), written next to the validator that enforces them
-    __trackly_json_schema__: ClassVar[staticmethod[[dict[str, Any]], None] | None] = None
+    __trackly_json_schema__: ClassVar[JsonSchemaHook | None] = None
 
     @classmethod
     def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> Any:
