@@ -165,7 +165,7 @@ def run(route: Route, body: Any, options: Options = DEFAULT_OPTIONS, *, path: st
     model instance when there is none.  Never raises for any ``body``; never mutates it.
     ``limit=None``: the body's size was already held to the limit as it was received (the
     HTTP reader measures the bytes in their charset, which a re-encoding would change)."""
-    return _new_tuple(Outcome, _run(route, body, options, path, limit))  # type: ignore[no-any-return]
+    return _new_tuple(Outcome, _run(route, body, options, path, limit))
 
 
 _TABLE_LIBRARIES = frozenset({"pandas", "polars", "pyarrow", "dask"})

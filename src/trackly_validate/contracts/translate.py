@@ -11,7 +11,7 @@ bulk request come after request-level problems, by index.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 from trackly_validate.core import catalog
 from trackly_validate.core.catalog import C, CodeInfo
@@ -68,7 +68,7 @@ def _order_key(found: Problem, route: Route | None, order: tuple[str, ...], seq:
     return (0, 0, rank, seq)
 
 
-def problems_from_errors(errors: Iterable[dict[str, Any]], model: type, route: Route | None = None, *,
+def problems_from_errors(errors: Iterable[Mapping[str, Any]], model: type, route: Route | None = None, *,
                          data: Any = None, options: Options | None = None) -> list[Problem]:
     """Problems from pydantic error dicts raised by ``model``, in the endpoint's order.
 
@@ -102,7 +102,7 @@ def problems_from_errors(errors: Iterable[dict[str, Any]], model: type, route: R
     return [p for _, p in keyed]
 
 
-_BY_MODEL: dict[str, Route] = {}
+_BY_MODEL: dict[str | None, Route] = {}
 
 
 def route_for_model(model: type) -> Route | None:

@@ -141,7 +141,7 @@ class TracklyValidationError(TracklyError):
     def __repr__(self) -> str:
         return f"TracklyValidationError({self._summary()!r})"
 
-    def __reduce__(self):  # keep picklable (e.g. across multiprocessing / Dask workers)
+    def __reduce__(self) -> tuple[Any, ...]:  # keep picklable (e.g. across multiprocessing / Dask workers)
         if not self.problems:
             return (_codeless, (self.status, self.error))
         return (type(self), (self.problems,))
@@ -167,7 +167,7 @@ class UnknownEndpointError(TracklyError, LookupError):
         hint = f"; did you mean {near}?" if near else ""
         super().__init__(f"no Trackly endpoint is modelled for {_redact(str(method))[:20]} {shown[:200]}{hint}")
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.method, self.path))
 
 
@@ -256,5 +256,5 @@ class ApiError(TracklyError):
     def __repr__(self) -> str:
         return _redact(f"ApiError(status={self.status}, code={self.code!r}, error={self.error!r})")
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.status, self.error, self.code, self.message, self.body))

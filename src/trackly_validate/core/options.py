@@ -137,7 +137,7 @@ class Options:
     def widened(self, name: str) -> frozenset[str]:
         return self.widen.get(name, frozenset())
 
-    def __reduce__(self) -> tuple:
+    def __reduce__(self) -> tuple[Any, ...]:
         """Pickle by field values (``widen`` is a read-only mapping proxy, which cannot be
         pickled), e.g. to send options to worker processes."""
         state = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "_hash"}

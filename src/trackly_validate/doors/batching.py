@@ -39,7 +39,7 @@ class BatchItemTooLarge(TracklyError):
         self.index, self.size, self.limit = index, size, limit
         super().__init__(f"item {index} needs a {size}-byte body, over the {limit}-byte request limit")
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (self.index, self.size, self.limit))
 
 

@@ -52,7 +52,7 @@ def _partition_problems(part: Any, method: str, path: str, options: Options | No
 def _annotated(part: Any, method: str, path: str, options: Options) -> Any:
     """The partition's rows, in order, with :data:`~trackly_validate.doors.columns.frames.REJECT_COLUMNS`:
     ``row`` for every row, the first problem's columns missing for an accepted row."""
-    import pandas as pd  # type: ignore[import-untyped]
+    import pandas as pd
 
     from trackly_validate.doors.columns.batches import refused_rows
 
@@ -105,7 +105,7 @@ def split_dataframe(ddf: Any, method: str, path: str, *, options: Options | None
 
 # --- dask bags --------------------------------------------------------------------------------------------
 
-def count_partition(items: Iterable[Any], method: str, path: str, options: Options | None = None) -> list[dict]:
+def count_partition(items: Iterable[Any], method: str, path: str, options: Options | None = None) -> list[dict[str, Any]]:
     """Counts for one partition of request bodies (dicts, or JSON text/bytes as sent), as
     a one-element list (``map_partitions`` expects a sequence).  ``by_code`` counts every
     problem, as the CLI's report does; blank lines are skipped, as the CLI skips them."""
@@ -121,7 +121,7 @@ def count_partition(items: Iterable[Any], method: str, path: str, options: Optio
     return [{"total": total, "valid": total - invalid, "invalid": invalid, "by_code": dict(by_code)}]
 
 
-def merge_counts(parts: Iterable[dict]) -> dict:
+def merge_counts(parts: Iterable[dict[str, Any]]) -> dict[str, Any]:
     """Sum per-partition counts; ``by_code`` most frequent first."""
     out: dict[str, Any] = {"total": 0, "valid": 0, "invalid": 0}
     by_code: Counter[str] = Counter()
@@ -133,7 +133,7 @@ def merge_counts(parts: Iterable[dict]) -> dict:
     return out
 
 
-def check_bag(bag: Any, method: str, path: str, *, options: Options | None = None, **compute: Any) -> dict:
+def check_bag(bag: Any, method: str, path: str, *, options: Options | None = None, **compute: Any) -> dict[str, Any]:
     """``{"total", "valid", "invalid", "by_code"}`` over every request body in ``bag`` (a
     ``dask.bag.Bag`` of dicts or JSON lines: ``db.read_text("*.jsonl")`` needs no
     ``json.loads``).  Runs now, on the current scheduler (a ``distributed.Client`` if one

@@ -117,7 +117,7 @@ def _body_models(route: Any) -> list[tuple[tuple[str, ...], type[TracklyModel], 
         return cached  # type: ignore[no-any-return]
     params = _flat_body_params(route.dependant)
     embed = len({p.name for p in params}) > 1 or any(getattr(p.field_info, "embed", False) for p in params)
-    out = []
+    out: list[tuple[tuple[str, ...], type[TracklyModel], str | None, Any]] = []
     for p in params:
         model = _trackly_model(p.field_info.annotation)
         if model is not None:

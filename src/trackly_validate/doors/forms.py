@@ -38,7 +38,7 @@ class FormMessage(str):
         self.status = status
         return self
 
-    def __reduce__(self) -> tuple:
+    def __reduce__(self) -> tuple[Any, ...]:
         return (FormMessage, (str(self), self.code, self.status))
 
 

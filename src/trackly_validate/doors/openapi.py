@@ -106,7 +106,7 @@ def _read_operation(route: Route, suspended: str, text: Callable[[CodeInfo, Rout
 
     responses = _responses(route, READ_ANSWERS[route], _codes(route, ()), suspended, text)
     if route.listing is not None and route.listing.per_page is not None:
-        schema = responses["200"]["content"]["application/json"]["schema"]
+        schema: dict[str, Any] = responses["200"]["content"]["application/json"]["schema"]
         schema["properties"]["pagination"] = {
             "type": "object", "required": ["page", "per_page", "total", "total_pages"],
             "properties": {name: {"type": "integer", "minimum": 0} for name in ("page", "per_page", "total",
@@ -124,8 +124,7 @@ def _read_operation(route: Route, suspended: str, text: Callable[[CodeInfo, Rout
         # no value is refused (out of range: clamped; not a number: the default; another
         # word: matches nothing), so the schemas admit any text and say what is meant
         if q.name == "page":
-            schema: dict[str, Any] = {"anyOf": [{"type": "integer", "minimum": 1}, {"type": "string"}],
-                                      "default": 1}
+            schema = {"anyOf": [{"type": "integer", "minimum": 1}, {"type": "string"}], "default": 1}
             note = "Below 1 or not a whole number: 1. Past the last page: an empty array."
         elif q.name == "per_page":
             assert listing is not None

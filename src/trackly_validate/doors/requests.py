@@ -67,15 +67,20 @@ class ValidatingAdapter(BaseAdapter):
         self.adapter = adapter if adapter is not None else HTTPAdapter()
         self.preflight = Preflight(options, check_api_key, refuse_partial_bulk, on_item_problems)
 
-    def send(self, request: PreparedRequest, **kwargs: Any) -> Response:
+    def send(self, request: PreparedRequest, stream: bool = False,
+             timeout: float | tuple[float | None, float | None] | None = None, verify: bool | str = True,
+             cert: str | tuple[str, str] | None = None, proxies: dict[str, str] | None = None) -> Response:
+        def forward() -> Response:  # BaseAdapter.send's parameters (requests passes them all), unchanged
+            return self.adapter.send(request, stream=stream, timeout=timeout, verify=verify, cert=cert, proxies=proxies)
+
         url = request.url or ""
         route = find(request.method or "GET", url)
         if route is None:
-            return self.adapter.send(request, **kwargs)
+            return forward()
         items = self.preflight.check(route, request.headers, _body_bytes(request), url)
-        response = self.adapter.send(request, **kwargs)
+        response = forward()
         if items:
-            response.trackly_item_problems = items  # type: ignore[attr-defined]
+            response.trackly_item_problems = items  # type: ignore[attr-defined]  # handed to the caller on the response
         return response
 
     def close(self) -> None:

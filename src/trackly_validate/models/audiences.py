@@ -58,7 +58,7 @@ only in paths here; the 24-hex rule is ``rules.ids.AudienceId``.
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any, Callable, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Callable, Literal, TypeAlias, Union
 
 from pydantic import AliasChoices, BaseModel, Field, model_validator
 from pydantic_core import core_schema as cs
@@ -66,7 +66,7 @@ from pydantic_core import core_schema as cs
 from trackly_validate.core.catalog import C, CodeInfo
 from trackly_validate.core.options import DEFAULT_OPTIONS, Options
 from trackly_validate.rules.crossfield import is_blank, validate_with
-from trackly_validate.rules.base import MaxLen, Required, Rule, TracklyModel, fail, tagged
+from trackly_validate.rules.base import ABSENT, MaxLen, Required, Rule, TracklyModel, fail, tagged
 from trackly_validate.rules.phones import Phone
 from trackly_validate.rules.types import Int, Number, Str
 from trackly_validate.rules.vocabularies import NO_VALUE_OPERATORS, VOCABULARIES
@@ -89,8 +89,44 @@ __all__ = [
 ]
 
 
-_KEYS = [["condition_type"], ["conditionType"]]  # request key first, then the responses' camelCase key
+_KEYS: list[list[str | int]] = [["condition_type"], ["conditionType"]]  # request key first, then the responses' camelCase key
 _V = VOCABULARIES
+
+PhoneValue = Annotated[str, Phone(C.invalid_phone, "e164", role="sender")]
+
+# The vocabularies' types are built from their rows at import (Annotated[str, Coded, OneOf]);
+# a type checker sees the str a validated field holds.  A condition's value (and a time
+# condition's unit) is None when its operator takes none (exists/not_exists).
+if TYPE_CHECKING:
+    _GroupOperator: TypeAlias = str
+    _TimeField: TypeAlias = str
+    _TimeOperator: TypeAlias = str
+    _TimeUnit: TypeAlias = str | None
+    _CountField: TypeAlias = str
+    _CountOperator: TypeAlias = str
+    _RevenueField: TypeAlias = str
+    _RevenueOperator: TypeAlias = str
+    _CarrierOperator: TypeAlias = str
+    _TimezoneOperator: TypeAlias = str
+    _PhoneNumbersOperator: TypeAlias = str
+    _CustomFieldOperator: TypeAlias = str
+    _NumberValue: TypeAlias = float | None
+    _PhonesValue: TypeAlias = list[str] | None
+else:
+    _GroupOperator = _V["group_operator"].type
+    _TimeField = _V["time_field"].type
+    _TimeOperator = _V["time_operator"].type
+    _TimeUnit = _V["time_unit"].type
+    _CountField = _V["count_field"].type
+    _CountOperator = _V["count_operator"].type
+    _RevenueField = _V["revenue_field"].type
+    _RevenueOperator = _V["revenue_operator"].type
+    _CarrierOperator = _V["carrier_operator"].type
+    _TimezoneOperator = _V["timezone_operator"].type
+    _PhoneNumbersOperator = _V["phone_numbers_operator"].type
+    _CustomFieldOperator = _V["custom_field_operator"].type
+    _NumberValue = Number
+    _PhonesValue = list[PhoneValue]
 
 
 # --- the value rule: required unless the operator needs none -----------------------------------------
@@ -159,10 +195,10 @@ class TimeCondition(TracklyModel):
     __trackly_json_schema__ = _needs("value", "unit")
 
     condition_type: Literal["time"] = _tag("time")
-    field: Annotated[_V["time_field"].type, Required(C.invalid_time_field)] = None
-    operator: Annotated[_V["time_operator"].type, Required(C.invalid_time_operator)] = None
-    value: Annotated[Number, ValueFor(C.missing_time_value)] = None
-    unit: Annotated[_V["time_unit"].type, ValueFor(C.missing_time_value)] = None
+    field: Annotated[_TimeField, Required(C.invalid_time_field)] = ABSENT
+    operator: Annotated[_TimeOperator, Required(C.invalid_time_operator)] = ABSENT
+    value: Annotated[_NumberValue, ValueFor(C.missing_time_value)] = None
+    unit: Annotated[_TimeUnit, ValueFor(C.missing_time_value)] = None
 
 
 class CountCondition(TracklyModel):
@@ -171,9 +207,9 @@ class CountCondition(TracklyModel):
     __trackly_json_schema__ = _needs("value")
 
     condition_type: Literal["count"] = _tag("count")
-    field: Annotated[_V["count_field"].type, Required(C.invalid_count_field)] = None
-    operator: Annotated[_V["count_operator"].type, Required(C.invalid_count_operator)] = None
-    value: Annotated[Number, ValueFor(C.missing_count_value)] = None
+    field: Annotated[_CountField, Required(C.invalid_count_field)] = ABSENT
+    operator: Annotated[_CountOperator, Required(C.invalid_count_operator)] = ABSENT
+    value: Annotated[_NumberValue, ValueFor(C.missing_count_value)] = None
 
 
 class RevenueCondition(TracklyModel):
@@ -183,8 +219,8 @@ class RevenueCondition(TracklyModel):
     __trackly_json_schema__ = _needs("value")
 
     condition_type: Literal["revenue"] = _tag("revenue")
-    field: Annotated[_V["revenue_field"].type, Required(C.invalid_revenue_field)] = None
-    operator: Annotated[_V["revenue_operator"].type, Required(C.invalid_revenue_operator)] = None
+    field: Annotated[_RevenueField, Required(C.invalid_revenue_field)] = ABSENT
+    operator: Annotated[_RevenueOperator, Required(C.invalid_revenue_operator)] = ABSENT
     value: Annotated[Any, ValueFor(C.missing_revenue_value)] = None
 
 
@@ -194,7 +230,7 @@ class CarrierCondition(TracklyModel):
     __trackly_json_schema__ = _needs("value")
 
     condition_type: Literal["carrier"] = _tag("carrier")
-    operator: Annotated[_V["carrier_operator"].type, Required(C.invalid_carrier_operator)] = None
+    operator: Annotated[_CarrierOperator, Required(C.invalid_carrier_operator)] = ABSENT
     value: Annotated[Any, ValueFor(C.missing_carrier_value)] = None
 
 
@@ -204,11 +240,8 @@ class TimezoneCondition(TracklyModel):
     __trackly_json_schema__ = _needs("value")
 
     condition_type: Literal["timezone"] = _tag("timezone")
-    operator: Annotated[_V["timezone_operator"].type, Required(C.invalid_timezone_operator)] = None
+    operator: Annotated[_TimezoneOperator, Required(C.invalid_timezone_operator)] = ABSENT
     value: Annotated[Any, ValueFor(C.missing_timezone_value)] = None
-
-
-PhoneValue = Annotated[str, Phone(C.invalid_phone, "e164", role="sender")]
 
 
 class PhoneNumbersCondition(TracklyModel):
@@ -219,8 +252,8 @@ class PhoneNumbersCondition(TracklyModel):
     __trackly_json_schema__ = _needs("value")
 
     condition_type: Literal["phone_numbers"] = _tag("phone_numbers")
-    operator: Annotated[_V["phone_numbers_operator"].type, Required(C.invalid_phone_numbers_operator)] = None
-    value: Annotated[list[PhoneValue], ValueFor(C.missing_phone_numbers_value)] = None
+    operator: Annotated[_PhoneNumbersOperator, Required(C.invalid_phone_numbers_operator)] = ABSENT
+    value: Annotated[_PhonesValue, ValueFor(C.missing_phone_numbers_value)] = None
 
 
 class CustomFieldCondition(TracklyModel):
@@ -233,8 +266,8 @@ class CustomFieldCondition(TracklyModel):
     __trackly_json_schema__ = _needs("value", empty_is_missing=False)
 
     condition_type: Literal["custom_field"] = _tag("custom_field")
-    field: Annotated[Str, Required(C.missing_custom_field_name)] = None
-    operator: Annotated[_V["custom_field_operator"].type, Required(C.invalid_custom_field_operator)] = None
+    field: Annotated[Str, Required(C.missing_custom_field_name)] = ABSENT
+    operator: Annotated[_CustomFieldOperator, Required(C.invalid_custom_field_operator)] = ABSENT
     value: Annotated[Any, ValueFor(C.missing_custom_field_value, empty_is_missing=False)] = None
 
 
@@ -336,7 +369,7 @@ class FilterGroup(TracklyModel):
     # empty_filter_group: conditions or groups, not both blank
     __trackly_json_schema__ = staticmethod(lambda schema: add_rule(schema, any_given("conditions", "groups")))
 
-    operator: Annotated[_V["group_operator"].type, Required(C.invalid_group_operator)] = None
+    operator: Annotated[_GroupOperator, Required(C.invalid_group_operator)] = ABSENT
     conditions: list[Condition] | None = None
     groups: list[FilterGroup] | None = None
 
@@ -370,11 +403,11 @@ def _bound_depth(root: Any, limit: int) -> Any:
     if not cut:
         return root
 
-    def copy(node: dict) -> dict:
+    def copy(node: dict[str, Any]) -> dict[str, Any]:
         return {**node, "groups": list(node["groups"])}
 
     new_root = copy(root)
-    made: dict[tuple[int, ...], dict] = {(): new_root}
+    made: dict[tuple[int, ...], dict[str, Any]] = {(): new_root}
     for path in cut:
         cur = new_root
         for k, i in enumerate(path):
@@ -421,7 +454,7 @@ class CreateAudience(TracklyModel):
     name: Annotated[Str, MaxLen(C.name_too_long, 255)] | None = None
     description: Str | None = None
     source_lists: list[Int] | None = None
-    filter: Annotated[Filter, Required(C.missing_filter)] = None
+    filter: Annotated[Filter, Required(C.missing_filter)] = ABSENT
 
 
 class UpdateAudience(TracklyModel):

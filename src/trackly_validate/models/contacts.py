@@ -46,14 +46,14 @@ declared but not type-checked; every other unknown key is kept, as everywhere.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Callable
+from typing import TYPE_CHECKING, Annotated, Any, Callable, TypeAlias
 
 from pydantic import StrictBool, StrictFloat, StrictInt, StrictStr
 from pydantic_core import core_schema as cs
 
 from trackly_validate.core.catalog import C
 from trackly_validate.core.options import Options
-from trackly_validate.rules.base import Coded, ItemsCap, MaxBytes, Required, Rule, TracklyModel, fail, presence_schema, tagged
+from trackly_validate.rules.base import ABSENT, Coded, ItemsCap, MaxBytes, Required, Rule, TracklyModel, fail, presence_schema, tagged
 from trackly_validate.rules.ip import IpAddress
 from trackly_validate.rules.phones import Phone
 from trackly_validate.rules.timestamps import Timestamp
@@ -138,7 +138,10 @@ class _Consent:
         return tagged(_ConsentRequiredRule(tagged(_VerbalRule(handler(source)))))
 
 
-ConsentMethod = Annotated[VOCABULARIES["consent_method"].type, _Consent()]
+if TYPE_CHECKING:  # the vocabulary's type is built from its row at import; the field may be absent
+    ConsentMethod: TypeAlias = str | None
+else:
+    ConsentMethod = Annotated[VOCABULARIES["consent_method"].type, _Consent()]
 
 
 # --- the 4,000-byte contact ---------------------------------------------------------------------------------
@@ -154,8 +157,8 @@ class _ContactSized(TracklyModel):
 class UpsertContact(_ContactSized):
     """POST /v2/contacts: create or update a contact on a sending list (upsert)."""
 
-    phone_number: PhoneNumber = None
-    list_number: ListNumber = None
+    phone_number: PhoneNumber = ABSENT
+    list_number: ListNumber = ABSENT
     use_journeys: Bool | None = None
     skip_journey_if_exists: Bool | None = None
     signup_date: Timestamp | None = None
@@ -213,16 +216,16 @@ class BulkCreateContacts(TracklyModel):
         _ValidationCap(),
         ItemsCap(C.too_many_contacts, 1000, type_info=C.missing_contacts),
         Required(C.missing_contacts),
-    ] = None
+    ] = ABSENT
 
 
 class UpdateContactFields(TracklyModel):
     """PUT /v2/contacts: set a contact's custom fields on one list (``merge_fields``
     defaults to true; false replaces the whole object)."""
 
-    phone_number: KnownPhoneNumber = None
-    list_number: ListNumber = None
-    custom_fields: Annotated[CustomFields, Required(C.missing_custom_fields, empty_is_missing=False)] = None
+    phone_number: KnownPhoneNumber = ABSENT
+    list_number: ListNumber = ABSENT
+    custom_fields: Annotated[CustomFields, Required(C.missing_custom_fields, empty_is_missing=False)] = ABSENT
     merge_fields: Bool | None = None
 
 
@@ -230,5 +233,5 @@ class UnsubscribeContact(TracklyModel):
     """DELETE /v2/contacts (JSON body): unsubscribe a contact from one list.  The server
     answers success even for unknown contacts or lists, so only the format is checked."""
 
-    phone_number: KnownPhoneNumber = None
-    list_number: ListNumber = None
+    phone_number: KnownPhoneNumber = ABSENT
+    list_number: ListNumber = ABSENT

@@ -38,7 +38,7 @@ from typing import Annotated, Any
 from pydantic import model_validator
 
 from trackly_validate.core.catalog import C
-from trackly_validate.rules.base import MaxLen, OneOf, Required, TracklyModel
+from trackly_validate.rules.base import ABSENT, MaxLen, OneOf, Required, TracklyModel
 from trackly_validate.rules.crossfield import field_of, validate_with
 from trackly_validate.rules.placeholders import (
     HasPlaceholder,
@@ -62,8 +62,8 @@ class OfferLink(TracklyModel):
     ``offer_not_found``, needs the server), ``url`` an optional http(s) override
     (``null``/``""`` = the offer's own URL), ``url_params`` extra query parameters."""
 
-    key: LinkKey = None
-    offer_id: LinkOfferId = None
+    key: LinkKey = ABSENT
+    offer_id: LinkOfferId = ABSENT
     url: LinkUrl = None
     url_params: UrlParams | None = None
 
@@ -104,9 +104,9 @@ class _Creative(TracklyModel):
 class CreateCreative(_Creative):
     """POST /v2/creatives (see the module docstring)."""
 
-    name: Annotated[Name, Required(C.missing_name)] = None
-    message: Annotated[Message, Required(C.missing_message)] = None
-    offer_links: Annotated[OfferLinks, Required(C.missing_offer_links)] = None
+    name: Annotated[Name, Required(C.missing_name)] = ABSENT
+    message: Annotated[Message, Required(C.missing_message)] = ABSENT
+    offer_links: Annotated[OfferLinks, Required(C.missing_offer_links)] = ABSENT
     status: Annotated[Any, OneOf(C.invalid_status, "active", "paused")] | None = None
     creative_type: CreativeType | None = None
 

@@ -33,13 +33,13 @@ are kept.  Timestamps are ISO 8601 (``invalid_timestamp``).
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from pydantic import Field, GetPydanticSchema
 from pydantic_core import core_schema as cs
 
 from trackly_validate.core.catalog import C
-from trackly_validate.rules.base import Coded, ItemsCap, OneOf, Required, TracklyModel
+from trackly_validate.rules.base import ABSENT, Coded, ItemsCap, OneOf, Required, TracklyModel
 from trackly_validate.rules.phones import Phone
 from trackly_validate.rules.placeholders import Shape
 from trackly_validate.rules.timestamps import Timestamp
@@ -56,8 +56,9 @@ __all__ = [
 ]
 
 
-def _records(item: Any) -> Any:
-    return Annotated[list[item], ItemsCap(C.too_many_records, 1000, type_info=C.missing_records),
+_Record = TypeVar("_Record", bound=TracklyModel)
+#: An import's ``records``: 1 to 1,000 of one record model (``_Records[SendRecord]``).
+_Records = Annotated[list[_Record], ItemsCap(C.too_many_records, 1000, type_info=C.missing_records),
                      Required(C.missing_records)]
 
 
@@ -69,45 +70,45 @@ OfferId = Annotated[Str, Required(C.missing_offer_id)]
 class SendRecord(TracklyModel):
     """One record of POST /v2/history/sends."""
 
-    id: Annotated[Str, Required(C.missing_id)] = None
+    id: Annotated[Str, Required(C.missing_id)] = ABSENT
     list_number: Str | None = None
     list_id: Int | None = None
-    to_number: Annotated[str, Phone(C.invalid_phone, "e164", role="sender"), Required(C.missing_to_number)] = None
+    to_number: Annotated[str, Phone(C.invalid_phone, "e164", role="sender"), Required(C.missing_to_number)] = ABSENT
     message: Str | None = None
     send_type: Str | None = None
     delivered: Bool | None = None
     length: Int | None = None
-    timestamp: WhenRequired = None
+    timestamp: WhenRequired = ABSENT
 
 
 class ImportSends(TracklyModel):
     """POST /v2/history/sends: 1 to 1,000 past sends (see the module docstring)."""
 
-    records: _records(SendRecord) = None
+    records: _Records[SendRecord] = ABSENT
 
 
 class ClickRecord(TracklyModel):
     """One record of POST /v2/history/clicks."""
 
-    message_id: MessageId = None
-    offer_id: OfferId = None
-    phone_number: Annotated[Str, Required(C.missing_phone_number)] = None
+    message_id: MessageId = ABSENT
+    offer_id: OfferId = ABSENT
+    phone_number: Annotated[Str, Required(C.missing_phone_number)] = ABSENT
     send_timestamp: Timestamp | None = None
-    timestamp: WhenRequired = None
+    timestamp: WhenRequired = ABSENT
 
 
 class ImportClicks(TracklyModel):
     """POST /v2/history/clicks: 1 to 1,000 past clicks (see the module docstring)."""
 
-    records: _records(ClickRecord) = None
+    records: _Records[ClickRecord] = ABSENT
 
 
 class RevenueImportRecord(TracklyModel):
     """One record of POST /v2/history/revenue."""
 
-    message_id: MessageId = None
-    offer_id: OfferId = None
-    revenue: Annotated[float, Field(allow_inf_nan=False), Coded(C.invalid_revenue), Required(C.missing_revenue)] = None
+    message_id: MessageId = ABSENT
+    offer_id: OfferId = ABSENT
+    revenue: Annotated[float, Field(allow_inf_nan=False), Coded(C.invalid_revenue), Required(C.missing_revenue)] = ABSENT
     payout: Number | None = None
     attribution_type: Str | None = None
     timestamp: Timestamp | None = None
@@ -116,7 +117,7 @@ class RevenueImportRecord(TracklyModel):
 class ImportRevenue(TracklyModel):
     """POST /v2/history/revenue: 1 to 1,000 past revenue events (see the module docstring)."""
 
-    records: _records(RevenueImportRecord) = None
+    records: _Records[RevenueImportRecord] = ABSENT
 
 
 _TRUE = GetPydanticSchema(lambda _s, _h: cs.chain_schema([cs.bool_schema(strict=True), cs.literal_schema([True])]))
@@ -132,7 +133,7 @@ def _confirm_is_true(schema: dict[str, Any]) -> None:
 class ClearHistory(TracklyModel):
     """DELETE /v2/history/clear (see the module docstring)."""
 
-    entities: Annotated[list[Entity], Shape(C.invalid_entities, "array"), Required(C.missing_entities)] = None
+    entities: Annotated[list[Entity], Shape(C.invalid_entities, "array"), Required(C.missing_entities)] = ABSENT
     before_date: Timestamp | None = None
-    confirm: Annotated[bool, _TRUE, Coded(C.confirm_required)] = None
+    confirm: Annotated[bool, _TRUE, Coded(C.confirm_required)] = ABSENT
     __trackly_json_schema__ = staticmethod(_confirm_is_true)

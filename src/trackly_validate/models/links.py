@@ -24,11 +24,12 @@ from __future__ import annotations
 from typing import Annotated, Any, ClassVar
 
 from pydantic import ValidationInfo, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from trackly_validate.core.catalog import C, CodeInfo
 from trackly_validate.rules.base import TracklyModel, fail
 from trackly_validate.rules.phones import Phone
-from trackly_validate.rules.crossfield import is_blank, validate_with
+from trackly_validate.rules.crossfield import Loc, is_blank, validate_with
 from trackly_validate.rules.placeholders import blank_is_none
 from trackly_validate.rules.types import Int, Str
 from trackly_validate.rules.urls import HttpUrlOf
@@ -42,7 +43,7 @@ ListId = Annotated[Int | None, blank_is_none]
 OptionalText = Annotated[Str | None, blank_is_none]
 
 
-def _one_of(data: Any, pairs: tuple[tuple[tuple[str, str], CodeInfo], ...]) -> list[tuple[tuple, Any]]:
+def _one_of(data: Any, pairs: tuple[tuple[tuple[str, str], CodeInfo], ...]) -> list[tuple[Loc, PydanticCustomError]]:
     if not isinstance(data, dict):
         return []
     return [((), fail(info)) for (a, b), info in pairs if is_blank(data.get(a)) and is_blank(data.get(b))]

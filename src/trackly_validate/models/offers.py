@@ -26,7 +26,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from trackly_validate.core.catalog import C
-from trackly_validate.rules.base import Coded, MaxLen, OneOf, Required, TracklyModel
+from trackly_validate.rules.base import ABSENT, Coded, MaxLen, OneOf, Required, TracklyModel
 from trackly_validate.rules.placeholders import blank_is_none
 from trackly_validate.rules.types import Bool, Number, Str
 from trackly_validate.rules.urls import HttpUrlOf
@@ -43,8 +43,8 @@ StringMap = Annotated[dict[str, str], Coded(C.invalid_metadata)]
 class CreateOffer(TracklyModel):
     """POST /v2/offers (see the module docstring)."""
 
-    name: Annotated[Name, Required(C.missing_name)] = None
-    tracking_url: Annotated[str, HttpUrlOf(), Required(C.missing_tracking_url)] = None
+    name: Annotated[Name, Required(C.missing_name)] = ABSENT
+    tracking_url: Annotated[str, HttpUrlOf(), Required(C.missing_tracking_url)] = ABSENT
     external_platform: ExternalPlatform | None = None
     external_id: Str | None = None
     advertiser_id: Str | None = None

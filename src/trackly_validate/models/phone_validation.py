@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 
 from trackly_validate.core.catalog import C
-from trackly_validate.rules.base import ItemsCap, Required, TracklyModel
+from trackly_validate.rules.base import ABSENT, ItemsCap, Required, TracklyModel
 from trackly_validate.rules.phones import Phone
 from trackly_validate.rules.types import StrictFlag
 
 __all__ = ["ValidatePhone", "ValidatePhoneBatch"]
 
-Force = StrictFlag(C.invalid_force)
+if TYPE_CHECKING:  # StrictFlag builds the type at import: a strict JSON boolean
+    Force: TypeAlias = bool
+else:
+    Force = StrictFlag(C.invalid_force)
 
 
 class ValidatePhone(TracklyModel):
@@ -22,8 +25,8 @@ class ValidatePhone(TracklyModel):
     mirrors (``block_voip``, ``allowed_countries``) do not apply: the number is looked up,
     not messaged."""
 
-    phone: Annotated[str, Phone(C.invalid_phone, "v1", role="lookup"), Required(C.missing_phone)] = None
-    force: Force | None = None  # type: ignore[valid-type]
+    phone: Annotated[str, Phone(C.invalid_phone, "v1", role="lookup"), Required(C.missing_phone)] = ABSENT
+    force: Force | None = None
 
 
 class ValidatePhoneBatch(TracklyModel):
@@ -37,5 +40,5 @@ class ValidatePhoneBatch(TracklyModel):
         list[Any],
         ItemsCap(C.too_many_phones, 500, type_info=C.missing_phones),
         Required(C.missing_phones),
-    ] = None
-    force: Force | None = None  # type: ignore[valid-type]
+    ] = ABSENT
+    force: Force | None = None

@@ -23,7 +23,7 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from trackly_validate.core.catalog import C
-from trackly_validate.rules.base import Coded, ItemsCap, OneOf, Required, TracklyModel
+from trackly_validate.rules.base import ABSENT, Coded, ItemsCap, OneOf, Required, TracklyModel
 from trackly_validate.rules.timestamps import Timestamp
 from trackly_validate.rules.types import Bool, Str
 
@@ -38,9 +38,9 @@ AttributionType = Annotated[Any, OneOf(C.invalid_attribution_type, "sale", "clic
 class RevenueRecord(TracklyModel):
     """One revenue event: the body of POST /v2/revenue, an item of /v2/revenue/bulk."""
 
-    message_id: MessageId = None
-    revenue: Revenue = None
-    attribution_type: AttributionType = None
+    message_id: MessageId = ABSENT
+    revenue: Revenue = ABSENT
+    attribution_type: AttributionType = ABSENT
     offer_id: Str | None = None
     timestamp: Timestamp | None = None
 
@@ -56,5 +56,5 @@ class RecordRevenueBulk(TracklyModel):
         list[RevenueRecord],
         ItemsCap(C.too_many_records, 1000, type_info=C.missing_records),
         Required(C.missing_records),
-    ] = None
+    ] = ABSENT
     imported: Bool | None = None

@@ -56,7 +56,7 @@ from typing import Annotated, Any, ClassVar
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from trackly_validate.core.catalog import C
-from trackly_validate.rules.base import Coded, OneOf, Required, TracklyModel, fail, partial_model
+from trackly_validate.rules.base import ABSENT, Coded, OneOf, Required, TracklyModel, fail, partial_model
 from trackly_validate.rules.ids import AudienceId
 from trackly_validate.rules.crossfield import field_of, is_blank, validate_with
 from trackly_validate.rules.placeholders import LinkUrl, coverage_error
@@ -126,7 +126,7 @@ class Blast(TracklyModel):
 
     __trackly_cross_field__ = (C.missing_offer_links_for_placeholders,)
 
-    message: Annotated[Str, Required(C.missing_blast_message)] = None
+    message: Annotated[Str, Required(C.missing_blast_message)] = ABSENT
     offer_links: OfferLinks | None = None
     percent_audience: Percent | None = None
     variant_name: Str | None = None
@@ -204,6 +204,7 @@ class _ScheduleRules(TracklyModel):
     @classmethod
     def _dates(cls, value: Any, validation: ValidationInfo) -> Any:
         # one-time schedules need send_date; repeating ones start_date and end_date
+        assert validation.field_name is not None  # a field validator is always given its field's name
         when, code = _DATE_RULES[validation.field_name]
         if is_blank(value) and validation.data.get("is_repeating") is when:
             raise fail(code)
@@ -238,12 +239,12 @@ class _ScheduleRules(TracklyModel):
 class CreateSchedule(_ScheduleRules):
     """POST /v2/schedules (see the module docstring)."""
 
-    name: Name = None
-    send_type: SendType = None
+    name: Name = ABSENT
+    send_type: SendType = ABSENT
     source_lists: list[Int] | None = None
-    audiences: Audiences = None
-    is_repeating: IsRepeating = None
-    send_time: SendTime = None
+    audiences: Audiences = ABSENT
+    is_repeating: IsRepeating = ABSENT
+    send_time: SendTime = ABSENT
     status: Annotated[Any, OneOf(C.invalid_status, "draft", "off", "on")] | None = None
     send_date: Any = None
     start_date: Any = None

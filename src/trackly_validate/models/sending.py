@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from pydantic import AliasChoices, Field, model_validator
 
 from trackly_validate.core.catalog import C
-from trackly_validate.rules.base import ItemsCap, Required, TracklyModel
+from trackly_validate.rules.base import ABSENT, ItemsCap, Required, TracklyModel
 from trackly_validate.rules.phones import Phone
 from trackly_validate.rules.types import Bool, JsonObject, Metadata, Str
 
@@ -45,9 +45,9 @@ class SendMessage(TracklyModel):
     """POST /v2/send: one SMS.  ``to`` and ``list_number`` are E.164; no maximum body
     length is documented, so none is enforced (the creatives' 1,600 cap is not carried over)."""
 
-    to: To = None
-    list_number: ListNumber = None
-    body: BodyText = None
+    to: To = ABSENT
+    list_number: ListNumber = ABSENT
+    body: BodyText = ABSENT
     wrap_links: Bool | None = None
     contact_data: ContactData | None = None
     metadata: Metadata | None = None
@@ -93,10 +93,11 @@ def _default_list_number(data: Any, items: str = "messages") -> Any:
     return {**data, items: filled}
 
 
-def _messages(item: type) -> Any:
-    """A bulk ``messages`` array of ``item`` models: 1 to 1,000 (413 ``too_many_messages``)."""
-    return Annotated[list[item], ItemsCap(C.too_many_messages, 1000, type_info=C.missing_messages),  # type: ignore[valid-type]
-                     Required(C.missing_messages)]
+_Message = TypeVar("_Message", bound=TracklyModel)
+#: A bulk ``messages`` array of one item model (``_Messages[BulkMessage]``): 1 to 1,000
+#: (413 ``too_many_messages``).
+_Messages = Annotated[list[_Message], ItemsCap(C.too_many_messages, 1000, type_info=C.missing_messages),
+                      Required(C.missing_messages)]
 
 
 class _BulkWithDefaultList(TracklyModel):
@@ -120,16 +121,16 @@ class SendBulk(_BulkWithDefaultList):
     ``missing_messages`` (inferred: v1 and phone batch document "missing or empty").
     """
 
-    messages: _messages(BulkMessage) = None
+    messages: _Messages[BulkMessage] = ABSENT
 
 
 class SendRaw(TracklyModel):
     """POST /v2/send-raw: one SMS with skip flags.  ``wrap_links`` and ``contact_data``
     are not documented here; like any unknown key they are accepted and kept."""
 
-    to: To = None
-    list_number: ListNumber = None
-    body: BodyText = None
+    to: To = ABSENT
+    list_number: ListNumber = ABSENT
+    body: BodyText = ABSENT
     skip_duplicate_check: Bool | None = None
     skip_rate_limit: Bool | None = None
     skip_contact_validation: Bool | None = None
@@ -147,7 +148,7 @@ class SendRawBulk(_BulkWithDefaultList):
     """POST /v2/send-raw/bulk: 1 to 1,000 raw messages.  Its error table was not visible;
     it is read as matching /v2/send/bulk (inferred), top-level ``list_number`` default included."""
 
-    messages: _messages(RawMessage) = None
+    messages: _Messages[RawMessage] = ABSENT
 
 
 # --- v1 (deprecated) ---------------------------------------------------------------------------------------
@@ -181,9 +182,9 @@ class SendMessageV1(TracklyModel):
     ``from_phone_number_id``.  The server normalises US formats, so ``4155551234`` and
     ``(415) 555-1234`` are accepted here.  ``metadata`` is accepted and ignored by the server."""
 
-    to_msisdn: V1To = Field(None, validation_alias=AliasChoices("to_msisdn", "to"))
-    body: V1Body = None
-    from_phone_number_id: V1From = None
+    to_msisdn: V1To = Field(ABSENT, validation_alias=AliasChoices("to_msisdn", "to"))
+    body: V1Body = ABSENT
+    from_phone_number_id: V1From = ABSENT
     metadata: Any = None
     __trackly_json_schema__ = staticmethod(_to_or_legacy_to)
 
@@ -197,8 +198,8 @@ class BulkMessageV1(TracklyModel):
     """One item of POST /v1/messages/bulk.  The server reports item problems in
     ``errors[]`` as ``{index, to_msisdn, error}``; the request itself still succeeds."""
 
-    to_msisdn: V1To = Field(None, validation_alias=AliasChoices("to_msisdn", "to"))
-    body: V1Body = None
+    to_msisdn: V1To = Field(ABSENT, validation_alias=AliasChoices("to_msisdn", "to"))
+    body: V1Body = ABSENT
     __trackly_json_schema__ = staticmethod(_to_or_legacy_to)
 
     @model_validator(mode="before")
@@ -211,9 +212,9 @@ class SendBulkV1(TracklyModel):
     """POST /v1/messages/bulk (deprecated): one ``from_phone_number_id`` for 1 to 1,000
     messages; more than 1,000 is ``too_many_messages`` with **400** on v1 (413 on v2)."""
 
-    from_phone_number_id: V1From = None
+    from_phone_number_id: V1From = ABSENT
     messages: Annotated[
         list[BulkMessageV1],
         ItemsCap(C.too_many_messages, 1000, type_info=C.missing_messages, wording="v1"),
         Required(C.missing_messages, wording="v1"),
-    ] = None
+    ] = ABSENT

@@ -8,7 +8,7 @@ Trackly code as the pydantic error *type* (``PydanticCustomError`` semantics via
 ``custom_error_schema``).  A model used directly (or by FastAPI) therefore
 already carries the API's codes.
 
-Required fields are written ``name: Annotated[str, ..., Required(C.missing_name)] = None``:
+Required fields are written ``name: Annotated[str, ..., Required(C.missing_name)] = ABSENT``:
 the model config validates defaults, so an absent field, ``null`` and ``""`` all
 reach the presence check and raise the field's documented ``missing_*`` code (the
 docs do not say whether ``""`` is "missing"; we treat it so, see docs/decisions.md).
@@ -25,7 +25,7 @@ Cross-field rules: see :mod:`.crossfield`.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Callable, ClassVar
+from typing import Annotated, Any, Callable, ClassVar, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 from pydantic_core import PydanticCustomError, core_schema as cs
@@ -40,10 +40,12 @@ __all__ = [
     "fail",
     "coded",
     "Required",
+    "ABSENT",
     "Coded",
     "MaxLen",
     "OneOf",
     "TracklyModel",
+    "JsonSchemaHook",
     "partial_model",
     "presence_schema",
     "ItemsCap",
@@ -94,7 +96,7 @@ def tagged(rule: Rule) -> cs.CoreSchema:
     meta = dict(schema.get("metadata") or {})
     meta[TAG] = rule
     schema["metadata"] = meta
-    return schema  # type: ignore[return-value]
+    return schema
 
 
 # --- presence --------------------------------------------------------------------------------------
@@ -129,10 +131,17 @@ class _RequiredRule(Rule):
                                 self.inner])
 
 
+#: The default of a field whose rules refuse its absence (``to: To = ABSENT``): ``None``,
+#: which the model validates, so an absent field raises the rule's code and a validated
+#: model holds the field's declared type.  Typed ``Any`` (as pydantic types a default it
+#: validates) so the declaration can state that type.
+ABSENT: Any = None
+
+
 class Required:
     """Marker: the field is required; absent, ``null`` or empty raises ``info``'s code.
 
-    Put it last in the ``Annotated`` list and give the field ``= None``.
+    Put it last in the ``Annotated`` list and give the field ``= ABSENT``.
     ``empty_is_missing=False`` lets ``""``/``[]``/``{}`` through to the inner checks.
     """
 
@@ -325,11 +334,18 @@ class StrCheck:
 
 # --- the model base -------------------------------------------------------------------------------------
 
+class JsonSchemaHook(Protocol):
+    """A model's ``__trackly_json_schema__``: a plain function (a ``staticmethod``) that adds
+    to the model's JSON Schema in place."""
+
+    def __call__(self, schema: dict[str, Any], /) -> None: ...
+
+
 class TracklyModel(BaseModel):
     """Base of every request model.
 
     - Unknown keys are kept (``extra="allow"``): the API ignores them, so must we.
-    - Defaults are validated, so required fields (``= None`` + :class:`Required`) raise
+    - Defaults are validated, so required fields (``= ABSENT`` + :class:`Required`) raise
       their ``missing_*`` code when absent.
     - Schemas are built on first use (``defer_build``): importing the package stays cheap.
     - ``__trackly_cross_field__`` lists the codes the model's cross-field validators
@@ -349,7 +365,7 @@ class TracklyModel(BaseModel):
     #: the cross-field rules a JSON Schema can state, for the OpenAPI document: called with
     #: the model's own JSON Schema (``properties``, ``required``) to add to it in place
     #: (``allOf`` of ``if``/``then``), written next to the validator that enforces them
-    __trackly_json_schema__: ClassVar[Callable[[dict[str, Any]], None] | None] = None
+    __trackly_json_schema__: ClassVar[JsonSchemaHook | None] = None
 
     @classmethod
     def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> Any:
@@ -390,7 +406,7 @@ def partial_model(create: type[TracklyModel], name: str, *, base: type[TracklyMo
     for field_name, info in create.model_fields.items():
         annotation = (overrides or {}).get(field_name)
         if annotation is None:
-            annotation = (Annotated.__class_getitem__((info.annotation, *info.metadata))  # type: ignore[attr-defined]
+            annotation = (Annotated.__class_getitem__((info.annotation, *info.metadata))  # type: ignore[attr-defined]  # Annotated of a runtime tuple
                           if info.metadata else info.annotation)
         fields[field_name] = (annotation, Field(None, validate_default=False, alias=info.alias))
     model = create_model(name, __base__=base, __module__=create.__module__, __doc__=doc, **fields)

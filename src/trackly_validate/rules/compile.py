@@ -49,13 +49,13 @@ def _rebuild(node: Any, options: Options, memo: dict[int, Any]) -> Any:
 _SHADOWS: dict[type, type] = {}
 
 
-def _reduce_shadow(self: BaseModel) -> tuple:
+def _reduce_shadow(self: BaseModel) -> tuple[Any, ...]:
     """Instances of a shadow class pickle as instances of the public model class
     (the shadow itself cannot be found by name), e.g. to return them from worker processes."""
     return (_new_model, (type(self).__bases__[0],), self.__getstate__())
 
 
-def _new_model(cls: type) -> Any:
+def _new_model(cls: type[BaseModel]) -> Any:
     return cls.__new__(cls)
 
 

@@ -20,11 +20,11 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable, Sequence
 
 from pydantic import BaseModel, ValidationError
-from pydantic_core import PydanticCustomError
+from pydantic_core import ErrorDetails, InitErrorDetails, PydanticCustomError
 
 __all__ = ["is_blank", "field_of", "validate_with", "Loc"]
 
-Loc = tuple[Any, ...]
+Loc = tuple[str | int, ...]
 _ABSENT = object()
 
 
@@ -44,7 +44,7 @@ def field_of(obj: Any, name: str, default: Any = None) -> Any:
     return default
 
 
-def _as_custom(errors: Iterable[dict[str, Any]]) -> list[Any]:
+def _as_custom(errors: Iterable[ErrorDetails]) -> list[InitErrorDetails]:
     """pydantic's error dicts as line errors that keep their type (our code) and text."""
     return [{"type": PydanticCustomError(e["type"], "{text}", {"text": str(e["msg"])}), "loc": tuple(e["loc"]),
              "input": None} for e in errors]
@@ -60,7 +60,7 @@ def validate_with(handler: Callable[[Any], Any], value: Any,
     """
     if not extra:
         return handler(value)
-    added = [{"type": err, "loc": loc, "input": None} for loc, err in extra]
+    added: list[InitErrorDetails] = [{"type": err, "loc": loc, "input": None} for loc, err in extra]
     try:
         handler(value)
     except ValidationError as exc:

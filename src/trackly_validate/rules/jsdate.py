@@ -83,8 +83,9 @@ def _scan(text: str, i: int) -> tuple[Token, int]:
     if i >= len(text):
         return _END_TOKEN, i
     m = _TOKEN.match(text, i)
-    kind = m.lastgroup  # type: ignore[union-attr]
-    j = m.end()  # type: ignore[union-attr]
+    assert m is not None  # the pattern's last branch takes any one character
+    kind = m.lastgroup
+    j = m.end()
     if kind == "num":  # ReadUnsignedNumeral: leading zeros skipped, then 9 significant digits;
         return (_NUM, int(text[i:j].lstrip("0")[:9] or "0"), j - i, -1), j  # the length counts all
     if kind == "sym":
@@ -158,7 +159,8 @@ def _millis(t: Token) -> int:
     if length == 2:
         return number * 10
     if length > 3:
-        return number // 10 ** (min(length, 9) - 3)
+        scale: int = 10 ** (min(length, 9) - 3)  # a positive power: an int
+        return number // scale
     return number
 
 

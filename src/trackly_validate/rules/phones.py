@@ -58,6 +58,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from types import ModuleType
 from typing import Any, Callable, Literal
 
 from pydantic_core import SchemaValidator, core_schema as cs
@@ -96,7 +97,7 @@ def is_e164(number: object) -> bool:
     return isinstance(number, str) and _E164.fullmatch(number) is not None
 
 
-def _phonenumbers():
+def _phonenumbers() -> ModuleType:
     import phonenumbers  # imported on first use: keeps ``import trackly_validate`` cheap
 
     return phonenumbers

@@ -133,7 +133,7 @@ class HasPlaceholder:
         return out
 
 
-_SHAPES = {
+_SHAPES: dict[str, Callable[[], cs.CoreSchema]] = {
     "array": cs.list_schema,
     # a JSON object, or (for Python callers) an already-built model instance
     "object": lambda: cs.union_schema([cs.dict_schema(), cs.is_instance_schema(BaseModel)], mode="left_to_right"),

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema
 from pydantic_core import core_schema as cs
 
@@ -92,10 +93,11 @@ class RequestJsonSchema(GenerateJsonSchema):
         return {"anyOf": [out, text, {"type": "boolean"}]}
 
 
-def request_schema(model: type, ref_template: str = "#/$defs/{model}") -> dict[str, Any]:
+def request_schema(model: type[BaseModel], ref_template: str = "#/$defs/{model}") -> dict[str, Any]:
     """The JSON Schema of ``model`` as a request body (``$defs`` for the models it nests)."""
     schema = model.model_json_schema(ref_template=ref_template, schema_generator=RequestJsonSchema)
-    return _drop_absent_defaults(schema)
+    dropped: dict[str, Any] = _drop_absent_defaults(schema)
+    return dropped
 
 
 def _drop_absent_defaults(schema: Any) -> Any:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from trackly_validate.core.catalog import C
+from trackly_validate.core.catalog import C, CodeInfo
 from trackly_validate.rules.base import Coded
 
 __all__ = ["Str", "Bool", "Int", "Number", "StrictFlag", "JsonObject", "Metadata"]
@@ -23,7 +23,7 @@ Int = Annotated[int, Coded(C.invalid_input)]
 Number = Annotated[float, Coded(C.invalid_input)]
 
 
-def StrictFlag(info=C.invalid_force) -> Any:  # noqa: N802 - reads like a type
+def StrictFlag(info: CodeInfo = C.invalid_force) -> Any:  # noqa: N802 - reads like a type
     """A strict JSON boolean (``"true"`` and ``1`` rejected) raising ``info``."""
     from pydantic import StrictBool
 

@@ -303,7 +303,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except Exception as exc:  # click/typer usage errors and anything unexpected: one line, no traceback
         if type(exc).__name__ == "NoArgsIsHelpError":  # no command: the help, on stdout, exit 2
-            sys.stdout.write(exc.format_message() + "\n")  # type: ignore[attr-defined]
+            sys.stdout.write(exc.format_message() + "\n")  # type: ignore[attr-defined]  # click's error, known by name
             return 2
         if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):
             message = exc.format_message()

@@ -85,6 +85,7 @@ class _Outputs:
             elif source.header != self.header:
                 raise InputError(f"--valid-out/--invalid-out: {source.name} has other columns than the first input")
         records = chunk.rows if chunk.kind == "cells" else bodies if chunk.kind == "arrow" else chunk.payload
+        assert records is not None  # rows are kept and bodies returned whenever an output is wanted
         problems = dict(refused)
         valid, invalid = self.writers.get("valid"), self.writers.get("invalid")
         for i, (line, raw) in enumerate(zip(chunk.lines, records)):

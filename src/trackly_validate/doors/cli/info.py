@@ -66,7 +66,7 @@ def print_segments(text: str, fmt: str, parts: bool, mode: Any) -> None:
 def print_codes(fmt: str) -> None:
     from trackly_validate.core.catalog import CATALOG
 
-    rows = [{"code": c.code, "status": c.status, "category": c.category, "local": c.local,
+    rows: list[dict[str, Any]] = [{"code": c.code, "status": c.status, "category": c.category, "local": c.local,
              "message": c.message} for c in CATALOG.values()]
     if fmt == "json":
         sys.stdout.write(json.dumps(rows, ensure_ascii=False) + "\n")

@@ -55,7 +55,7 @@ class RecordWriter:
         self.count = 0
         self.header = header
         self._csv: Any = None
-        self._text: IO[str] | None = None
+        self._text: io.TextIOWrapper | None = None
         if self.fmt == "json":
             self.file.write(b"[")
 

@@ -74,7 +74,7 @@ def open_input(name: str) -> IO[bytes]:
             raise InputError(f"cannot open {name}: {exc.strerror or exc}") from None
     if not hasattr(stream, "peek"):
         stream = io.BufferedReader(stream)
-    return stream  # type: ignore[no-any-return]
+    return stream  # type: ignore[no-any-return]  # stdin's buffer or a file, both binary streams
 
 
 # Signatures of binary data that is none of the formats read here: (prefix, what it looks like).
@@ -95,7 +95,7 @@ def detect(name: str, stream: IO[bytes], fmt: str = "auto") -> str:
         raise InputError(f"unknown input format {fmt!r}")
     if fmt != "auto":
         return fmt
-    head = stream.peek(4096)[:4096]  # type: ignore[attr-defined]
+    head = stream.peek(4096)[:4096]  # type: ignore[attr-defined]  # open_input's streams are buffered readers
     if not head:
         return "jsonl"  # an empty file: no records, whatever its name
     # magic bytes first: a binary format is what its bytes say, whatever the name
@@ -375,7 +375,7 @@ def _arrow_batches(name: str, stream: IO[bytes], kind: str) -> tuple[Iterator[An
     pa = _pyarrow()
     # the system allocator: pyarrow's default pool keeps ~45 MiB more resident for the same reads
     pool = pa.system_memory_pool()
-    head = stream.peek(8)[:8]  # type: ignore[attr-defined]
+    head = stream.peek(8)[:8]  # type: ignore[attr-defined]  # open_input's streams are buffered readers
     try:
         if kind == "parquet" or head.startswith(b"PAR1"):
             if name == "-":
@@ -410,7 +410,7 @@ def ipc_bytes(batch: Any) -> bytes:
     sink = pa.BufferOutputStream()
     with pa.ipc.new_stream(sink, batch.schema) as writer:
         writer.write_batch(batch)
-    return sink.getvalue().to_pybytes()  # type: ignore[no-any-return]
+    return sink.getvalue().to_pybytes()  # type: ignore[no-any-return]  # pyarrow ships no types
 
 
 def arrow_bodies(batch: Any) -> list[dict[str, Any]]:
@@ -488,7 +488,7 @@ def read_records(name: str, stream: IO[bytes], fmt: str = "auto",
     arrays (parsed later, in pydantic-core), dicts for CSV, Parquet and Arrow rows
     (``schema``, or a function returning it, types the CSV cells)."""
     getter = schema if callable(schema) or schema is None else (lambda: schema)
-    for chunk in read_chunks(name, stream, fmt, getter):  # type: ignore[arg-type]
+    for chunk in read_chunks(name, stream, fmt, getter):
         bodies = (arrow_bodies(chunk.payload) if chunk.kind == "arrow" else
                   cells_bodies(chunk.payload) if chunk.kind == "cells" else chunk.payload)
         yield from zip(chunk.lines, bodies)

@@ -115,7 +115,7 @@ def _as_polars(part: Any, library: str, names: list[str]) -> Any | None:
         elif library == "pyarrow":
             out = pl.from_arrow(part)
         else:
-            import pyarrow as pa  # type: ignore[import-untyped]
+            import pyarrow as pa
 
             out = pl.from_arrow(pa.Table.from_pandas(part, preserve_index=False))
         if not isinstance(out, pl.DataFrame) or out.width != len(names) or out.height != _height(part, library):

@@ -32,7 +32,7 @@ text, the worst case of JSON escaping).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Mapping
 
 from trackly_validate.core.options import DEFAULT_OPTIONS, Options
 from trackly_validate.contracts.routes import Route
@@ -120,7 +120,7 @@ class _Compiler:
         meta = node.get("metadata") if isinstance(node, dict) else None
         return meta.get(TAG) if isinstance(meta, dict) and isinstance(meta.get(TAG), Rule) else None
 
-    def _for_options(self, node: dict[str, Any]) -> dict[str, Any]:
+    def _for_options(self, node: Mapping[str, Any]) -> Mapping[str, Any]:
         rule = self._rule(node)
         while rule is not None and self.options != DEFAULT_OPTIONS and not isinstance(rule, _MaxBytesRule):
             node = rule.build(self.options)
@@ -128,7 +128,7 @@ class _Compiler:
         return node
 
     # --- None (an absent field validated as its default) -------------------------------------------------
-    def accepts_none(self, node: dict[str, Any]) -> bool:
+    def accepts_none(self, node: Mapping[str, Any]) -> bool:
         node = self._for_options(node)
         rule = self._rule(node)
         if isinstance(rule, _MaxBytesRule):
@@ -152,14 +152,14 @@ class _Compiler:
             return all(self.accepts_none(step) and _pure(step) for step in node["steps"])
         return False
 
-    def _ref(self, node: dict[str, Any]) -> dict[str, Any]:
-        found = self.definitions.get(node["schema_ref"])
+    def _ref(self, node: Mapping[str, Any]) -> Mapping[str, Any]:
+        found: Mapping[str, Any] | None = self.definitions.get(node["schema_ref"])
         if found is None:
             raise _Unprovable
-        return found  # type: ignore[no-any-return]
+        return found
 
     # --- a present value ------------------------------------------------------------------------------------
-    def value(self, node: dict[str, Any], value: Leaf | Group) -> Any:
+    def value(self, node: Mapping[str, Any], value: Leaf | Group) -> Any:
         """Where ``node`` accepts the (present) value; raises :class:`_Unprovable`."""
         self.depth += 1
         try:
@@ -169,7 +169,7 @@ class _Compiler:
         finally:
             self.depth -= 1
 
-    def _value(self, node: dict[str, Any], value: Leaf | Group) -> Any:
+    def _value(self, node: Mapping[str, Any], value: Leaf | Group) -> Any:
         node = self._for_options(node)
         rule = self._rule(node)
         if isinstance(rule, _MaxBytesRule):  # the value's compact JSON within n bytes: a bound proves it
@@ -212,7 +212,7 @@ class _Compiler:
             raise _Unprovable
         return _scalar(node, value, self.config)
 
-    def _union(self, node: dict[str, Any], value: Leaf | Group) -> Any:
+    def _union(self, node: Mapping[str, Any], value: Leaf | Group) -> Any:
         pl = _pl()
         if set(node) - {"type", "choices", "mode", "custom_error_type", "custom_error_message",
                         "custom_error_context", "strict", "metadata", "ref", "auto_collapse"}:
@@ -232,7 +232,7 @@ class _Compiler:
             raise _Unprovable
         return out if out is not None else pl.lit(False)
 
-    def _model(self, node: dict[str, Any], value: Leaf | Group) -> Any:
+    def _model(self, node: Mapping[str, Any], value: Leaf | Group) -> Any:
         if any(node.get(flag) for flag in ("post_init", "custom_init", "root_model")) or not isinstance(value, Group):
             raise _Unprovable
         inner = node["schema"]
@@ -245,14 +245,14 @@ class _Compiler:
         finally:
             self.config = saved
 
-    def _fields(self, node: dict[str, Any], group: Group) -> Any:
+    def _fields(self, node: Mapping[str, Any], group: Group) -> Any:
         parts, extras = self.field_parts(node, group)
         out: Any = None
         for expr in [*parts.values(), *extras]:
             out = _and(out, expr)
         return _true() if out is None else out
 
-    def field_parts(self, node: dict[str, Any], group: Group) -> tuple[dict[str, Any], list[Any]]:
+    def field_parts(self, node: Mapping[str, Any], group: Group) -> tuple[dict[str, Any], list[Any]]:
         """Each field's own verdict (by field name) and the verdicts on the extra keys."""
         pl = _pl()
         if node.get("model_validators") or node.get("computed_fields"):
@@ -296,7 +296,7 @@ class _Compiler:
                 raise _Unprovable
         return parts, extras
 
-    def _dict(self, node: dict[str, Any], value: Leaf | Group) -> Any:
+    def _dict(self, node: Mapping[str, Any], value: Leaf | Group) -> Any:
         if not isinstance(value, Group):
             raise _Unprovable
         if set(node) - {"type", "keys_schema", "values_schema", "min_length", "max_length", "strict", "metadata",
@@ -356,7 +356,7 @@ _STR_KEYS = frozenset({"type", "pattern", "min_length", "max_length", "strict", 
 _NUM_KEYS = frozenset({"type", "ge", "gt", "le", "lt", "strict", "metadata", "ref", "allow_inf_nan"})
 
 
-def _scalar(node: dict[str, Any], leaf: Leaf, config: dict[str, Any]) -> Any:
+def _scalar(node: Mapping[str, Any], leaf: Leaf, config: dict[str, Any]) -> Any:
     pl = _pl()
     kind, dtype, col = node.get("type"), leaf.dtype, pl.col(leaf.name)
     if kind == "str":
@@ -393,6 +393,7 @@ def _scalar(node: dict[str, Any], leaf: Leaf, config: dict[str, Any]) -> Any:
         if set(node) - {"type", "expected", "metadata", "ref"}:
             raise _Unprovable
         expected = node["expected"]
+        values: list[str] | list[int]
         if dtype == "String":
             values = [v for v in expected if type(v) is str]
         elif dtype in _INTS:
@@ -503,7 +504,7 @@ def verdicts(route: Route, options: Options, root: Group, limit: int) -> Verdict
     return Verdicts(_and(core, rest), fields, rest)
 
 
-def _plain_model(schema: dict[str, Any]) -> dict[str, Any] | None:
+def _plain_model(schema: Mapping[str, Any]) -> Mapping[str, Any] | None:
     """The model-fields of a body that is a plain model (no hook, no model validator)."""
     if schema.get("type") != "model" or any(schema.get(f) for f in ("post_init", "custom_init", "root_model")):
         return None
@@ -513,10 +514,11 @@ def _plain_model(schema: dict[str, Any]) -> dict[str, Any] | None:
     return inner
 
 
-def _unwrap_sizes(schema: dict[str, Any], options: Options) -> tuple[dict[str, Any] | None, list[Any]]:
+def _unwrap_sizes(schema: Mapping[str, Any], options: Options) -> tuple[Mapping[str, Any] | None, list[_MaxBytesRule]]:
     """The body's model node under the whole-body byte caps (``MaxBytes``) that wrap it, and
     those caps still on for ``options``."""
-    sizes, node = [], schema
+    sizes: list[_MaxBytesRule] = []
+    node = schema
     for _ in range(4):
         meta = node.get("metadata")
         rule = meta.get(TAG) if isinstance(meta, dict) else None

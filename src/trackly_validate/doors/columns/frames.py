@@ -38,9 +38,9 @@ from trackly_validate.contracts.routes import Route, resolve
 from trackly_validate.doors.columns.batches import BATCH_ROWS, columns_of, refused_rows, row_batches
 
 if TYPE_CHECKING:  # the frame libraries' own types, for the overloads (never imported at run time)
-    import pandas  # type: ignore[import-untyped, unused-ignore]
+    import pandas
     import polars
-    import pyarrow  # type: ignore[import-untyped, unused-ignore]
+    import pyarrow
 
 __all__ = ["check_frame", "split_frame", "frame_library", "table_hint", "bodies", "judge", "PROBLEM_COLUMNS",
            "REJECT_COLUMNS", "BATCH_ROWS"]
@@ -161,7 +161,7 @@ def _as_columns(found: _Found, names: tuple[str, ...], library: str) -> dict[str
     for name, values in zip(names, lists):
         numeric = name in ("row", "status", "problem_status")
         if library == "pandas":
-            import pandas as pd  # type: ignore[import-untyped]
+            import pandas as pd
 
             out[name] = pd.Series(values, dtype="int64" if numeric else str)
         elif library == "polars":
@@ -169,7 +169,7 @@ def _as_columns(found: _Found, names: tuple[str, ...], library: str) -> dict[str
 
             out[name] = pl.Series(name, values, dtype=pl.Int64 if numeric else pl.String)
         else:
-            import pyarrow as pa  # type: ignore[import-untyped]
+            import pyarrow as pa
 
             out[name] = pa.array(values, type=pa.int64() if numeric else pa.string())
     return out
@@ -202,7 +202,7 @@ def check_frame(frame: Any, method: str, path: str, *, options: Options | None =
                 _add(found, offset + row, p)
     columns = _as_columns(found, PROBLEM_COLUMNS, library)
     if library == "pandas":
-        import pandas as pd  # type: ignore[import-untyped]
+        import pandas as pd
 
         labels = frame.index.take(found.row)
         index = {"index": labels if labels.nlevels == 1 else list(labels)}  # MultiIndex: tuples
@@ -211,7 +211,7 @@ def check_frame(frame: Any, method: str, path: str, *, options: Options | None =
         import polars as pl
 
         return pl.DataFrame(list(columns.values()))
-    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow as pa
 
     return pa.table(columns)
 
@@ -259,7 +259,7 @@ def split_frame(frame: Any, method: str, path: str, *, options: Options | None =
 
         return (frame.filter(pl.Series(accepted, dtype=pl.Boolean)),
                 frame.filter(pl.Series(refused, dtype=pl.Boolean)).with_columns(list(columns.values())))
-    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow as pa
 
     table = frame if hasattr(frame, "to_batches") else pa.Table.from_batches([frame])
     rejects = table.filter(pa.array(refused, type=pa.bool_()))

@@ -27,7 +27,7 @@ class NumericTextWarning(UserWarning):
 
 @lru_cache(maxsize=64)
 def _schema(route: Route) -> dict[str, Any]:
-    return route.model.model_json_schema()  # type: ignore[no-any-return]
+    return route.model.model_json_schema()
 
 
 def _text_only(route: Route, parts: tuple[str, ...]) -> bool:

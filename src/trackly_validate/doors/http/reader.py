@@ -333,7 +333,7 @@ class _Inflater:
 
 def _brotli() -> Any:
     """A brotli decompressor (the ``brotli`` package, installed with every HTTP extra)."""
-    import brotli  # type: ignore[import-untyped]
+    import brotli
 
     return brotli.Decompressor()
 

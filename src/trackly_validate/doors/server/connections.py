@@ -110,7 +110,7 @@ class GuardedProtocol(HttpToolsProtocol):
                  _loop: asyncio.AbstractEventLoop | None = None) -> None:
         super().__init__(config, server_state, app_state, _loop)
         self.limits: Limits = getattr(config, "trackly_limits", None) or Limits()
-        self.timeout_keep_alive = self.limits.keep_alive  # type: ignore[assignment]
+        self.timeout_keep_alive = self.limits.keep_alive  # type: ignore[assignment]  # uvicorn reads it as seconds
         self._deadline: asyncio.TimerHandle | None = None
         self._phase = "headers"
         self._replay: bytes | None = None
@@ -121,9 +121,9 @@ class GuardedProtocol(HttpToolsProtocol):
 
     # --- the connection --------------------------------------------------------------------------------------
 
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]  # as uvicorn's
         super().connection_made(transport)
-        self.transport = _Corked(transport, self.loop)  # type: ignore[assignment]
+        self.transport = _Corked(transport, self.loop)  # type: ignore[assignment]  # a Transport that corks writes
         if len(self.connections) > self.limits.max_connections:
             EVENTS.note("connection over the limit", f"{self.limits.max_connections} open: answered 503")
             self._refused = True
@@ -190,13 +190,13 @@ class GuardedProtocol(HttpToolsProtocol):
         self._refused = True
         self._disarm()
         self.transport.write(answer)
-        self.transport.flush()  # type: ignore[attr-defined]
+        self.transport.flush()  # type: ignore[attr-defined]  # the _Corked transport
         if self.transport.can_write_eof():
             self.transport.write_eof()
         self.loop.call_later(LINGER, self.transport.close)
 
-    def eof_received(self) -> bool | None:  # type: ignore[override]
-        self.transport.flush()  # type: ignore[attr-defined]  # an answer written this turn leaves first
+    def eof_received(self) -> bool | None:  # type: ignore[override]  # asyncio's signature; uvicorn's says None
+        self.transport.flush()  # type: ignore[attr-defined]  # _Corked: an answer written this turn leaves first
         cycle = self.cycle
         if cycle is not None and not cycle.response_complete and not cycle.more_body and not self.pipeline:
             # the whole request is in and its answer pending: answer, then close

@@ -72,7 +72,7 @@ def refusal_response(refused: Refused) -> Response:
     """The one error answer (``trackly_validate.doors.http.answer``), with the v1 deprecation
     headers on v1 and ``Connection: close`` when the rest of the body was not read."""
     response = Json(refused.answer(), status_code=refused.status)
-    response.trackly_code = refused.code  # type: ignore[attr-defined]
+    response.trackly_code = refused.code  # type: ignore[attr-defined]  # the code rides on the response, for logs
     if refused.route is not None and refused.route.version == "v1":
         response.headers.update(V1_HEADERS)
     if refused.close:

@@ -153,7 +153,7 @@ class _ThreadedServer:
         self.port = port if port is not None else free_port(host)
         config = (_proxy_config if proxy else _config)(self.app, self.host, self.port, limits)
         self._server = uvicorn.Server(config)
-        self._server.install_signal_handlers = lambda: None  # type: ignore[method-assign,attr-defined]  # not the main thread
+        self._server.install_signal_handlers = lambda: None  # type: ignore[attr-defined]  # older uvicorn's hook; not the main thread
         self._thread: threading.Thread | None = None
         self._timeout = startup_timeout
 

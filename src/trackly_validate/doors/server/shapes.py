@@ -454,7 +454,7 @@ _OFFER_EXAMPLE = {"id": "664f1a2b3c4d5e6f7a8b9c0d", "name": "Summer Promo",
 _SCHEDULE_EXAMPLE = {"id": "6651a3f2e4b0a1c2d3e4f567", "name": "Weekend Promo", "send_type": "blast",
                      "status": "draft", "audiences": ["665fa1b2c3d4e5f6a7b8c901"], "is_repeating": True,
                      "send_time": "14:30", "start_date": "2025-06-01T00:00:00Z", "end_date": "2025-08-31T00:00:00Z"}
-_AUDIENCE_EXAMPLE = {"id": "664f1a2b3c4d5e6f7a8b9c0d", "name": "Recent signups", "description": "",
+_AUDIENCE_EXAMPLE: dict[str, Any] = {"id": "664f1a2b3c4d5e6f7a8b9c0d", "name": "Recent signups", "description": "",
                      "source_lists": [], "filter": {"operator": "AND", "conditions": [
                          {"condition_type": "time", "field": "signup_date", "operator": "within", "value": 3,
                           "unit": "days"}]},

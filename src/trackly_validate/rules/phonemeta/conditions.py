@@ -63,7 +63,7 @@ class PrefixMatch(Condition):
     once, by the caller): another region's ``leading_digits``, or a national-prefix rule
     with a transform.  A match still to come needs at least the shortest completion."""
 
-    def __init__(self, pattern: str | tuple):
+    def __init__(self, pattern: str | tuple[Any, ...]):
         self.nfa = nfa_of(pattern)
 
     def start(self) -> State:
@@ -98,7 +98,7 @@ class NationalPrefix(Condition):
     long (``_test_number_length`` is IS_POSSIBLE or TOO_LONG), so a match at m threatens
     only those L; a match still to come threatens every length it could fit in."""
 
-    def __init__(self, node: tuple, possible: Iterable[int], local: Iterable[int]):
+    def __init__(self, node: tuple[Any, ...], possible: Iterable[int], local: Iterable[int]):
         self.nfa = nfa_of(node)
         lens, local_only = frozenset(possible), frozenset(local)
 
@@ -129,7 +129,7 @@ class WholeMatch(Condition):
     """A ``…$`` alternative of a national-prefix rule: it can match only a whole NSN,
     so it threatens only the lengths it can still complete."""
 
-    def __init__(self, node: tuple):
+    def __init__(self, node: tuple[Any, ...]):
         self.nfa = nfa_of(node)
 
     def start(self) -> State:
@@ -224,7 +224,7 @@ def national_prefix(meta: Any) -> list[Condition]:
             raise Unsupported("the national prefix rule rewrites every number")
     node = parse_regex(rule)
     alternatives = node[1] if node[0] == "alt" else (node,)
-    prefix_alternatives: list[tuple] = []
+    prefix_alternatives: list[tuple[Any, ...]] = []
     out: list[Condition] = []
     for alt in alternatives:
         if alt[0] == "cat" and alt[1][-1] == ("end",) and not has_end(("cat", alt[1][:-1])):

@@ -16,10 +16,13 @@ from __future__ import annotations
 import re
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import Iterable, Iterator
+from typing import Any, Iterable, Iterator
 
 __all__ = ["Unsupported", "parse_regex", "lengths", "emit", "digit_class", "length_class", "has_end",
            "Nfa", "nfa_of", "build_cache", "DIGITS"]
+
+#: A parsed pattern (see the module docstring for the node shapes).
+Node = tuple[Any, ...]
 
 DIGITS = "0123456789"
 _ALL = frozenset(DIGITS)
@@ -32,7 +35,7 @@ class Unsupported(ValueError):
 
 # --- parse ---------------------------------------------------------------------------------------------
 
-def parse_regex(pattern: str) -> tuple:
+def parse_regex(pattern: str) -> Node:
     """The node tree of ``pattern`` (memoised while a build runs, see :func:`build_cache`)."""
     if _CACHE is not None:
         found = _CACHE.parsed.get(pattern)
@@ -42,7 +45,7 @@ def parse_regex(pattern: str) -> tuple:
     return _parse(pattern)
 
 
-def _parse(pattern: str) -> tuple:
+def _parse(pattern: str) -> Node:
     parser = _Parser(pattern)
     node = parser.alternation()
     if parser.i != len(pattern):
@@ -65,19 +68,19 @@ class _Parser:
             return True
         return False
 
-    def alternation(self) -> tuple:
+    def alternation(self) -> Node:
         items = [self.concatenation()]
         while self.eat("|"):
             items.append(self.concatenation())
         return items[0] if len(items) == 1 else ("alt", tuple(items))
 
-    def concatenation(self) -> tuple:
+    def concatenation(self) -> Node:
         items = []
         while self.peek() not in ("", "|", ")"):
             items.append(self.quantified(self.atom()))
         return items[0] if len(items) == 1 else ("cat", tuple(items))
 
-    def atom(self) -> tuple:
+    def atom(self) -> Node:
         c = self.peek()
         if c != "" and c in DIGITS:
             self.i += 1
@@ -95,7 +98,7 @@ class _Parser:
             return ("end",)
         raise Unsupported(f"unsupported {c!r} in {self.s!r}")
 
-    def digit_set(self) -> frozenset:
+    def digit_set(self) -> frozenset[str]:
         out: set[str] = set()
         while not self.eat("]"):
             if self.eat("\\d"):
@@ -115,7 +118,7 @@ class _Parser:
             raise Unsupported(f"empty class in {self.s!r}")
         return frozenset(out)
 
-    def quantified(self, node: tuple) -> tuple:
+    def quantified(self, node: Node) -> Node:
         if self.eat("?"):
             return ("rep", node, 0, 1)
         m = _REPEAT.match(self.s, self.i)
@@ -133,7 +136,7 @@ class _Parser:
 
 # --- measure and emit ------------------------------------------------------------------------------------
 
-def lengths(node: tuple) -> frozenset[int]:
+def lengths(node: Node) -> frozenset[int]:
     """Every length of a string the pattern can fully match."""
     kind = node[0]
     if kind == "set":
@@ -158,7 +161,7 @@ def lengths(node: tuple) -> frozenset[int]:
     return frozenset(found)
 
 
-def has_end(node: tuple) -> bool:
+def has_end(node: Node) -> bool:
     """Whether the pattern contains ``$`` anywhere."""
     kind = node[0]
     if kind == "end":
@@ -204,7 +207,7 @@ def _length_class(lens: frozenset[int]) -> str:
     return parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
 
 
-def emit(node: tuple) -> str:
+def emit(node: Node) -> str:
     """The node as a Rust-regex (and Python ``re``) pattern; ``$`` is refused."""
     kind = node[0]
     if kind == "set":
@@ -241,9 +244,9 @@ class Nfa:
     of a set of live NFA states, ``0`` the dead state.  ``end_is_epsilon`` reads ``$``
     as "always" (only for patterns whose *match* we want to rule out)."""
 
-    def __init__(self, node: tuple, *, end_is_epsilon: bool = False):
+    def __init__(self, node: Node, *, end_is_epsilon: bool = False):
         self.eps: list[list[int]] = []
-        self.edges: list[list[tuple[frozenset, int]]] = []
+        self.edges: list[list[tuple[frozenset[str], int]]] = []
         self.end_is_epsilon = end_is_epsilon
         start = self._new()
         self.accept = self._build(node, start)
@@ -318,7 +321,7 @@ class Nfa:
         self.edges.append([])
         return len(self.eps) - 1
 
-    def _build(self, node: tuple, s: int) -> int:
+    def _build(self, node: Node, s: int) -> int:
         kind = node[0]
         if kind == "set":
             t = self._new()
@@ -366,7 +369,7 @@ class Nfa:
         return frozenset(seen)
 
 
-def nfa_of(pattern: str | tuple) -> Nfa:
+def nfa_of(pattern: str | Node) -> Nfa:
     """The NFA of a pattern (``$`` read as "always"), shared while a build runs so its
     lazily built DFA is filled once."""
     if _CACHE is None:
@@ -380,8 +383,8 @@ def nfa_of(pattern: str | tuple) -> Nfa:
 
 class _BuildCache:
     def __init__(self) -> None:
-        self.parsed: dict[str, tuple] = {}
-        self.nfas: dict[str | tuple, Nfa] = {}
+        self.parsed: dict[str, Node] = {}
+        self.nfas: dict[str | Node, Nfa] = {}
 
 
 _CACHE: _BuildCache | None = None

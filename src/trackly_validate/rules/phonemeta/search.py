@@ -41,7 +41,7 @@ class PrefixSearch:
         self.tail: Tail = tail or self._any_digits
         self.leaves: dict[str, list[tuple[str, int]]] = {}  # prefix -> (digit, NSN lengths completing it)
         self.kids: dict[str, list[str]] = {}                # prefix -> digits to descend into
-        self._escape_memo: dict[tuple, bool] = {}
+        self._escape_memo: dict[tuple[Any, ...], bool] = {}
 
     def pattern(self) -> str | None:
         """The regex, or None when no prefix is safe."""
@@ -60,7 +60,7 @@ class PrefixSearch:
         conditions = self._conditions()
         allowed_mask = sum(1 << n for n in self.allowed)
         limit = min(MAX_DEPTH, max(self.allowed) - 1)  # deepest prefix whose children are looked at
-        frontier: list[tuple[str, tuple]] = [("", tuple(c.start() for c in conditions))]
+        frontier: list[tuple[str, tuple[Any, ...]]] = [("", tuple(c.start() for c in conditions))]
         budget = MAX_NODES
         for depth in range(limit + 1):
             deeper = []
@@ -81,7 +81,7 @@ class PrefixSearch:
                         deeper.append((prefix + d, nxt))
             frontier = deeper
 
-    def _worth_a_look(self, states: tuple) -> bool:
+    def _worth_a_look(self, states: tuple[Any, ...]) -> bool:
         """Some number starting so could be kept at some length."""
         nb = len(self.blockers)
         if self.wanted is not None and not self.wanted.possible(states[-1]):
@@ -96,7 +96,7 @@ class PrefixSearch:
                     return False  # every number of the region here belongs to an earlier region
         return True
 
-    def _safe_lengths(self, states: tuple, depth: int, longer: int) -> tuple[int, bool]:
+    def _safe_lengths(self, states: tuple[Any, ...], depth: int, longer: int) -> tuple[int, bool]:
         """(NSN lengths no blocker threatens, whether no longer prefix can change that)."""
         nb = len(self.blockers)
         if isinstance(self.required, PrefixMatch) and not self.required.matched(states[nb]):
@@ -149,7 +149,7 @@ class ExactRest:
 
     def __init__(self, general: str, types: list[str]):
         self.nfas = (nfa_of(general), nfa_of("|".join(f"(?:{t})" for t in types)))
-        self._memo: dict[tuple, Any] = {}
+        self._memo: dict[tuple[Any, ...], tuple[str, frozenset[int] | None] | None] = {}
 
     def __call__(self, prefix: str, ok: int) -> str | None:
         states = tuple(n.start for n in self.nfas)
@@ -160,13 +160,13 @@ class ExactRest:
         out = self._emit(states, ok >> len(prefix))
         return None if out is None else out[0]
 
-    def _emit(self, states: tuple, mask: int) -> tuple[str, frozenset[int] | None] | None:
+    def _emit(self, states: tuple[Any, ...], mask: int) -> tuple[str, frozenset[int] | None] | None:
         """(regex, lengths if it is just "any digits" of those lengths) or None if empty."""
         key = (states, mask)
         if key in self._memo:
             return self._memo[key]
         here = bool(mask & 1) and all(n.accepts(st) for n, st in zip(self.nfas, states))
-        groups: dict[tuple, list[str]] = {}
+        groups: dict[tuple[Any, ...], list[str]] = {}
         if mask >> 1:
             for d in DIGITS:
                 nxt = tuple(n.step(st, d) for n, st in zip(self.nfas, states))
