@@ -27,7 +27,7 @@ from trackly_validate.contracts.routes import READS, ROUTES, ContractError, Rout
 from trackly_validate.contracts.tables import route_table
 
 __all__ = ["Shape", "Header", "SHAPES", "HEADERS", "VERSION_HEADERS", "GENERIC", "OBJECTS", "ARCHIVED",
-           "V1_NOOP", "read_kind"]
+           "V1_NOOP", "read_kind", "default_shape"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,12 +244,13 @@ def _read_shape(route: Route) -> Shape:
     return Shape(200, fields, body)
 
 
-def _default(route: Route) -> Shape:
+def default_shape(route: Route) -> Shape:
+    """The shape of a contract without an entry: derived for a read, else :data:`GENERIC`."""
     return _read_shape(route) if route.reads else GENERIC
 
 
 #: Every contract's success answer (body endpoints and reads).
-SHAPES: Mapping[Route, Shape] = route_table("SHAPES", _BODY_SHAPES, (*ROUTES, *READS), _default)
+SHAPES: Mapping[Route, Shape] = route_table("SHAPES", _BODY_SHAPES, (*ROUTES, *READS), default_shape)
 
 #: The headers every answer of a contract carries (none unless its version has some).
 HEADERS: Mapping[Route, tuple[Header, ...]] = route_table(
