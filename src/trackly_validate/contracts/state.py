@@ -31,8 +31,8 @@ from trackly_validate.core.catalog import C, CodeInfo
 from trackly_validate.contracts.routes import READS, ROUTES, Route
 from trackly_validate.contracts.tables import route_table
 
-__all__ = ["Ref", "Lock", "Account", "ACCOUNT", "NOTHING", "SUSPENDED_ERROR", "path_resource", "state_codes", "server_text",
-           "values_at"]
+__all__ = ["Ref", "Lock", "Account", "ACCOUNT", "NOTHING", "SUSPENDED_ERROR", "path_resource", "state_codes",
+           "server_text", "values_at"]
 
 #: The 403 body of a suspended account has no code (authentication page, v2 error-codes page).
 SUSPENDED_ERROR = "Account is suspended"
