@@ -202,7 +202,7 @@ def test_phone_level_and_disable(tmp_path, capsys, monkeypatch):
     (["check", "{d}/sends.jsonl", "--zzz"], "No such option: --zzz"),
     (["check"], "Missing argument 'FILE'."),
     (["schema", "POST /v2/nope"], "no Trackly endpoint is modelled for POST /v2/nope; did you mean POST /v2/otp/send?"),
-    (["split", "{d}/sends.jsonl", "--kind", "people"], "--kind must be one of: messages, contacts, records, phones"),
+    (["split", "{d}/sends.jsonl", "--kind", "people"], "--kind must be one of: messages, phones, records, contacts"),
     (["split", "{d}/sends.jsonl", "--extra", "[1]"], "--extra must be a JSON object"),
 ])
 def test_usage_and_io_errors_exit_2_with_one_line(files, capsys, monkeypatch, argv, message):

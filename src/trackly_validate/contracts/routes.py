@@ -34,7 +34,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from pydantic import BaseModel
 
 __all__ = ["Route", "PathRule", "Listing", "Query", "ContractError", "ROUTES", "READS", "VERSION_STATUSES",
-           "resolve", "find", "suggest", "routes", "read_routes", "normalise_path"]
+           "resolve", "find", "suggest", "routes", "read_routes", "normalise_path", "item_caps"]
 
 
 class ContractError(Exception):
@@ -95,12 +95,20 @@ class Route:
     - ``statuses``: codes whose HTTP status differs on this endpoint;
     - ``items``: the array of a bulk endpoint (its problems carry the item index in
       ``loc``; :func:`trackly_validate.partition` splits on it); ``echo`` the item fields
-      the server repeats in its ``errors[]`` entries; ``max_items`` the documented cap;
+      the server repeats in its ``errors[]`` entries; ``max_items`` (derived) the cap the
+      model's ``ItemsCap`` rule enforces, the one place a bulk cap is written;
     - ``path_checks``: path parameters and their format rules;
     - ``model_ref`` is ``None`` for a *read* contract (GET, or DELETE without a body): no
       body rules, so it is not in :data:`ROUTES` (``tv.check`` and every body door skip
       it) but in :data:`READS`; ``listing`` describes a list endpoint's query and
-      pagination, ``table`` the stand-in's resource it reads.
+      pagination;
+    - ``table``: the stand-in's resource a read reads, or the one a body endpoint's
+      ``{id}`` names (an unknown id is 404 ``not_found``).
+
+    Facts only the stand-in and the OpenAPI document need (success answers, what a body
+    names in the account's state) are in tables keyed by the contract, each with a
+    default for an endpoint without an entry: :mod:`trackly_validate.contracts.shapes`,
+    :mod:`trackly_validate.contracts.state`.
 
     Contracts are compared by identity (one per endpoint) and pickle by their key.
     """
@@ -112,7 +120,6 @@ class Route:
     statuses: Mapping[CodeInfo, int] = field(default_factory=dict)
     items: str | None = None
     echo: tuple[str, ...] = ()
-    max_items: int | None = None
     summary: str = ""
     path_checks: tuple[tuple[str, PathRule], ...] = ()
     listing: Listing | None = None
@@ -158,6 +165,20 @@ class Route:
     def reads(self) -> bool:
         """A read contract: no body model (GET, DELETE by path)."""
         return self.model_ref is None
+
+    @property
+    def max_items(self) -> int | None:
+        """The item cap of the body's bulk array (``None``: no capped array), read from
+        the model's ``ItemsCap`` rule."""
+        found = self.capped_array
+        return found[1] if found is not None else None
+
+    @property
+    def capped_array(self) -> tuple[str, int] | None:
+        """``(field, cap)`` of the body's capped array (``("messages", 1000)``)."""
+        if self.model_ref is None:
+            return None
+        return _capped_array(self.model)
 
     @property
     def model(self) -> "type[BaseModel]":
@@ -224,10 +245,10 @@ _CONTACT = (C.payload_too_large, C.missing_phone_number, C.missing_list_number, 
 ROUTES: tuple[Route, ...] = (
     # --- sending and phones (messaging.md) ---------------------------------------------
     Route("POST", "/v2/send", _M + "sending:SendMessage", _SEND_V2, summary="Send one SMS"),
-    Route("POST", "/v2/send/bulk", _M + "sending:SendBulk", _BULK_V2, items="messages", max_items=1000,
+    Route("POST", "/v2/send/bulk", _M + "sending:SendBulk", _BULK_V2, items="messages",
           summary="Send up to 1,000 SMS"),
     Route("POST", "/v2/send-raw", _M + "sending:SendRaw", _SEND_V2, summary="Send one SMS with skip flags"),
-    Route("POST", "/v2/send-raw/bulk", _M + "sending:SendRawBulk", _BULK_V2, items="messages", max_items=1000,
+    Route("POST", "/v2/send-raw/bulk", _M + "sending:SendRawBulk", _BULK_V2, items="messages",
           summary="Send up to 1,000 raw SMS"),
     Route("POST", "/v1/messages", _M + "sending:SendMessageV1",
           (C.missing_to, C.missing_body, C.missing_from, C.invalid_phone, C.list_not_found),
@@ -235,11 +256,11 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/v1/messages/bulk", _M + "sending:SendBulkV1",
           (C.missing_from, C.missing_messages, C.too_many_messages, C.list_not_found, C.missing_to, C.missing_body,
            C.invalid_phone),
-          items="messages", echo=("to_msisdn",), max_items=1000, summary="Send up to 1,000 SMS (v1, deprecated)"),
+          items="messages", echo=("to_msisdn",), summary="Send up to 1,000 SMS (v1, deprecated)"),
     Route("POST", "/v1/phone/validate", _M + "phone_validation:ValidatePhone",
           (C.invalid_force, C.invalid_phone, C.missing_phone), summary="Validate one phone number"),
     Route("POST", "/v1/phone/validate/batch", _M + "phone_validation:ValidatePhoneBatch",
-          (C.missing_phones, C.invalid_force, C.too_many_phones), max_items=500,
+          (C.missing_phones, C.invalid_force, C.too_many_phones),
           summary="Validate up to 500 phone numbers"),
     Route("POST", "/v2/otp/send", _M + "otp:SendOtp",
           (C.invalid_channel, C.invalid_phone, C.invalid_metadata, C.metadata_too_large),
@@ -249,15 +270,15 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/v2/creatives", _M + "creatives:CreateCreative",
           (C.missing_name, C.missing_message, C.missing_offer_links, *_CREATIVE_UPDATE), summary="Create a creative"),
     Route("PUT", "/v2/creatives/{id}", _M + "creatives:UpdateCreative", _CREATIVE_UPDATE,
-          summary="Update a creative"),
+          summary="Update a creative", table="creatives"),
     Route("POST", "/v2/schedules", _M + "schedules:CreateSchedule", _SCHEDULE,
           {C.source_list_not_found: 404}, summary="Create a schedule"),
     Route("PUT", "/v2/schedules/{id}", _M + "schedules:UpdateSchedule", _SCHEDULE,
-          {C.source_list_not_found: 404}, summary="Update a schedule"),
+          {C.source_list_not_found: 404}, summary="Update a schedule", table="schedules"),
     Route("POST", "/v2/offers", _M + "offers:CreateOffer", (C.missing_name, C.missing_tracking_url, C.name_too_long,
                                                               *_OFFER_TAIL), summary="Create an offer"),
     Route("PUT", "/v2/offers/{id}", _M + "offers:UpdateOffer", (C.name_too_long, *_OFFER_TAIL),
-          summary="Update an offer"),
+          summary="Update an offer", table="offers"),
     Route("POST", "/v2/links", _M + "links:CreateLink", (C.missing_offer_id, C.missing_list_identifier,
                                                            C.invalid_phone),
           summary="Create an offer-tracked short link"),
@@ -267,20 +288,20 @@ ROUTES: tuple[Route, ...] = (
           summary="Shorten a URL or SMS offer"),
     Route("POST", "/v2/revenue", _M + "revenue:RecordRevenue", _REVENUE, summary="Record one revenue event"),
     Route("POST", "/v2/revenue/bulk", _M + "revenue:RecordRevenueBulk", (*_RECORDS, *_REVENUE), items="records",
-          max_items=1000, summary="Record up to 1,000 revenue events"),
+          summary="Record up to 1,000 revenue events"),
     Route("POST", "/v2/history/sends", _M + "history:ImportSends",
           (*_RECORDS, C.missing_id, C.missing_to_number, C.missing_timestamp, C.invalid_phone, C.invalid_timestamp),
-          {C.list_not_found: 404}, items="records", echo=("id",), max_items=1000, summary="Import past sends"),
+          {C.list_not_found: 404}, items="records", echo=("id",), summary="Import past sends"),
     Route("POST", "/v2/history/clicks", _M + "history:ImportClicks",
           (*_RECORDS, C.missing_message_id, C.missing_offer_id, C.missing_phone_number, C.missing_timestamp,
            C.invalid_timestamp),
-          {C.offer_not_found: 404, C.message_not_found: 404}, items="records", max_items=1000,
+          {C.offer_not_found: 404, C.message_not_found: 404}, items="records",
           summary="Import past clicks"),
     Route("POST", "/v2/history/revenue", _M + "history:ImportRevenue",
           (*_RECORDS, C.missing_message_id, C.missing_offer_id, C.missing_revenue, C.invalid_revenue,
            C.invalid_timestamp),
           {C.offer_not_found: 404, C.contact_not_found: 404, C.message_not_found: 404}, items="records",
-          max_items=1000, summary="Import past revenue"),
+          summary="Import past revenue"),
     Route("DELETE", "/v2/history/clear", _M + "history:ClearHistory",
           (C.missing_entities, C.invalid_entities, C.confirm_required, C.invalid_timestamp),
           summary="Clear imported history"),
@@ -289,7 +310,7 @@ ROUTES: tuple[Route, ...] = (
     # "all body parameters are optional": the table's missing_filter cannot happen on an update
     Route("PUT", "/v2/audiences/{id}", _M + "audiences:UpdateAudience",
           tuple(info for info in _AUDIENCE if info is not C.missing_filter), summary="Update an audience",
-          path_checks=_ID),
+          path_checks=_ID, table="audiences"),
     Route("POST", "/v2/contacts", _M + "contacts:UpsertContact", _CONTACT, summary="Create or update a contact"),
     Route("PUT", "/v2/contacts", _M + "contacts:UpdateContactFields",
           (C.missing_phone_number, C.missing_list_number, C.missing_custom_fields, C.invalid_custom_fields,
@@ -300,7 +321,7 @@ ROUTES: tuple[Route, ...] = (
           summary="Unsubscribe a contact"),
     Route("POST", "/v2/contacts/bulk", _M + "contacts:BulkCreateContacts",
           (C.missing_contacts, C.too_many_contacts, C.too_many_contacts_with_validation, *_CONTACT),
-          items="contacts", echo=("phone_number",), max_items=1000, summary="Create up to 1,000 contacts"),
+          items="contacts", echo=("phone_number",), summary="Create up to 1,000 contacts"),
 )
 
 _PAGE = (Query("page"), Query("per_page"))
@@ -363,6 +384,8 @@ def _check_table() -> None:
     for route in ROUTES:
         if route.reads:
             raise ContractError(f"{route.key}: a contract without a body model belongs in READS")
+        if route.table is not None and "{id}" not in route.template:
+            raise ContractError(f"{route.key}: a body endpoint's table is the resource its {{id}} names")
     for route in READS:
         if not route.reads or route.items or route.path_checks:
             raise ContractError(f"{route.key}: a read contract has no body model, items or path rules")
@@ -402,6 +425,42 @@ def _check_model(route: Route, model: Any) -> None:
                             f"{model.__name__} cannot raise")
     if route.items is not None and route.items not in getattr(model, "model_fields", {}):
         raise ContractError(f"{route.key}: items field {route.items!r} is not a field of {model.__name__}")
+    capped = _capped_array(model)
+    if route.items is not None and (capped is None or capped[0] != route.items):
+        raise ContractError(f"{route.key}: items field {route.items!r} has no ItemsCap rule in {model.__name__}")
+
+
+_CAPS: dict[type, tuple[str, int] | None] = {}
+
+
+def _capped_array(model: Any) -> tuple[str, int] | None:
+    """``(field, n)`` of the model's field that carries an ``ItemsCap`` (``None``: none)."""
+    try:
+        return _CAPS[model]
+    except KeyError:
+        pass
+    from trackly_validate.rules.base import ItemsCap
+
+    found = [(name, marker.n) for name, info in getattr(model, "model_fields", {}).items()
+             for marker in info.metadata if isinstance(marker, ItemsCap)]
+    if len(found) > 1:
+        raise ContractError(f"{model.__name__}: more than one capped array ({', '.join(n for n, _ in found)})")
+    _CAPS[model] = found[0] if found else None
+    return _CAPS[model]
+
+
+def item_caps() -> Mapping[str, int]:
+    """Bulk array name -> its item cap, over every contract (``{"messages": 1000, ...}``);
+    read from the models' ``ItemsCap`` rules, which must agree for one name."""
+    caps: dict[str, int] = {}
+    for route in ROUTES:
+        found = route.capped_array
+        if found is None:
+            continue
+        name, n = found
+        if caps.setdefault(name, n) != n:
+            raise ContractError(f"{route.key}: {name} is capped at {n} here and at {caps[name]} elsewhere")
+    return MappingProxyType(caps)
 
 
 def routes() -> Iterator[Route]:

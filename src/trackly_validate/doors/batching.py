@@ -1,7 +1,8 @@
 """Split any number of items into bulk request bodies the API accepts.
 
 ``batches(items, kind="messages")`` yields ``{**extra, kind: [...]}`` bodies, in order,
-each with at most the endpoint's item cap (1,000; 500 for ``phones``) **and** at most
+each with at most the endpoint's item cap (:data:`KINDS`, read from the contracts' models:
+1,000; 500 for ``phones``) **and** at most
 5 MiB of compact UTF-8 JSON, measured exactly as the pipeline measures a body
 (``decoding.encode``, :data:`~trackly_validate.contracts.pipeline.MAX_PAYLOAD_BYTES`).
 Items are never split, copied or reordered; ``extra`` top-level fields (e.g.
@@ -20,15 +21,39 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Iterator, Mapping
 
+from trackly_validate.contracts.routes import item_caps
 from trackly_validate.core.decoding import encode
-
 from trackly_validate.core.errors import TracklyError
 
 __all__ = ["batches", "BatchItemTooLarge", "KINDS"]
 
-#: Bulk array name -> documented item cap (the bulk routes of the route table, plus
-#: ``phones`` of /v1/phone/validate/batch).
-KINDS: Mapping[str, int] = {"messages": 1000, "contacts": 1000, "records": 1000, "phones": 500}
+
+class _Kinds(Mapping[str, int]):
+    """Bulk array name -> item cap (:func:`~trackly_validate.contracts.routes.item_caps`:
+    each bulk model's ``ItemsCap``), read on first use (the models load then)."""
+
+    _caps: Mapping[str, int] | None = None
+
+    def _found(self) -> Mapping[str, int]:
+        if self._caps is None:
+            self._caps = item_caps()
+        return self._caps
+
+    def __getitem__(self, kind: str) -> int:
+        return self._found()[kind]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._found())
+
+    def __len__(self) -> int:
+        return len(self._found())
+
+    def __repr__(self) -> str:
+        return repr(dict(self._found()))
+
+
+#: Bulk array name -> its item cap (``{"messages": 1000, ..., "phones": 500}``).
+KINDS: Mapping[str, int] = _Kinds()
 
 
 class BatchItemTooLarge(TracklyError):

@@ -4,14 +4,14 @@ Built from what the library already knows, so it cannot drift from the checks:
 
 - request bodies: each route's model's JSON Schema (its ``$defs`` under
   ``components/schemas``); the read contracts (GETs, DELETEs by path) with their query
-  parameters (filters, ``page``/``per_page`` with default and maximum) and their answers
-  from :data:`trackly_validate.doors.server.reads.READ_ANSWERS`;
+  parameters (filters, ``page``/``per_page`` with default and maximum);
 - ``X-Api-Key`` as the ``apiKey`` security scheme;
-- the success answer of each endpoint from the sandbox's table
-  (:data:`trackly_validate.doors.server.shapes.SUCCESS`), with the docs' example;
+- the success answer of each endpoint from the contract's shape
+  (:data:`trackly_validate.contracts.shapes.SHAPES`, which the stand-in answers with),
+  with the docs' example, and the headers its answers carry (``HEADERS``: v1's);
 - one error response per status the endpoint can answer, ``{error, code, message?}``
   with ``code`` an enum of that status's codes (:func:`trackly_validate.contracts.answers.error_codes`
-  with the key codes, plus the account-state codes the sandbox simulates) and one
+  with the key codes, plus the account-state codes, :mod:`trackly_validate.contracts.state`) and one
   example per code, and the ``problems`` extension every local answer carries.  403 also
   admits the suspended account's answer, which has no code; 415 is express.json's
   answer to a charset or encoding it cannot decode, without a code.
@@ -19,15 +19,18 @@ Built from what the library already knows, so it cannot drift from the checks:
 
 from __future__ import annotations
 
+import copy
 import re
 import sys
 import types
-from typing import Any, Callable
+from typing import Any
 
 from trackly_validate import __version__
 from trackly_validate.contracts.answers import error_codes
 from trackly_validate.core.catalog import CATALOG, CodeInfo
 from trackly_validate.contracts.routes import READS, ROUTES, Route
+from trackly_validate.contracts.shapes import HEADERS, SHAPES
+from trackly_validate.contracts.state import SUSPENDED_ERROR, server_text, state_codes
 from trackly_validate.rules.schema import request_schema
 
 __all__ = ["openapi", "PRODUCTION_URL", "SANDBOX_URL"]
@@ -41,18 +44,11 @@ _DESCRIPTIONS = {400: "Refused: invalid request", 401: "Refused: API key missing
                  409: "Conflict", 413: "Refused: too large", 415: "Refused: a charset or Content-Encoding "
                  "the body parser cannot decode", 429: "Refused: limit reached",
                  500: "Server error", 502: "Upstream error", 503: "Unavailable"}
-_V1_HEADERS = {
-    "X-API-Deprecated": {"description": "Every v1 response carries it.", "required": True,
-                         "schema": {"type": "string"}},
-    "Deprecation": {"description": "RFC 8594: v1 is deprecated.", "required": True, "schema": {"type": "string"}},
-}
 
 
 def openapi(*, sandbox_url: str = SANDBOX_URL, production_url: str = PRODUCTION_URL) -> dict[str, Any]:
     """The OpenAPI 3.1 document (a fresh dict on each call)."""
     from trackly_validate.contracts.pipeline import run
-    from trackly_validate.doors.server.shapes import SUCCESS
-    from trackly_validate.doors.server.simulation import SUSPENDED_ERROR, server_text, state_codes
 
     schemas: dict[str, Any] = {}
     paths: dict[str, dict[str, Any]] = {}
@@ -67,7 +63,7 @@ def openapi(*, sandbox_url: str = SANDBOX_URL, production_url: str = PRODUCTION_
             # an empty body is read as {}: required exactly when the library refuses {}
             "requestBody": {"required": bool(run(route, {}).problems),
                             "content": {"application/json": {"schema": {"$ref": body_ref}}}},
-            "responses": _responses(route, SUCCESS[route.key], codes, SUSPENDED_ERROR, server_text),
+            "responses": _responses(route, codes),
         }
         params = [name for name in route.params(tuple(route.template.strip("/").split("/")))]
         if params:
@@ -77,8 +73,7 @@ def openapi(*, sandbox_url: str = SANDBOX_URL, production_url: str = PRODUCTION_
             op["deprecated"] = True
         paths.setdefault(route.template, {})[route.method.lower()] = op
     for route in READS:
-        paths.setdefault(route.template, {})[route.method.lower()] = _read_operation(route, SUSPENDED_ERROR,
-                                                                                     server_text)
+        paths.setdefault(route.template, {})[route.method.lower()] = _read_operation(route)
     tags = sorted({op["tags"][0] for ops in paths.values() for op in ops.values()})
     return {
         "openapi": "3.1.0",
@@ -100,11 +95,9 @@ def openapi(*, sandbox_url: str = SANDBOX_URL, production_url: str = PRODUCTION_
     }
 
 
-def _read_operation(route: Route, suspended: str, text: Callable[[CodeInfo, Route], str]) -> dict[str, Any]:
+def _read_operation(route: Route) -> dict[str, Any]:
     """A read contract's operation: path and query parameters, no body."""
-    from trackly_validate.doors.server.reads import READ_ANSWERS
-
-    responses = _responses(route, READ_ANSWERS[route], _codes(route, ()), suspended, text)
+    responses = _responses(route, _codes(route, ()))
     if route.listing is not None and route.listing.per_page is not None:
         schema: dict[str, Any] = responses["200"]["content"]["application/json"]["schema"]
         schema["properties"]["pagination"] = {
@@ -163,21 +156,21 @@ def _codes(route: Route, simulated: tuple[CodeInfo, ...]) -> dict[int, list[str]
     return dict(sorted(out.items()))
 
 
-def _responses(route: Route, success: Any, codes: dict[int, list[str]], suspended: str,
-               text: Callable[[CodeInfo, Route], str]) -> dict[str, Any]:
-    headers = {"headers": dict(_V1_HEADERS)} if route.version == "v1" else {}
+def _responses(route: Route, codes: dict[int, list[str]]) -> dict[str, Any]:
+    success = SHAPES[route]
+    headers = _headers(route)
     properties = {name: _success_field(name, kind, route) for name, kind in success.fields.items()}
     out: dict[str, Any] = {str(success.status): {
         "description": "Accepted",
         **headers,
         "content": {"application/json": {
             "schema": {"type": "object", "required": list(success.fields), "properties": properties},
-            "example": success.example}},
+            "example": copy.deepcopy(dict(success.example))}},
     }}
     codes = dict(codes)
     codes.setdefault(403, [])
     for status, found in sorted(codes.items()):
-        examples = {code: {"value": {"error": text(CATALOG[code], route), "code": code}} for code in found}
+        examples = {code: {"value": {"error": server_text(CATALOG[code], route), "code": code}} for code in found}
         shape: dict[str, Any] = {
             "type": "object",
             "required": ["error", "code"],
@@ -185,8 +178,8 @@ def _responses(route: Route, success: Any, codes: dict[int, list[str]], suspende
                            "problems": _PROBLEMS},
         }
         if status == 403:  # the suspended account's answer has no code (authentication page)
-            examples["suspended"] = {"value": {"error": suspended}}
-            suspended_shape = _codeless({"const": suspended})
+            examples["suspended"] = {"value": {"error": SUSPENDED_ERROR}}
+            suspended_shape = _codeless({"const": SUSPENDED_ERROR})
             shape = {"anyOf": [shape, suspended_shape]} if found else suspended_shape
         out[str(status)] = {"description": _DESCRIPTIONS.get(status, "Error"), **headers,
                             "content": {"application/json": {"schema": shape, "examples": examples}}}
@@ -196,6 +189,13 @@ def _responses(route: Route, success: Any, codes: dict[int, list[str]], suspende
         "schema": _codeless({"type": "string"}),
         "examples": {"charset": {"value": {"error": message, "problems": [{"error": message, "loc": []}]}}}}}}
     return out
+
+
+def _headers(route: Route) -> dict[str, Any]:
+    """``{"headers": ...}`` for an answer of ``route`` (empty: no header every answer carries)."""
+    found = {header.name: {"description": header.description, "required": True, "schema": {"type": "string"}}
+             for header in HEADERS[route]}
+    return {"headers": found} if found else {}
 
 
 def _success_field(name: str, kind: str, route: Route) -> dict[str, Any]:

@@ -12,11 +12,12 @@ proxy in front of it (``trackly-validate serve --upstream URL``); extra ``[serve
         httpx.post(f"{proxy.url}/api/v2/send", json=..., headers={"X-Api-Key": ...})
 
 Modules: ``app`` (the request path), ``proxy`` (the validating proxy), ``shapes``
-(success answers to body endpoints), ``reads`` (the read endpoints' answers),
-``simulation`` and ``store`` (the account's state in SQLite), ``delivery`` (delivery
-webhooks), ``runner`` (uvicorn), ``pytest_plugin`` (the ``trackly_sandbox`` and
+(what an accepted body does to the state), ``reads`` (how the read endpoints are read),
+``store`` (the account's state in SQLite), ``delivery`` (delivery webhooks), ``runner`` (uvicorn), ``pytest_plugin`` (the ``trackly_sandbox`` and
 ``trackly_webhooks`` fixtures), ``cli`` (the two CLI commands).  Starlette and
-uvicorn are imported on first use, so ``tv.openapi()`` works without them.
+uvicorn are imported on first use.  The answers' shapes and what the state decides per
+endpoint are the contracts' (``trackly_validate.contracts.shapes``, ``.state``), which
+``tv.openapi()`` reads too.
 """
 
 from __future__ import annotations

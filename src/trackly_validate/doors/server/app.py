@@ -10,10 +10,12 @@ the proxy and the client hooks), then the simulator's own steps::
                (suspended: 403 without code; product off: 403 product_not_enabled) ->
                the one request pipeline (bulk: its partition; items in errors[])
     state    : the fixtures' resources -> not_found, list_not_found, daily_cap_exceeded...
-    answer   : the documented success shape (shapes.SUCCESS), or the one error answer
+    answer   : the contract's success shape (contracts/shapes.SHAPES) with the body its
+               builder makes (shapes.BUILDERS), or the one error answer
 
-A read contract (GET, DELETE by path) passes the same gate (key, account) and is answered
-from the state by reads.py.  The store's work runs in a thread, a write request in one
+What the state decides per endpoint is the contract's (contracts/state.ACCOUNT).  A read
+contract (GET, DELETE by path) passes the same gate (key, account) and is answered from
+the state by reads.py.  The store's work runs in a thread, a write request in one
 transaction; the messages a send queued then get their delivery webhooks (delivery.py).
 The sandbox's own endpoints: ``/openapi.json``, ``/_sandbox/requests`` (the request log)
 and ``/_sandbox/inbound`` (an inbound SMS), the last two for one of the account's keys.
@@ -39,12 +41,12 @@ from trackly_validate.doors.http.gate import Admitted, Refused
 from trackly_validate.core.options import DEFAULT_OPTIONS, Options, coerce_options
 from trackly_validate.contracts.routes import Route
 from trackly_validate.contracts.translate import problem
-from trackly_validate.doors.server.front import V1_HEADERS, Json, drain_request, not_found, raw_path, refusal_response, through_gate
+from trackly_validate.contracts.shapes import HEADERS, SHAPES
+from trackly_validate.contracts.state import ACCOUNT, SUSPENDED_ERROR, Ref, path_resource, server_text, values_at
+from trackly_validate.doors.server.front import Json, drain_request, not_found, raw_path, refusal_response, through_gate
 from trackly_validate.doors.server.delivery import REMOVES_CONTACT, Webhooks, WebhookSender, event_time, opt_out_keyword, outcome_for
-from trackly_validate.doors.server.reads import READ_ANSWERS, NotFound, ReadRequest
-from trackly_validate.doors.server.shapes import DEFAULTS, Accepted, Ids, success_for
-from trackly_validate.doors.server.simulation import (COMPLETE_SCHEDULE, PATH_RESOURCES, PRODUCTS, REFERENCES, SENDS, SUSPENDED_ERROR, Ref,
-                         server_text, values_at)
+from trackly_validate.doors.server.reads import READERS, NotFound, ReadRequest
+from trackly_validate.doors.server.shapes import BUILDERS, DEFAULTS, Accepted, Ids
 from trackly_validate.doors.server.store import RequestLog, Store, load_fixtures
 
 __all__ = ["create_app", "Sandbox", "PROBLEMS_KEY"]
@@ -104,15 +106,11 @@ class Sandbox:
     def read(self, admitted: Admitted, query: dict[str, str]) -> Response:
         """A read contract's answer (reads.py), or 404 ``not_found``."""
         route = admitted.route
-        answer = READ_ANSWERS[route]
         try:
-            body = answer.build(ReadRequest(route, admitted.params, query, self.store))
+            body = READERS[route](ReadRequest(route, admitted.params, query, self.store))
         except NotFound as missing:
             return refusal_response(Refused.of([missing.problem], route))
-        response = Json(body, status_code=answer.status)
-        if route.version == "v1":
-            response.headers.update(V1_HEADERS)
-        return response
+        return _success(route, body)
 
     def answer(self, admitted: Admitted) -> Response:
         """A request that passed the gate, in one write transaction: the account's state,
@@ -143,14 +141,10 @@ class Sandbox:
         if not self.store.open:
             self._check_state(accepted)
         else:  # every resource exists; a stored one is updated, not made up
-            table = PATH_RESOURCES.get(route.key)
+            table = path_resource(route)
             if table is not None:
                 accepted.existing = self.store.get(table, accepted.params.get("id", ""))
-        shape = success_for(route)
-        response = Json(shape.build(accepted), status_code=shape.status)
-        if route.version == "v1":
-            response.headers.update(V1_HEADERS)
-        return response, accepted
+        return _success(route, BUILDERS[route](accepted)), accepted
 
     def record(self, request: Request, route: Route | None, raw: bytes | None, response: Response) -> None:
         """One entry of the request log (keys redacted): ``raw`` the body express.json
@@ -184,23 +178,24 @@ class Sandbox:
     def _check_account(self, route: Route) -> Refused | None:
         if self.store.suspended:
             return Refused(route, 403, SUSPENDED_ERROR)
-        product = PRODUCTS.get(route.key)
+        product = ACCOUNT[route].product
         if product is not None and not self.store.product_enabled(product):
             text = server_text(C.product_not_enabled, route)
             return Refused.of([problem(C.product_not_enabled, route, (), text)], route)
         return None
 
     def _check_state(self, ctx: Accepted) -> None:
-        route, store = ctx.route, self.store
-        table = PATH_RESOURCES.get(route.key)
+        route, store, account = ctx.route, self.store, ACCOUNT[ctx.route]
+        table = path_resource(route)
         if table is not None:
             ctx.existing = store.get(table, ctx.params.get("id", ""))
             if ctx.existing is None:
                 raise _Refused(Refused.of([problem(C.not_found, route, ("path", "id"))], route))
-            if table == "schedules" and ctx.existing.get("status") == COMPLETE_SCHEDULE:
-                raise _Refused(Refused.of([problem(C.schedule_complete, route)], route))
+            lock = account.locked
+            if lock is not None and ctx.existing.get(lock.field) == lock.value:
+                raise _Refused(Refused.of([problem(lock.info, route)], route))
         prefix = f"{route.items}[]." if route.items else None
-        for ref in REFERENCES.get(route.key, ()):
+        for ref in account.refs:
             if prefix is None or not ref.field.startswith(prefix):
                 for value in _ref_values(ctx.body, ref.field):
                     found = self._unmet(route, ref, value, ())
@@ -208,7 +203,7 @@ class Sandbox:
                         raise _Refused(Refused.of([found], route))
         if prefix is not None:
             self._check_items(ctx, prefix)
-        if route.key in SENDS and store.daily_cap is not None:
+        if account.queues_sms and store.daily_cap is not None:
             wanted = len(ctx.items) if route.items else 1
             if wanted and store.sent_today() + wanted > store.daily_cap:
                 raise _Refused(Refused.of([problem(C.daily_cap_exceeded, route)], route))
@@ -216,7 +211,7 @@ class Sandbox:
     def _check_items(self, ctx: Accepted, prefix: str) -> None:
         """Per-item references of a bulk request: a missing one moves the item to errors[]."""
         route = ctx.route
-        refs = [ref for ref in REFERENCES.get(route.key, ()) if ref.field.startswith(prefix)]
+        refs = [ref for ref in ACCOUNT[route].refs if ref.field.startswith(prefix)]
         if not refs:
             return
         kept: list[tuple[int, Any]] = []
@@ -353,6 +348,13 @@ def create_app(options: Options | None = None, fixtures: Any = None, seed: int |
 
 
 # --- helpers -----------------------------------------------------------------------------------------------------
+
+def _success(route: Route, body: dict[str, Any]) -> Response:
+    """The contract's success answer: its status, ``body``, the headers its answers carry."""
+    response = Json(body, status_code=SHAPES[route].status)
+    response.headers.update({header.name: header.value for header in HEADERS[route]})
+    return response
+
 
 def _ref_values(data: Any, field: str) -> list[Any]:
     """The values a reference names; ``a+b`` pairs two fields of one object."""

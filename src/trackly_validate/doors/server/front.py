@@ -15,13 +15,14 @@ from trackly_validate.doors.http.gate import Admitted, ClientGone, Refused, admi
 from trackly_validate.doors.http.reader import node_headers
 from trackly_validate.core.options import Options
 from trackly_validate.contracts.routes import Route
+from trackly_validate.contracts.shapes import VERSION_HEADERS
 from trackly_validate.contracts.translate import problem
 
 __all__ = ["Json", "METHODS", "V1_HEADERS", "raw_path", "through_gate", "refusal_response", "not_found",
            "drain_request"]
 
-#: Every v1 response carries these (messaging.md §1.5).
-V1_HEADERS = {"X-API-Deprecated": "v1 is deprecated", "Deprecation": "true"}
+#: Every v1 response carries these (the contract's version headers).
+V1_HEADERS = {header.name: header.value for header in VERSION_HEADERS["v1"]}
 
 #: The methods routed to the app (Node answers TRACE like any other: Express's 404 here;
 #: CONNECT never reaches the app, see connections.py).

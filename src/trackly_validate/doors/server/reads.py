@@ -1,9 +1,9 @@
 """The read contracts' answers (:data:`trackly_validate.contracts.routes.READS`): lists with their
 filters and pagination, single resources, archiving deletes, an audience's size.
 
-One table, :data:`READ_ANSWERS`, keyed by the contract itself and derived from it when this
-module loads: status, builder, the answer's top-level fields (name -> JSON type) and an
-example (the docs' where they give one).  The OpenAPI document reads it too.
+:data:`READERS`, contract -> builder, derived from the contract when this module loads
+(:func:`trackly_validate.contracts.shapes.read_kind`); the status and fields of each answer
+are the contract's (:data:`trackly_validate.contracts.shapes.SHAPES`).
 
 What a list answers follows the contract's :class:`~trackly_validate.contracts.routes.Listing`:
 - a filter given is an equality on the stored field; absent, its ``default`` applies, or
@@ -22,19 +22,16 @@ from typing import Any, Callable, Mapping
 
 from trackly_validate.core.catalog import C
 from trackly_validate.core.errors import Problem
-from trackly_validate.contracts.routes import READS, ContractError, Listing, Route
+from trackly_validate.contracts.routes import READS, Listing, Route
+from trackly_validate.contracts.shapes import ARCHIVED, V1_NOOP, read_kind
+from trackly_validate.contracts.tables import route_table
 from trackly_validate.contracts.translate import problem
 from trackly_validate.doors.server.store import Store
 
-__all__ = ["Read", "ReadRequest", "READ_ANSWERS", "NotFound", "ARCHIVED"]
-
-#: What "archived" is called per table (campaigns.md §4.5: schedules say ``archive``).
-ARCHIVED = {"creatives": "archived", "offers": "archived", "audiences": "archived", "schedules": "archive"}
+__all__ = ["Read", "ReadRequest", "READERS", "NotFound"]
 
 #: Fields the stand-in keeps for its own simulation and never answers (fixtures' list facts).
 _INTERNAL = {"lists": ("webhook_verified", "link_domain", "from_phone_number_id")}
-
-_V1_NOOP = "This endpoint is deprecated and performs no operation."
 
 
 class NotFound(Exception):
@@ -52,12 +49,7 @@ class ReadRequest:
     store: Store
 
 
-@dataclass(frozen=True, slots=True)
-class Read:
-    status: int
-    build: Callable[[ReadRequest], dict[str, Any]]
-    fields: dict[str, str]
-    example: dict[str, Any]
+Read = Callable[[ReadRequest], dict[str, Any]]
 
 
 def _now(zone: bool = True) -> str:
@@ -182,80 +174,11 @@ def _size(req: ReadRequest) -> dict[str, Any]:
 
 
 def _v1_noop(req: ReadRequest) -> dict[str, Any]:
-    return {"success": True, "deprecated": True, "message": _V1_NOOP}
+    return {"success": True, "deprecated": True, "message": V1_NOOP}
 
 
-_PAGINATION = {"page": 1, "per_page": 25, "total": 1, "total_pages": 1}
-_LIST_EXAMPLE = {"id": 42, "phone_number": "+12025551234", "brand_name": "Acme Co", "list_name": "Acme Promo List",
-                 "list_type": "infobip", "status": "active", "contact_count": 15230,
-                 "created_at": "2025-03-15T14:30:00Z"}
-_AUDIENCE: dict[str, Any] = {"id": "664f1a2b3c4d5e6f7a8b9c0d", "name": "Recent signups", "description": "", "source_lists": [],
-             "filter": {"operator": "AND", "conditions": [
-                 {"condition_type": "time", "field": "signup_date", "operator": "within", "value": 3,
-                  "unit": "days"}]},
-             "cached_size": None, "cached_size_updated_at": None, "status": "active",
-             "created_at": "2025-10-01T14:22:00"}
-_CONTACT = {"id": "664f1a2b3c4d5e6f7a8b9c0f", "phone_number": "+14155551234", "list_number": "+18005551234",
-            "list_id": 42, "active": True, "signup_date": "2026-02-10T09:15:00Z", "signup_method": "api",
-            "custom_fields": {"first_name": "Jane"}, "carrier": "T-Mobile", "line_type": "CELL PHONE",
-            "timezone": "America/Los_Angeles", "is_valid": True, "send_count": 12, "click_count": 3,
-            "revenue_total": 24.99, "conversion_count": 1, "last_sent_at": "2026-02-12T15:00:00Z",
-            "last_clicked_at": "2026-02-12T15:04:00Z", "in_workflow": False}
-_CREATIVE = {"id": 101, "name": "Summer Sale Promo",
-             "message": "Hot deals just for you! Shop now: {{link1}} Reply STOP to opt out.",
-             "offer_links": [{"key": "link1", "offer_id": "offer_abc123", "url": None, "url_params": {"sub1": "sms"}}],
-             "offers": ["offer_abc123"], "status": "active", "creative_type": "automated", "character_count": 97,
-             "segment_count": 1, "created_at": "2025-06-10T12:00:00Z"}
-_SCHEDULE = {"id": "6651a3f2e4b0a1c2d3e4f567", "name": "Weekend Promo", "send_type": "blast", "status": "draft",
-             "audiences": ["665fa1b2c3d4e5f6a7b8c901"], "is_repeating": True, "send_time": "14:30",
-             "start_date": "2025-06-01T00:00:00Z", "end_date": "2025-08-31T00:00:00Z"}
-_OFFER = {"id": "664f1a2b3c4d5e6f7a8b9c0d", "name": "Summer Promo",
-          "tracking_url": "https://track.example.com/click?offer_id=123", "external_platform": "tune",
-          "external_id": "4521", "advertiser_id": "adv_882", "payout": 2.50, "payout_type": "cpa",
-          "filter_bots": True, "status": "active", "metadata": {"vertical": "health", "geo": "US"},
-          "created_at": "2025-06-01T00:00:00Z", "updated_at": "2025-06-01T00:00:00Z"}
-_ARCHIVED = Read(200, _archive, {"success": "boolean", "archived": "boolean"}, {"success": True, "archived": True})
-_SIZE = Read(200, _size, {"audience_id": "string", "size": "integer", "calculated_at": "string"},
-             {"audience_id": "664f1a2b3c4d5e6f7a8b9c0d", "size": 12480, "calculated_at": "2025-11-20T10:30:45"})
-_V1_NOOP_READ = Read(200, _v1_noop, {"success": "boolean", "deprecated": "boolean"},
-                     {"success": True, "deprecated": True, "message": _V1_NOOP})
+_BY_KIND: dict[str, Read] = {"list": _list, "get": _get, "archive": _archive, "size": _size, "noop": _v1_noop}
 
-#: Each table's object as the docs' examples show it, and the JSON type of its id.
-_OBJECTS: dict[str, tuple[dict[str, Any], str]] = {
-    "lists": (_LIST_EXAMPLE, "integer"),
-    "audiences": (_AUDIENCE, "string"),
-    "list_contacts": (_CONTACT, "string"),
-    "creatives": (_CREATIVE, "integer"),
-    "schedules": (_SCHEDULE, "string"),
-    "offers": (_OFFER, "string"),
-}
-
-
-def _answer(route: Route) -> Read:
-    """A read contract's answer, from the contract: a list (its listing), the v1 no-op (no
-    table), an audience's size (``.../size``), an archive (DELETE), else the object by id."""
-    if route.table is None:
-        if route.version != "v1":
-            raise ContractError(f"{route.key}: a v2 read names the table it reads")
-        return _V1_NOOP_READ
-    example, id_type = _OBJECTS[route.table]
-    listing = route.listing
-    if listing is not None:
-        body: dict[str, Any] = {listing.field: [example]}
-        fields = {listing.field: "array"}
-        if listing.per_page is not None:
-            body["pagination"] = _PAGINATION
-            fields["pagination"] = "object"
-        return Read(200, _list, fields, body)
-    if route.template.endswith("/size"):
-        return _SIZE
-    if route.method == "DELETE":
-        if route.table not in ARCHIVED:
-            raise ContractError(f"{route.key}: no archived status known for {route.table}")
-        return _ARCHIVED
-    return Read(200, _get, {"id": id_type}, example)
-
-
-#: Every read contract's answer (keyed by the contract, derived from it when this module loads:
-#: a contract the rules above cannot answer fails the import).
-READ_ANSWERS: dict[Route, Read] = {route: _answer(route) for route in READS}
+#: Every read contract's builder, by what it answers (a contract the rules of ``read_kind``
+#: cannot answer fails the import).
+READERS: Mapping[Route, Read] = route_table("READERS", {}, READS, lambda route: _BY_KIND[read_kind(route)])

@@ -1,30 +1,31 @@
-"""Success answers: one table, :data:`SUCCESS`, endpoint -> (status, builder, fields, example).
+"""What the stand-in does with an accepted body: :data:`BUILDERS`, contract -> builder.
 
-``fields`` are the top-level fields every answer has (name -> JSON type; ``number|null``
-where a sum can pass the float range, which JSON.stringify writes as null); ``example``
-is the docs' own example where they give one (messaging.md, campaigns.md,
-audiences-contacts.md), else a minimal honest one.  The OpenAPI document reads the
-same table, so what the sandbox answers and what the document promises cannot drift.
-
-A builder gets the :class:`Accepted` request (parsed body, path parameters, the store,
-the id source, and for bulk endpoints the queued items and the ``errors[]`` entries),
-records what the request created, and returns the body.
+The status and the fields of each success answer are the contract's
+(:data:`trackly_validate.contracts.shapes.SHAPES`, which the OpenAPI document reads too);
+a builder makes the body.  It gets the :class:`Accepted` request (parsed body, path
+parameters, the store, the id source, and for bulk endpoints the queued items and the
+``errors[]`` entries), records what the request created, and returns the body.  An
+endpoint without an entry answers its shape's example (``{"success": true}`` for one
+the docs give no answer for): it changes nothing in the store.
 """
 
 from __future__ import annotations
 
 import random
 import string
+import copy
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from trackly_validate.core.catalog import C
-from trackly_validate.contracts.routes import Route
+from trackly_validate.contracts.routes import ROUTES, Route
+from trackly_validate.contracts.shapes import SHAPES
+from trackly_validate.contracts.tables import route_table
 from trackly_validate.rules.sms import analyze_sms, estimate_creative
 from trackly_validate.doors.server.store import Store
 
-__all__ = ["Accepted", "Ids", "Success", "SUCCESS", "DEFAULTS", "SERVER_FIELDS", "success_for"]
+__all__ = ["Accepted", "Ids", "Build", "BUILDERS", "DEFAULTS", "SERVER_FIELDS"]
 
 _ALNUM = string.ascii_letters + string.digits
 _LOWER = string.ascii_lowercase + string.digits
@@ -64,12 +65,7 @@ class Accepted:
     sent: list[dict[str, Any]] = field(default_factory=list)  # the messages it queued (delivery webhooks)
 
 
-@dataclass(frozen=True, slots=True)
-class Success:
-    status: int
-    build: Callable[[Accepted], dict[str, Any]]
-    fields: dict[str, str]
-    example: dict[str, Any]
+Build = Callable[[Accepted], dict[str, Any]]
 
 
 def _now() -> str:
@@ -173,10 +169,6 @@ def _phone_batch(ctx: Accepted) -> dict[str, Any]:
         summary["cached"] += int(r["cached"])
         summary["total_cost"] = round(summary["total_cost"] + r["cost"], 6)
     return {"results": results, "summary": summary}
-
-
-def _ok(ctx: Accepted) -> dict[str, Any]:
-    return {"success": True}
 
 
 # --- campaigns: creatives, schedules, offers, audiences -----------------------------------------------------
@@ -439,123 +431,46 @@ def _contacts_bulk(ctx: Accepted) -> dict[str, Any]:
 
 # --- the table ---------------------------------------------------------------------------------------------------
 
-_SEND = {"success": "boolean", "message_id": "string", "status": "string"}
-_QUEUE = {"queued_count": "integer", "error_count": "integer", "errors": "array"}
-_CREATIVE_EXAMPLE = {"id": 101, "name": "Summer Sale Promo",
-                     "message": "Hot deals just for you! Shop now: {{link1}} Reply STOP to opt out.",
-                     "offer_links": [{"key": "link1", "offer_id": "offer_abc123", "url": None,
-                                      "url_params": {"sub1": "sms"}}],
-                     "offers": ["offer_abc123"], "status": "active", "creative_type": "automated",
-                     "character_count": 97, "segment_count": 1, "created_at": "2025-06-10T12:00:00Z"}
-_OFFER_EXAMPLE = {"id": "664f1a2b3c4d5e6f7a8b9c0d", "name": "Summer Promo",
-                  "tracking_url": "https://track.example.com/click?offer_id=123", "external_platform": "tune",
-                  "external_id": "4521", "advertiser_id": "adv_882", "payout": 2.50, "payout_type": "cpa",
-                  "filter_bots": True, "status": "active", "metadata": {"vertical": "health", "geo": "US"}}
-_SCHEDULE_EXAMPLE = {"id": "6651a3f2e4b0a1c2d3e4f567", "name": "Weekend Promo", "send_type": "blast",
-                     "status": "draft", "audiences": ["665fa1b2c3d4e5f6a7b8c901"], "is_repeating": True,
-                     "send_time": "14:30", "start_date": "2025-06-01T00:00:00Z", "end_date": "2025-08-31T00:00:00Z"}
-_AUDIENCE_EXAMPLE: dict[str, Any] = {"id": "664f1a2b3c4d5e6f7a8b9c0d", "name": "Recent signups", "description": "",
-                     "source_lists": [], "filter": {"operator": "AND", "conditions": [
-                         {"condition_type": "time", "field": "signup_date", "operator": "within", "value": 3,
-                          "unit": "days"}]},
-                     "cached_size": None, "cached_size_updated_at": None, "status": "active",
-                     "created_at": "2025-10-01T14:22:00"}
-_PHONE_EXAMPLE = {"phone": "+14155551234", "valid": True, "line_type": "mobile", "carrier": "Verizon Wireless",
-                  "carrier_raw": "CELLCO PARTNERSHIP DBA VERIZON", "ported": False, "country": "US",
-                  "state": "California", "city": "San Francisco", "on_dnc": False, "disposition": "ok",
-                  "cost": 0.003, "cached": False}
-_ID = {"id": "string|integer"}
-
-SUCCESS: dict[str, Success] = {
-    "POST /v2/send": Success(200, _send, _SEND, {"success": True, "message_id": "a1b2c3d4", "status": "queued"}),
-    "POST /v2/send/bulk": Success(200, _queue, _QUEUE, {"queued_count": 2, "error_count": 0, "errors": []}),
-    "POST /v2/send-raw": Success(200, _send, _SEND, {"success": True, "message_id": "x7y8z9w0", "status": "queued"}),
-    "POST /v2/send-raw/bulk": Success(200, _queue, _QUEUE, {"queued_count": 2, "error_count": 0, "errors": []}),
-    "POST /v1/messages": Success(
-        201, _send_v1, {"message_id": "string", "id": "string", "status": "string", "segments": "integer",
-                        "gsm7": "boolean", "deprecated": "boolean"},
-        {"message_id": "msg_xyz789abc123", "id": "msg_xyz789abc123", "status": "queued", "segments": 1,
-         "gsm7": True, "deprecated": True}),
-    "POST /v1/messages/bulk": Success(201, _queue, {**_QUEUE, "deprecated": "boolean"},
-                                      {"queued_count": 3, "error_count": 0, "errors": [], "deprecated": True}),
-    "POST /v1/phone/validate": Success(200, _phone, {"phone": "string"}, _PHONE_EXAMPLE),
-    "POST /v1/phone/validate/batch": Success(
-        200, _phone_batch, {"results": "array", "summary": "object"},
-        {"results": [_PHONE_EXAMPLE, _phone_error("not-a-phone")],
-         "summary": {"total": 2, "ok": 1, "unreachable": 0, "invalid": 0, "risky": 0, "unknown": 0, "errors": 1,
-                     "cached": 0, "total_cost": 0.003}}),
-    "POST /v2/otp/send": Success(200, _ok, {"success": "boolean"}, {"success": True}),
-    "POST /v2/otp/verify": Success(200, _ok, {"success": "boolean"}, {"success": True}),
-    "POST /v2/creatives": Success(201, _create("creatives", "creative"), {"success": "boolean", "creative": "object"},
-                                  {"success": True, "creative": _CREATIVE_EXAMPLE}),
-    "PUT /v2/creatives/{id}": Success(200, _update("creatives", None), _ID,
-                                      {**_CREATIVE_EXAMPLE, "slug": "cre_summer-sale-promo-v2_a1b2c3"}),
-    "POST /v2/schedules": Success(201, _create("schedules", "schedule"), {"success": "boolean", "schedule": "object"},
-                                  {"success": True, "schedule": _SCHEDULE_EXAMPLE}),
-    "PUT /v2/schedules/{id}": Success(200, _update("schedules", "schedule"),
-                                      {"success": "boolean", "schedule": "object"},
-                                      {"success": True, "schedule": {**_SCHEDULE_EXAMPLE, "status": "on"}}),
-    "POST /v2/offers": Success(201, _create("offers", "offer"), {"success": "boolean", "offer": "object"},
-                               {"success": True, "offer": _OFFER_EXAMPLE}),
-    "PUT /v2/offers/{id}": Success(200, _update("offers", None), _ID,
-                                   {**_OFFER_EXAMPLE, "slug": "ofr_summer-promo-v2_a1b2c3", "name": "Summer Promo v2",
-                                    "payout": 3.00}),
-    "POST /v2/links": Success(
-        200, _link, {"shortUrl": "string", "linkId": "string", "clickTrackerUrl": "string",
-                     "destinationUrl": "string", "domain": "string"},
-        {"shortUrl": "https://yourdomain.com/Ab3kX9", "linkId": "Ab3kX9",
-         "clickTrackerUrl": "https://ct.yourdomain.click/c/<uuid>",
-         "destinationUrl": "https://example.com/offer?aff_sub={{sendId}}", "domain": "https://yourdomain.com",
-         "offerId": "6789abcd1234ef5678901234"}),
-    "POST /v2/links/shorten": Success(
-        200, _shorten, {"shortUrl": "string", "linkId": "string", "destinationUrl": "string", "domain": "string",
-                        "filterBots": "boolean"},
-        {"shortUrl": "https://yourdomain.com/Ab3kX9q", "linkId": "Ab3kX9q",
-         "destinationUrl": "https://example.com/offer?aff_sub=12345", "domain": "yourdomain.com",
-         "offerId": "6651a3ef1234567890abcdef", "filterBots": False}),
-    "POST /v2/revenue": Success(200, _revenue, {"success": "boolean", "revenue_id": "string"},
-                                {"success": True, "revenue_id": "67a1b2c3d4e5f6a7b8c9d0e1", "message_id": "a1b2c3d4",
-                                 "revenue": 24.99}),
-    "POST /v2/revenue/bulk": Success(
-        200, _import("revenue", None, total=True),
-        {"success_count": "integer", "error_count": "integer", "total_revenue": "number|null", "errors": "array"},
-        {"success_count": 2, "error_count": 0, "total_revenue": 37.49, "errors": []}),
-    "POST /v2/history/sends": Success(
-        200, _import("history_sends", "id", duplicates=True, invalid_phones=True, max_errors=100),
-        {"success_count": "integer", "error_count": "integer", "duplicates_skipped": "integer",
-         "invalid_phones": "integer", "errors": "array"},
-        {"success_count": 1, "error_count": 0, "duplicates_skipped": 0, "invalid_phones": 0, "errors": []}),
-    "POST /v2/history/clicks": Success(
-        200, _import("clicks", "message_id", duplicates=True, max_errors=100),
-        {"success_count": "integer", "error_count": "integer", "duplicates_skipped": "integer", "errors": "array"},
-        {"success_count": 1, "error_count": 0, "duplicates_skipped": 0, "errors": []}),
-    "POST /v2/history/revenue": Success(
-        200, _import("revenue", None, total=True, max_errors=100),
-        {"success_count": "integer", "error_count": "integer", "total_revenue": "number|null", "errors": "array"},
-        {"success_count": 3, "error_count": 0, "total_revenue": 46.24, "errors": []}),
-    "DELETE /v2/history/clear": Success(200, _clear, {"success": "boolean", "cleared": "object"},
-                                        {"success": True, "cleared": {"sends": 150, "clicks": 45, "revenue": 32}}),
-    "POST /v2/audiences": Success(201, _create("audiences", None), _ID, _AUDIENCE_EXAMPLE),
-    "PUT /v2/audiences/{id}": Success(200, _update("audiences", None), _ID, _AUDIENCE_EXAMPLE),
-    "POST /v2/contacts": Success(
-        200, _contact, {"success": "boolean", "contact_id": "string", "list_contact_id": "string",
-                        "is_new_contact": "boolean", "is_new_list_contact": "boolean"},
-        {"success": True, "contact_id": "664f1a2b3c4d5e6f7a8b9c0e", "list_contact_id": "664f1a2b3c4d5e6f7a8b9c0f",
-         "is_new_contact": True, "is_new_list_contact": True, "journeys_enrolled": 1}),
-    "PUT /v2/contacts": Success(
-        200, _contact_fields, {"success": "boolean", "list_contact_id": "string", "custom_fields": "object"},
-        {"success": True, "list_contact_id": "664f1a2b3c4d5e6f7a8b9c0f",
-         "custom_fields": {"first_name": "Jane", "vip_status": "gold", "last_purchase": "2026-02-10"}}),
-    "DELETE /v2/contacts": Success(200, _unsubscribe, {"success": "boolean", "unsubscribed": "boolean"},
-                                   {"success": True, "unsubscribed": True}),
-    "POST /v2/contacts/bulk": Success(
-        200, _contacts_bulk, {"success_count": "integer", "error_count": "integer", "errors": "array"},
-        {"success_count": 2, "error_count": 1, "errors": [
-            {"index": 2, "phone_number": "+13105558888", "code": C.not_sendable.code,
-             "error": C.not_sendable.message}],
-         "contacts_created": 2, "list_contacts_created": 2, "journeys_enrolled": 1}),
+_ENTRIES: dict[str, Build] = {
+    "POST /v2/send": _send,
+    "POST /v2/send/bulk": _queue,
+    "POST /v2/send-raw": _send,
+    "POST /v2/send-raw/bulk": _queue,
+    "POST /v1/messages": _send_v1,
+    "POST /v1/messages/bulk": _queue,
+    "POST /v1/phone/validate": _phone,
+    "POST /v1/phone/validate/batch": _phone_batch,
+    "POST /v2/creatives": _create("creatives", "creative"),
+    "PUT /v2/creatives/{id}": _update("creatives", None),
+    "POST /v2/schedules": _create("schedules", "schedule"),
+    "PUT /v2/schedules/{id}": _update("schedules", "schedule"),
+    "POST /v2/offers": _create("offers", "offer"),
+    "PUT /v2/offers/{id}": _update("offers", None),
+    "POST /v2/links": _link,
+    "POST /v2/links/shorten": _shorten,
+    "POST /v2/revenue": _revenue,
+    "POST /v2/revenue/bulk": _import("revenue", None, total=True),
+    "POST /v2/history/sends": _import("history_sends", "id", duplicates=True, invalid_phones=True, max_errors=100),
+    "POST /v2/history/clicks": _import("clicks", "message_id", duplicates=True, max_errors=100),
+    "POST /v2/history/revenue": _import("revenue", None, total=True, max_errors=100),
+    "DELETE /v2/history/clear": _clear,
+    "POST /v2/audiences": _create("audiences", None),
+    "PUT /v2/audiences/{id}": _update("audiences", None),
+    "POST /v2/contacts": _contact,
+    "PUT /v2/contacts": _contact_fields,
+    "DELETE /v2/contacts": _unsubscribe,
+    "POST /v2/contacts/bulk": _contacts_bulk,
 }
 
 
-def success_for(route: Route) -> Success:
-    return SUCCESS[route.key]
+def _example(route: Route) -> Build:
+    """An endpoint the stand-in does not simulate: its shape's example, unchanged state."""
+    example = SHAPES[route].example
+
+    def build(ctx: Accepted) -> dict[str, Any]:
+        return copy.deepcopy(dict(example))
+    return build
+
+
+#: Every body contract's builder (the OTP endpoints and new ones: their shape's example).
+BUILDERS: Mapping[Route, Build] = route_table("BUILDERS", _ENTRIES, ROUTES, _example)
