@@ -399,3 +399,51 @@ def build_cache() -> Iterator[None]:
         yield
     finally:
         _CACHE = outer
+
+
+# --- trailing runs of any digit ------------------------------------------------------------------------
+
+_EMPTY = ("cat", ())
+_ANY = ("set", _ALL)
+
+
+def split_any_tail(node: tuple, budget: int) -> dict[int, list[tuple]]:
+    """``{k: heads}`` with ``node`` = the union over k of ``(head) [0-9]{k}``, taking at
+    most ``budget`` trailing digits that may be any digit off each alternative.
+
+    Joined across CCs, every number ending in k free digits then runs through one shared
+    copy of ``[0-9]{k}``: Rust's lazy DFA builds those states once for all countries
+    instead of once per prefix, which is what a never-seen number pays for."""
+    if budget == 0:
+        return {0: [node]}
+    kind = node[0]
+    if node == _ANY:
+        return {1: [_EMPTY]}
+    if kind == "rep" and node[1] == _ANY and node[2] > 0:
+        k = min(node[2], budget)
+        lo, hi = node[2] - k, node[3] - k
+        return {k: [_EMPTY if hi == 0 else ("rep", _ANY, lo, hi)]}
+    out: dict[int, list[tuple]] = {}
+    if kind == "alt":
+        for alternative in node[1]:
+            for k, heads in split_any_tail(alternative, budget).items():
+                out.setdefault(k, []).extend(heads)
+        return out
+    if kind == "cat" and node[1]:
+        rest = node[1][:-1]
+        for k, heads in split_any_tail(node[1][-1], budget).items():
+            for head in heads:
+                if head == _EMPTY and k < budget and rest:  # the whole last item was free digits: go on
+                    for k2, heads2 in split_any_tail(rest[0] if len(rest) == 1 else ("cat", rest), budget - k).items():
+                        out.setdefault(k + k2, []).extend(heads2)
+                else:
+                    out.setdefault(k, []).append(("cat", rest + (() if head == _EMPTY else (head,))))
+        return out
+    return {0: [node]}
+
+
+def emit_head(node: tuple) -> str:
+    """:func:`emit` of a head of :func:`split_any_tail` (possibly empty)."""
+    if node[0] == "cat":
+        return "".join(emit(n) for n in node[1])
+    return emit(node)
