@@ -29,7 +29,7 @@ from threading import Lock
 from typing import Any
 
 from trackly_validate.rules.phonemeta.conditions import Always, Condition, FullMatch, Never, claim, national_prefix, type_patterns, TYPES
-from trackly_validate.rules.phonemeta.regex import (Unsupported, build_cache, emit, emit_head, lengths, parse_regex,
+from trackly_validate.rules.phonemeta.regex import (Unsupported, build_cache, emit, join_heads, lengths, parse_regex,
                                                    split_any_tail)
 from trackly_validate.rules.phonemeta.search import ExactRest, PrefixSearch
 
@@ -174,7 +174,7 @@ def _piece(branch: str | None) -> Piece | None:
     if branch is None:
         return None
     split = split_any_tail(parse_regex(branch), SHARED_TAIL)
-    return tuple((k, _alternation(list(dict.fromkeys(emit_head(h) for h in split[k])))) for k in sorted(split, reverse=True))
+    return tuple((k, join_heads(split[k])) for k in sorted(split, reverse=True))
 
 
 def _alternation(items: list[str]) -> str:

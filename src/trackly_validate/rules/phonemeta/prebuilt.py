@@ -38,7 +38,7 @@ __all__ = ["BUILDER_VERSION", "PhonePatternsWarning", "shipped_key", "shipped", 
            "shipped_pieces", "patterns", "write_shipped", "pieces_of_wheel", "Patterns"]
 
 #: Version of the builder's output: bump it when the built patterns change.
-BUILDER_VERSION = 3
+BUILDER_VERSION = 4
 
 #: (possible, valid): one pattern, and patterns any one of which accepting proves validity.
 Patterns = tuple[str, tuple[str, ...]]

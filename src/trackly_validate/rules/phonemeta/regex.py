@@ -16,10 +16,10 @@ from __future__ import annotations
 import re
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import Iterable, Iterator
+from typing import Any, Iterable, Iterator
 
 __all__ = ["Unsupported", "parse_regex", "lengths", "emit", "digit_class", "length_class", "has_end",
-           "Nfa", "nfa_of", "build_cache", "DIGITS"]
+           "Nfa", "nfa_of", "build_cache", "DIGITS", "split_any_tail", "join_heads"]
 
 DIGITS = "0123456789"
 _ALL = frozenset(DIGITS)
@@ -442,8 +442,43 @@ def split_any_tail(node: tuple, budget: int) -> dict[int, list[tuple]]:
     return {0: [node]}
 
 
-def emit_head(node: tuple) -> str:
-    """:func:`emit` of a head of :func:`split_any_tail` (possibly empty)."""
-    if node[0] == "cat":
-        return "".join(emit(n) for n in node[1])
-    return emit(node)
+def join_heads(heads: list[tuple]) -> str:
+    """One pattern for the union of :func:`split_any_tail` heads: common leading items
+    shared (a trie of the heads' items), sibling digits with the same rest merged into a
+    class, so the lazy DFA follows one thread per distinct prefix, not one per head."""
+    return _join([node[1] if node[0] == "cat" else (node,) for node in heads])
+
+
+def _join(sequences: list[tuple]) -> str:
+    sequences = list(dict.fromkeys(sequences))
+    ends_here = () in sequences
+    firsts: dict[tuple, list[tuple]] = {}
+    for seq in sequences:
+        if seq:
+            firsts.setdefault(seq[0], []).append(seq[1:])
+    classes: dict[str, set[str]] = {}  # rest -> digits of single-digit-class items followed by it
+    alternatives: list[tuple[str, Any]] = []
+    for first, rests in firsts.items():
+        rest = _join(rests)
+        if first[0] == "set":
+            if rest not in classes:
+                classes[rest] = set()
+                alternatives.append((rest, None))
+            classes[rest] |= first[1]
+        else:
+            alternatives.append((rest, first))
+    parts = [(digit_class(classes[rest]) if first is None else emit(first)) + rest for rest, first in alternatives]
+    if not parts:
+        return ""
+    if len(parts) > 1:
+        body = "(?:" + "|".join(parts) + ")"
+        return body + "?" if ends_here else body
+    if ends_here:
+        return parts[0] + "?" if _one_atom(parts[0]) else "(?:" + parts[0] + ")?"
+    return parts[0]
+
+
+def _one_atom(pattern: str) -> bool:
+    """A single digit or digit class (safe to follow with ``?``)."""
+    return len(pattern) == 1 or (pattern.startswith("[") and pattern.index("]") == len(pattern) - 1)
+
