@@ -111,10 +111,11 @@ def patterns() -> Patterns:
     if found is not None:
         return found
     release, _ = shipped_key()
+    known = shipped_releases()
     warnings.warn(
-        f"trackly_validate has no prebuilt phone patterns for phonenumbers {release} (it ships "
-        f"{', '.join(shipped_releases()[-1:] + shipped_releases()[:1]) or 'none'} and the releases between): "
-        "building them from its metadata now, about two seconds once per process",
+        f"trackly_validate has no prebuilt phone patterns for phonenumbers {release} "
+        f"({f'it ships {known[-1]} to {known[0]}' if known else 'it ships none'}): building them from "
+        "its metadata now, about two seconds once per process",
         PhonePatternsWarning, stacklevel=2)
     fp = fast_patterns()
     return fp.possible, fp.valid
