@@ -432,3 +432,38 @@ def test_import_is_lazy_and_no_geocoder_carrier_or_timezone_module_is_loaded():
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+def _same_language(a: phonemeta.Nfa, b: phonemeta.Nfa) -> bool:
+    """Both automata accept exactly the same digit strings (a walk of their product)."""
+    seen, stack = set(), [(a.start, b.start)]
+    while stack:
+        pair = stack.pop()
+        if pair in seen:
+            continue
+        seen.add(pair)
+        sa, sb = pair
+        if bool(sa and a.accepts(sa)) != bool(sb and b.accepts(sb)):
+            return False
+        for d in "0123456789":
+            nxt = (a.step(sa, d) if sa else 0, b.step(sb, d) if sb else 0)
+            if nxt != (0, 0):
+                stack.append(nxt)
+    return True
+
+
+def test_the_shared_free_digit_runs_keep_each_calling_codes_language():
+    # the shipped form joins every CC's heads by their trailing free digits; per CC, the
+    # heads followed by [0-9]{k} must accept exactly the CC's branch as built
+    fp = phonemeta.fast_patterns()
+    for cc, (possible, valid) in fp.pieces.items():
+        entry = fp.by_cc[cc]
+        branches = [entry["possible"], "|".join(f"(?:{p})" for _, p in entry["valid"]) or None]
+        for piece, branch in zip((possible, valid), branches):
+            assert (piece is None) == (branch is None), cc
+            if piece is None:
+                continue
+            joined = "|".join(f"(?:{head})" + (f"[0-9]{{{k}}}" if k else "") for k, head in piece)
+            assert max(k for k, _ in piece) <= phonemeta.builder.SHARED_TAIL
+            assert _same_language(phonemeta.Nfa(phonemeta.parse_regex(joined)),
+                                  phonemeta.Nfa(phonemeta.parse_regex(branch))), cc

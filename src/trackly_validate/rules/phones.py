@@ -26,9 +26,9 @@ Verdicts are exactly phonenumbers' own (``is_possible_number`` / ``is_valid_numb
   code (one union-level custom error, so a bad number is one problem at the field).
 
 The patterns are built from the metadata by :mod:`.phonemeta`; the package ships them
-prebuilt (``_phone_patterns.py``, used when built for the installed phonenumbers release
-by the same builder output version, else built lazily at first use, ~2 s once per
-process), and they are compiled on the first schema build at the ``possible`` or
+prebuilt for every phonenumbers release of its dependency range (``_phone_patterns.py``;
+a newer release is built at first use, ~2 s once per process, with one
+``PhonePatternsWarning``), and they are compiled on the first schema build at the ``possible`` or
 ``valid`` level (under 0.1 s); ``import trackly_validate`` neither imports phonenumbers
 nor compiles anything.  phonenumbers' geocoder, carrier and timezone modules are never
 imported.  Fallback verdicts are memoised in bounded LRU caches (:data:`CACHE_SIZE`
@@ -64,7 +64,7 @@ from typing import Any, Callable, Literal
 from pydantic_core import SchemaValidator, core_schema as cs
 
 from trackly_validate.core.catalog import C, CodeInfo
-from trackly_validate.core.options import DEFAULT_OPTIONS, Options
+from trackly_validate.core.options import Options
 from trackly_validate.rules.base import Rule, coded, fail, tagged
 
 __all__ = [
@@ -316,9 +316,3 @@ class Phone:
             return {"type": "string", "pattern": V1_PATTERN, "examples": ["+14155551234", "(415) 555-1234"]}
         return {"type": "string", "pattern": E164_PATTERN, "examples": ["+14155551234"]}
 
-
-def default_check(number: object, role: PhoneRole = "recipient") -> bool:
-    """Whether ``number`` passes the default options' phone check for ``role``."""
-    if role in ("v1", "lookup"):
-        return isinstance(number, str) and any(passes(c, DEFAULT_OPTIONS.phone_level) for c in normalise_v1(number))
-    return passes(number, DEFAULT_OPTIONS.phone_level)

@@ -15,7 +15,9 @@ Per country calling code (CC):
     one pattern, so a number is accepted by one Rust regex: no chain of patterns, no
     number failing one alternative to reach another.
 
-The result is anchored over the whole E.164 string (``^\\+CC…$``).  An unsupported
+The result is anchored over the whole E.164 string, every CC's branch split off its
+trailing free digits and joined with the other CCs' by their count
+(``^\\+(?:(?:CC head|…)[0-9]{k}|…)$``, see :func:`anchored`).  An unsupported
 construct drops the CC (or region) from the fast path (listed in ``skipped``).
 """
 
@@ -27,10 +29,19 @@ from threading import Lock
 from typing import Any
 
 from trackly_validate.rules.phonemeta.conditions import Always, Condition, FullMatch, Never, claim, national_prefix, type_patterns, TYPES
-from trackly_validate.rules.phonemeta.regex import Unsupported, build_cache, emit, lengths, parse_regex
+from trackly_validate.rules.phonemeta.regex import (Unsupported, build_cache, emit, join_heads, lengths, parse_regex,
+                                                   split_any_tail)
 from trackly_validate.rules.phonemeta.search import ExactRest, PrefixSearch
 
-__all__ = ["FastPatterns", "build", "fast_patterns"]
+__all__ = ["FastPatterns", "build", "fast_patterns", "anchored", "Pieces", "Piece", "SHARED_TAIL"]
+
+#: A CC's NSN-level branch split off its trailing free digits: ``((k, head), ...)`` means
+#: the union of ``head [0-9]{k}`` (see :func:`~.regex.split_any_tail`).
+Piece = tuple[tuple[int, str], ...]
+#: Per CC, the (possible, valid) pieces (None: no fast path at that level).
+Pieces = dict[int, tuple["Piece | None", "Piece | None"]]
+#: How many trailing free digits are shared across CCs (see :func:`anchored`).
+SHARED_TAIL = 6
 
 
 @dataclass(frozen=True)
@@ -38,7 +49,9 @@ class FastPatterns:
     """Anchored patterns over the whole E.164 string (``^\\+CC…$``).
 
     ``possible``: one pattern.  ``valid``: patterns of which any one accepting proves the
-    number valid (one, today).  ``by_cc``: the NSN-level pieces per CC (``possible``:
+    number valid (one, today).  ``pieces``: per CC, the NSN-level ``(possible, valid)``
+    branches the two patterns are joined from, split off their trailing free digits
+    (None: that level has no fast path for the CC); :func:`anchored` joins them.  ``by_cc``: the NSN-level pieces per CC (``possible``:
     a pattern or None; ``valid``: ``(region, pattern)`` pairs).  ``skipped``: what is left
     entirely to phonenumbers, and why.  ``dropped``: type patterns left out (they would
     need a length intersection), as "CC/REGION/type".
@@ -46,6 +59,7 @@ class FastPatterns:
 
     possible: str
     valid: tuple[str, ...]
+    pieces: dict[int, tuple[str | None, str | None]]
     by_cc: dict[int, dict[str, Any]]
     skipped: tuple[str, ...]
     dropped: tuple[str, ...]
@@ -73,7 +87,9 @@ class _CallingCodes:
 
         for cc, regions in sorted(COUNTRY_CODE_TO_REGION_CODE.items()):
             self.calling_code(cc, list(regions))
-        return FastPatterns(possible=_anchored(self.possible), valid=(_anchored(self.valid),), by_cc=self.by_cc,
+        pieces = {cc: (_piece(self.possible.get(cc)), _piece(self.valid.get(cc))) for cc in self.by_cc}
+        possible, valid = anchored(pieces)
+        return FastPatterns(possible=possible, valid=(valid,), pieces=pieces, by_cc=self.by_cc,
                             skipped=tuple(self.skipped), dropped=tuple(self.dropped))
 
     def calling_code(self, cc: int, regions: list[str]) -> None:
@@ -153,10 +169,35 @@ class _CallingCodes:
         return out
 
 
-def _anchored(branches: dict[int, str]) -> str:
-    if not branches:
+def _piece(branch: str | None) -> Piece | None:
+    """A CC's branch as heads by number of trailing free digits (most first)."""
+    if branch is None:
+        return None
+    split = split_any_tail(parse_regex(branch), SHARED_TAIL)
+    return tuple((k, join_heads(split[k])) for k in sorted(split, reverse=True))
+
+
+def _alternation(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else "(?:" + "|".join(items) + ")"
+
+
+def anchored(pieces: Pieces) -> tuple[str, str]:
+    """(possible, valid): the per-CC pieces joined into one pattern per level, anchored
+    over the whole E.164 string: ``^\\+(?:(?:CC head|CC head...)[0-9]{k}|...)$``, one
+    shared run of k free digits for every CC's heads that end so."""
+    return (_anchored({cc: p for cc, (p, _) in pieces.items() if p is not None}),
+            _anchored({cc: v for cc, (_, v) in pieces.items() if v is not None}))
+
+
+def _anchored(pieces: dict[int, Piece]) -> str:
+    if not pieces:
         return r"^\+\+"  # matches no E.164 string
-    return r"^\+(?:" + "|".join(f"{cc}(?:{body})" for cc, body in sorted(branches.items())) + ")$"
+    by_tail: dict[int, list[str]] = {}
+    for cc, piece in sorted(pieces.items()):
+        for k, head in piece:
+            by_tail.setdefault(k, []).append(f"{cc}{head}")
+    branches = [_alternation(heads) + (f"[0-9]{{{k}}}" if k else "") for k, heads in sorted(by_tail.items(), reverse=True)]
+    return r"^\+(?:" + "|".join(branches) + ")$"
 
 
 _BUILT: list[FastPatterns] = []

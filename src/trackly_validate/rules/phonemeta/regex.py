@@ -19,7 +19,7 @@ from functools import lru_cache
 from typing import Any, Iterable, Iterator
 
 __all__ = ["Unsupported", "parse_regex", "lengths", "emit", "digit_class", "length_class", "has_end",
-           "Nfa", "nfa_of", "build_cache", "DIGITS"]
+           "Nfa", "nfa_of", "build_cache", "DIGITS", "split_any_tail", "join_heads"]
 
 #: A parsed pattern (see the module docstring for the node shapes).
 Node = tuple[Any, ...]
@@ -402,3 +402,86 @@ def build_cache() -> Iterator[None]:
         yield
     finally:
         _CACHE = outer
+
+
+# --- trailing runs of any digit ------------------------------------------------------------------------
+
+_EMPTY = ("cat", ())
+_ANY = ("set", _ALL)
+
+
+def split_any_tail(node: tuple, budget: int) -> dict[int, list[tuple]]:
+    """``{k: heads}`` with ``node`` = the union over k of ``(head) [0-9]{k}``, taking at
+    most ``budget`` trailing digits that may be any digit off each alternative.
+
+    Joined across CCs, every number ending in k free digits then runs through one shared
+    copy of ``[0-9]{k}``: Rust's lazy DFA builds those states once for all countries
+    instead of once per prefix, which is what a never-seen number pays for."""
+    if budget == 0:
+        return {0: [node]}
+    kind = node[0]
+    if node == _ANY:
+        return {1: [_EMPTY]}
+    if kind == "rep" and node[1] == _ANY and node[2] > 0:
+        k = min(node[2], budget)
+        lo, hi = node[2] - k, node[3] - k
+        return {k: [_EMPTY if hi == 0 else ("rep", _ANY, lo, hi)]}
+    out: dict[int, list[tuple]] = {}
+    if kind == "alt":
+        for alternative in node[1]:
+            for k, heads in split_any_tail(alternative, budget).items():
+                out.setdefault(k, []).extend(heads)
+        return out
+    if kind == "cat" and node[1]:
+        rest = node[1][:-1]
+        for k, heads in split_any_tail(node[1][-1], budget).items():
+            for head in heads:
+                if head == _EMPTY and k < budget and rest:  # the whole last item was free digits: go on
+                    for k2, heads2 in split_any_tail(rest[0] if len(rest) == 1 else ("cat", rest), budget - k).items():
+                        out.setdefault(k + k2, []).extend(heads2)
+                else:
+                    out.setdefault(k, []).append(("cat", rest + (() if head == _EMPTY else (head,))))
+        return out
+    return {0: [node]}
+
+
+def join_heads(heads: list[tuple]) -> str:
+    """One pattern for the union of :func:`split_any_tail` heads: common leading items
+    shared (a trie of the heads' items), sibling digits with the same rest merged into a
+    class, so the lazy DFA follows one thread per distinct prefix, not one per head."""
+    return _join([node[1] if node[0] == "cat" else (node,) for node in heads])
+
+
+def _join(sequences: list[tuple]) -> str:
+    sequences = list(dict.fromkeys(sequences))
+    ends_here = () in sequences
+    firsts: dict[tuple, list[tuple]] = {}
+    for seq in sequences:
+        if seq:
+            firsts.setdefault(seq[0], []).append(seq[1:])
+    classes: dict[str, set[str]] = {}  # rest -> digits of single-digit-class items followed by it
+    alternatives: list[tuple[str, Any]] = []
+    for first, rests in firsts.items():
+        rest = _join(rests)
+        if first[0] == "set":
+            if rest not in classes:
+                classes[rest] = set()
+                alternatives.append((rest, None))
+            classes[rest] |= first[1]
+        else:
+            alternatives.append((rest, first))
+    parts = [(digit_class(classes[rest]) if first is None else emit(first)) + rest for rest, first in alternatives]
+    if not parts:
+        return ""
+    if len(parts) > 1:
+        body = "(?:" + "|".join(parts) + ")"
+        return body + "?" if ends_here else body
+    if ends_here:
+        return parts[0] + "?" if _one_atom(parts[0]) else "(?:" + parts[0] + ")?"
+    return parts[0]
+
+
+def _one_atom(pattern: str) -> bool:
+    """A single digit or digit class (safe to follow with ``?``)."""
+    return len(pattern) == 1 or (pattern.startswith("[") and pattern.index("]") == len(pattern) - 1)
+
