@@ -1,4 +1,5 @@
-"""Hypothesis profiles for the property suite.
+"""Hypothesis profiles for the whole suite (loaded before any test module, so a test's own
+``@settings(...)`` inherits them).
 
 ``ci`` (the default) is bounded so ``make test`` stays fast: a few dozen examples per
 property, no deadline (shared CI runners are noisy; a timing assertion would be flaky).
