@@ -1,5 +1,6 @@
 """Hostile input never breaks `check`: for every modelled endpoint, any input gets a list of
-problems — never an exception, never a hang, never a mutated input — within 1 s."""
+problems — never an exception, never a hang, never a mutated input — within 1 s of CPU
+(CPU time, not wall time: a loaded CI runner must not turn a fast answer into a failure)."""
 
 from __future__ import annotations
 
@@ -14,9 +15,9 @@ import trackly_validate as tv
 from hostile_inputs import HOSTILE_BODIES, HOSTILE_VALUES, VALID, deep_groups, paths, replaced, route_paths
 
 ROUTES = route_paths()
-LIMIT_S = 1.0
+LIMIT_S = 1.0  # CPU seconds for one answer (generous: answers take micro- to milliseconds)
 # objects whose keys are the caller's own (values have a documented type), not schema objects
-FREE_FORM_MAPS = {"metadata", "custom_fields", "url_params"}  # the issue's bound for one answer (generous: answers take micro- to milliseconds)
+FREE_FORM_MAPS = {"metadata", "custom_fields", "url_params"}
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -29,9 +30,9 @@ def _warm():
 
 def _answer(method, path, body, **kw):
     before = _snapshot(body)
-    t0 = time.perf_counter()
+    t0 = time.thread_time()
     problems = tv.check(method, path, body, **kw)
-    elapsed = time.perf_counter() - t0
+    elapsed = time.thread_time() - t0
     assert isinstance(problems, list)
     for p in problems:
         assert isinstance(p, tv.Problem)
