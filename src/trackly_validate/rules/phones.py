@@ -196,7 +196,7 @@ def is_voip(number: str) -> bool:
     if parsed is None:
         return False
     pn = _phonenumbers()
-    return pn.number_type(parsed) == pn.PhoneNumberType.VOIP
+    return bool(pn.number_type(parsed) == pn.PhoneNumberType.VOIP)
 
 
 _V1_STRIP = str.maketrans("", "", " ().-")

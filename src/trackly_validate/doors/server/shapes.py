@@ -369,13 +369,15 @@ def _subscribe(ctx: Accepted, item: dict[str, Any]) -> tuple[bool, bool, str]:
         ctx.store.put("contacts", contact, "phone_number")
     sub = ctx.store.find("list_contacts", "phone_number+list_number", (phone, list_number))
     new_sub = sub is None
-    fields = item.get("custom_fields") if isinstance(item.get("custom_fields"), dict) else {}
+    given = item.get("custom_fields")
+    fields: dict[str, Any] = given if isinstance(given, dict) else {}
     if sub is None:
         found = ctx.store.find("lists", "phone_number", list_number)
         sub = {"id": ctx.ids.hex24(), "phone_number": phone, "list_number": list_number,
                "list_id": found.get("id") if found else None, "custom_fields": {}, "signup_date": _now(),
                "signup_method": "api"}
-    merged = fields if item.get("replace_custom_fields") is True else {**(sub.get("custom_fields") or {}), **fields}
+    current: dict[str, Any] = sub.get("custom_fields") or {}
+    merged = fields if item.get("replace_custom_fields") is True else {**current, **fields}
     sub.update(active=True, custom_fields=merged)
     ctx.store.put("list_contacts", sub, "phone_number+list_number")
     return new_contact, new_sub, str(sub["id"])

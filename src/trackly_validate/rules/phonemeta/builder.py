@@ -59,7 +59,7 @@ class FastPatterns:
 
     possible: str
     valid: tuple[str, ...]
-    pieces: dict[int, tuple[str | None, str | None]]
+    pieces: Pieces
     by_cc: dict[int, dict[str, Any]]
     skipped: tuple[str, ...]
     dropped: tuple[str, ...]

@@ -78,7 +78,7 @@ class PrefixMatch(Condition):
         return state[1] or bool(state[0])
 
     def matched(self, state: State) -> bool:
-        return state[1]
+        return bool(state[1])
 
     def threat(self, state: State, depth: int) -> int:
         if state[1]:
@@ -89,7 +89,7 @@ class PrefixMatch(Condition):
         return state[1] or not state[0]
 
     def certain(self, state: State) -> bool:
-        return state[1]
+        return bool(state[1])
 
 
 class NationalPrefix(Condition):
@@ -116,7 +116,7 @@ class NationalPrefix(Condition):
 
     def threat(self, state: State, depth: int) -> int:
         later = from_length(depth + _lowest(self.nfa.rest(state[0]))) if state[0] else 0
-        return state[1] | later
+        return int(state[1]) | later
 
     def settled(self, state: State) -> bool:
         return not state[0]

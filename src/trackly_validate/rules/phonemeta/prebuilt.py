@@ -142,7 +142,7 @@ def pieces_of_wheel(wheel: str) -> tuple[str, Pieces]:
     out = subprocess.run([sys.executable, "-c", _BUILD_ONE, wheel], env=env, check=True, capture_output=True,
                          text=True, timeout=600).stdout
     found = json.loads(out)
-    def piece(rows: list | None) -> Any:
+    def piece(rows: list[Any] | None) -> Any:
         return None if rows is None else tuple((k, head) for k, head in rows)
 
     return found["release"], {cc: (piece(p), piece(v)) for cc, p, v in found["pieces"]}

@@ -410,7 +410,7 @@ _EMPTY = ("cat", ())
 _ANY = ("set", _ALL)
 
 
-def split_any_tail(node: tuple, budget: int) -> dict[int, list[tuple]]:
+def split_any_tail(node: tuple[Any, ...], budget: int) -> dict[int, list[tuple[Any, ...]]]:
     """``{k: heads}`` with ``node`` = the union over k of ``(head) [0-9]{k}``, taking at
     most ``budget`` trailing digits that may be any digit off each alternative.
 
@@ -426,7 +426,7 @@ def split_any_tail(node: tuple, budget: int) -> dict[int, list[tuple]]:
         k = min(node[2], budget)
         lo, hi = node[2] - k, node[3] - k
         return {k: [_EMPTY if hi == 0 else ("rep", _ANY, lo, hi)]}
-    out: dict[int, list[tuple]] = {}
+    out: dict[int, list[tuple[Any, ...]]] = {}
     if kind == "alt":
         for alternative in node[1]:
             for k, heads in split_any_tail(alternative, budget).items():
@@ -445,17 +445,17 @@ def split_any_tail(node: tuple, budget: int) -> dict[int, list[tuple]]:
     return {0: [node]}
 
 
-def join_heads(heads: list[tuple]) -> str:
+def join_heads(heads: list[tuple[Any, ...]]) -> str:
     """One pattern for the union of :func:`split_any_tail` heads: common leading items
     shared (a trie of the heads' items), sibling digits with the same rest merged into a
     class, so the lazy DFA follows one thread per distinct prefix, not one per head."""
     return _join([node[1] if node[0] == "cat" else (node,) for node in heads])
 
 
-def _join(sequences: list[tuple]) -> str:
+def _join(sequences: list[tuple[Any, ...]]) -> str:
     sequences = list(dict.fromkeys(sequences))
     ends_here = () in sequences
-    firsts: dict[tuple, list[tuple]] = {}
+    firsts: dict[tuple[Any, ...], list[tuple[Any, ...]]] = {}
     for seq in sequences:
         if seq:
             firsts.setdefault(seq[0], []).append(seq[1:])
