@@ -35,7 +35,8 @@ def unbuilt_subclass(cls: type) -> type:
     Relies on how pydantic-core reads a ``model`` schema node: when its ``cls`` is a
     *completed* pydantic model (``__pydantic_complete__``), pydantic-core reuses that
     class's prebuilt validator and ignores the schema it was handed.  Naming a deferred
-    subclass makes it compile the schema given.  Instances are still ``isinstance`` of
+    subclass makes it compile the schema given: ``cls`` defers its build (``defer_build``,
+    as every request model does), which the subclass inherits.  Instances are still ``isinstance`` of
     ``cls`` and pickle as instances of ``cls`` (the subclass cannot be found by name, e.g.
     from a worker process).  pydantic offers no public way to validate a model class
     against another schema.
