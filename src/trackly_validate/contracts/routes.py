@@ -317,12 +317,12 @@ _RESOURCE_STATUS = (C.not_found,)
 #: key's; invalid query values are not documented (decisions.md: out-of-range paging is
 #: clamped, an unknown filter value matches nothing).
 READS: tuple[Route, ...] = (
-    # messaging.md §13, §14: no pagination documented for lists; deleted lists hidden by default
+    # messaging reference: no pagination documented for lists; deleted lists hidden by default
     Route("GET", "/v2/lists", None, summary="List sending lists", table="lists",
           listing=Listing("lists", (Query("status", ("active", "paused", "suspended", "deleted"),
                                           hidden=("deleted",)),), per_page=None)),
     Route("GET", "/v2/lists/{list_id}", None, _RESOURCE_STATUS, summary="Get a sending list", table="lists"),
-    # audiences-contacts.md §2.1, §2.2, §2.5, §2.6
+    # audiences-contacts reference
     Route("GET", "/v2/audiences", None, summary="List audiences", table="audiences",
           listing=Listing("audiences", (Query("status", ("active", "archived"), hidden=("archived",)), *_PAGE))),
     Route("GET", "/v2/audiences/{id}", None, _RESOURCE_STATUS, summary="Get an audience", table="audiences"),
@@ -330,24 +330,23 @@ READS: tuple[Route, ...] = (
           table="audiences"),
     Route("GET", "/v2/audiences/{id}/size", None, _RESOURCE_STATUS, summary="Calculate an audience's size",
           table="audiences"),
-    # §3.5: newest signup first, per_page up to 1000; §3.8: v1 contacts are no-ops
+    # contacts: newest signup first, per_page up to 1000; v1 contact deletes are no-ops
     Route("GET", "/v2/contacts", None, summary="List contacts", table="list_contacts",
           listing=Listing("contacts", (Query("list_number"), Query("active", ("true", "false")), *_PAGE),
                           max_per_page=1000, newest_first=True)),
     Route("DELETE", "/v1/contacts/{msisdn}", None, summary="Delete a contact (v1, deprecated, a no-op)"),
-    # campaigns.md §3.2, §3.3, §3.5: the default list shows active creatives only
+    # campaigns reference: the default list shows active creatives only
     Route("GET", "/v2/creatives", None, summary="List creatives", table="creatives",
           listing=Listing("creatives", (Query("status", ("active", "paused", "archived"), default="active"),
                                         Query("creative_type", ("automated", "one_time", "welcome")), *_PAGE))),
     Route("GET", "/v2/creatives/{id}", None, _RESOURCE_STATUS, summary="Get a creative", table="creatives"),
     Route("DELETE", "/v2/creatives/{id}", None, _RESOURCE_STATUS, summary="Archive a creative", table="creatives"),
-    # §4.2, §4.3, §4.5: schedules have no pagination; archived ones ("archive") hidden by default
+    # schedules have no pagination; archived ones ("archive") hidden by default
     Route("GET", "/v2/schedules", None, summary="List schedules", table="schedules",
           listing=Listing("schedules", (Query("status", ("draft", "off", "on", "complete", "archive"),
                                               hidden=("archive",)),), per_page=None)),
     Route("GET", "/v2/schedules/{id}", None, _RESOURCE_STATUS, summary="Get a schedule", table="schedules"),
     Route("DELETE", "/v2/schedules/{id}", None, _RESOURCE_STATUS, summary="Archive a schedule", table="schedules"),
-    # §5.2, §5.3, §5.5
     Route("GET", "/v2/offers", None, summary="List offers", table="offers",
           listing=Listing("offers", (Query("status", ("active", "paused", "archived"), hidden=("archived",)),
                                      *_PAGE))),

@@ -20,7 +20,7 @@ from trackly_validate.contracts.translate import problem
 __all__ = ["Json", "METHODS", "V1_HEADERS", "raw_path", "through_gate", "refusal_response", "not_found",
            "drain_request"]
 
-#: Every v1 response carries these (messaging.md §1.5).
+#: Every v1 response carries these (messaging reference).
 V1_HEADERS = {"X-API-Deprecated": "v1 is deprecated", "Deprecation": "true"}
 
 #: The methods routed to the app (Node answers TRACE like any other: Express's 404 here;

@@ -28,7 +28,7 @@ from trackly_validate.doors.server.store import Store
 
 __all__ = ["Read", "ReadRequest", "READ_ANSWERS", "NotFound", "ARCHIVED"]
 
-#: What "archived" is called per table (campaigns.md §4.5: schedules say ``archive``).
+#: What "archived" is called per table (campaigns reference: schedules say ``archive``).
 ARCHIVED = {"creatives": "archived", "offers": "archived", "audiences": "archived", "schedules": "archive"}
 
 #: Fields the stand-in keeps for its own simulation and never answers (fixtures' list facts).

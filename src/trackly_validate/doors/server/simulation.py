@@ -55,53 +55,53 @@ _VERIFIED_LIST = Ref("list_number", "lists", "phone_number", C.list_not_found,
                      requires="webhook_verified", unmet=C.webhook_not_configured)
 _OFFER_LINKS = Ref("offer_links[].offer_id", "offers", "id", C.offer_not_found)
 _BLAST_OFFER_LINKS = Ref("blasts[].offer_links[].offer_id", "offers", "id", C.offer_not_found)
-# "exist and are active" (campaigns.md §4.1): an archived audience is not found
+# "exist and are active" (campaigns reference): an archived audience is not found
 _AUDIENCES = Ref("audiences[]", "audiences", "id", C.audience_not_found, inactive=("archived",))
 _SOURCE_LISTS = Ref("source_lists[]", "lists", "id", C.source_list_not_found)
 
 REFERENCES: dict[str, tuple[Ref, ...]] = {
-    # messaging.md §2, §4: the list must be the account's; a BYOC list must be verified
+    # messaging reference: the list must be the account's; a BYOC list must be verified
     "POST /v2/send": (_VERIFIED_LIST,),
     "POST /v2/send-raw": (_VERIFIED_LIST,),
-    # §3, §5: list_not_found per message (webhook_not_configured is not listed for bulk);
+    # bulk sends: list_not_found per message (webhook_not_configured is not listed for bulk);
     # a top-level list_number is the default of a message without one
     "POST /v2/send/bulk": (Ref("messages[].list_number", "lists", "phone_number", C.list_not_found,
                                default="list_number"),),
     "POST /v2/send-raw/bulk": (Ref("messages[].list_number", "lists", "phone_number", C.list_not_found,
                                    default="list_number"),),
-    # §6, §7: v1 names the list by its internal id (404 "Sending number not found")
+    # v1 sends: v1 names the list by its internal id (404 "Sending number not found")
     "POST /v1/messages": (Ref("from_phone_number_id", "lists", "from_phone_number_id", C.list_not_found),),
     "POST /v1/messages/bulk": (Ref("from_phone_number_id", "lists", "from_phone_number_id", C.list_not_found),),
-    # campaigns.md §3: every offer_links entry names an offer of the account (400)
+    # campaigns reference: every offer_links entry names an offer of the account (400)
     "POST /v2/creatives": (_OFFER_LINKS,),
     "PUT /v2/creatives/{id}": (_OFFER_LINKS,),
-    # §4.1, §4.4: audiences must exist and be active; source lists must exist (404)
+    # schedules: audiences must exist and be active; source lists must exist (404)
     "POST /v2/schedules": (_AUDIENCES, _SOURCE_LISTS, _BLAST_OFFER_LINKS),
     "PUT /v2/schedules/{id}": (_AUDIENCES, _SOURCE_LISTS, _BLAST_OFFER_LINKS),
-    # messaging.md §17: offer (404), list by id or number (404), list with a shortener domain (409)
+    # messaging reference: offer (404), list by id or number (404), list with a shortener domain (409)
     "POST /v2/links/shorten": (
         Ref("offerId", "offers", "id", C.offer_not_found),
         Ref("listId", "lists", "id", C.list_not_found, requires="link_domain", unmet=C.no_domain_configured),
         Ref("phoneNumber", "lists", "phone_number", C.list_not_found, requires="link_domain",
             unmet=C.no_domain_configured),
     ),
-    # campaigns.md §7.1: the message must have been sent
+    # campaigns reference: the message must have been sent
     "POST /v2/revenue": (Ref("message_id", "messages", "id", C.message_not_found),),
     "POST /v2/revenue/bulk": (Ref("records[].message_id", "messages", "id", C.message_not_found),),
-    # audiences-contacts.md §4: history imports name lists, messages and offers per record
+    # audiences-contacts reference: history imports name lists, messages and offers per record
     "POST /v2/history/sends": (Ref("records[].list_number", "lists", "phone_number", C.list_not_found),
                                Ref("records[].list_id", "lists", "id", C.list_not_found)),
     "POST /v2/history/clicks": (Ref("records[].message_id", "messages", "id", C.message_not_found),
                                 Ref("records[].offer_id", "offers", "id", C.offer_not_found)),
     "POST /v2/history/revenue": (Ref("records[].message_id", "messages", "id", C.message_not_found),
                                  Ref("records[].offer_id", "offers", "id", C.offer_not_found)),
-    # audiences-contacts.md §2.3, §2.4
+    # audiences-contacts reference
     "POST /v2/audiences": (_SOURCE_LISTS,),
     "PUT /v2/audiences/{id}": (_SOURCE_LISTS,),
-    # §3.1, §3.6: the list must be the account's (per contact on bulk)
+    # contacts: the list must be the account's (per contact on bulk)
     "POST /v2/contacts": (_LIST_NUMBER,),
     "POST /v2/contacts/bulk": (Ref("contacts[].list_number", "lists", "phone_number", C.list_not_found),),
-    # §3.2: contact, then list, then the contact's subscription to the list (all 400)
+    # contact fields: contact, then list, then the contact's subscription to the list (all 400)
     "PUT /v2/contacts": (Ref("phone_number", "contacts", "phone_number", C.contact_not_found),
                          _LIST_NUMBER,
                          Ref("phone_number+list_number", "list_contacts", "phone_number+list_number",
@@ -116,7 +116,7 @@ PATH_RESOURCES: dict[str, str] = {
     "PUT /v2/audiences/{id}": "audiences",
 }
 
-#: Endpoints gated by a product (messaging.md §16, §17: the literal product_not_enabled).
+#: Endpoints gated by a product (messaging reference: the literal product_not_enabled).
 PRODUCTS: dict[str, str] = {
     "POST /v2/links": "offer_management",
     "POST /v2/links/shorten": "sms",
@@ -126,7 +126,7 @@ PRODUCTS: dict[str, str] = {
 SENDS = frozenset({"POST /v2/send", "POST /v2/send-raw", "POST /v2/send/bulk", "POST /v2/send-raw/bulk",
                    "POST /v1/messages", "POST /v1/messages/bulk"})
 
-#: A schedule in this status cannot be edited (campaigns.md §4.4).
+#: A schedule in this status cannot be edited (campaigns reference).
 COMPLETE_SCHEDULE = "complete"
 
 
