@@ -20,9 +20,8 @@ from trackly_validate.core.keys import check_api_key
 from trackly_validate.core.catalog import CATALOG, CodeInfo
 from trackly_validate.core.errors import ApiError, Problem, TracklyError, TracklyValidationError, UnknownEndpointError
 from trackly_validate.core.options import INFERRED_RULES, Options
+from trackly_validate.core.version import __version__
 from trackly_validate.rules.sms import CreativeEstimate, SmsAnalysis, analyze_sms, estimate_creative, split_sms
-
-__version__ = "0.1.0"
 
 __all__ = [
     "check",

@@ -124,7 +124,7 @@ def test_the_module_imports_the_real_dask(tvd):
 
     assert tvd.dask is dask is sys.modules["dask"]
     assert "trackly_validate" not in dask.__file__
-    assert hasattr(dask, "compute") and tvd.validate_bag is tvd.check_bag
+    assert hasattr(dask, "compute")
 
 
 def test_count_and_merge_helpers(tvd):
@@ -238,6 +238,6 @@ def test_check_bag_reads_json_lines_as_sent(tvd, client):
     import dask.bag as db
 
     lines = [json.dumps(r) + "\n" for r in _rows()] + ['{"to": NaN}\n']
-    report = tvd.validate_bag(db.from_sequence(lines, npartitions=3), *ENDPOINT)
+    report = tvd.check_bag(db.from_sequence(lines, npartitions=3), *ENDPOINT)
     assert report == {"total": 601, "valid": 440, "invalid": 161,
                       "by_code": {"invalid_phone": 100, "missing_body": 80, "invalid_input": 1}}

@@ -33,7 +33,7 @@ from trackly_validate.core import decoding
 from trackly_validate.core.catalog import C
 from trackly_validate.core.errors import Problem, UnknownEndpointError
 from trackly_validate.core.options import DEFAULT_OPTIONS, Options, coerce_options
-from trackly_validate.contracts.routes import _FOUND as _ROUTE_FOUND, Route, find, normalise_path
+from trackly_validate.contracts.routes import _FOUND as _ROUTE_FOUND, Route, find, normalise_path, suggest
 from trackly_validate.rules.compile import compile_fields_validator, compile_validator
 from trackly_validate.contracts.translate import problem, problems_from_errors
 
@@ -222,7 +222,7 @@ def check(method: str, path: str, body: Any, *, options: Options | None = None) 
     except (KeyError, TypeError):
         route = find(method, path)
     if route is None:
-        raise UnknownEndpointError(str(method), str(path))
+        raise UnknownEndpointError(str(method), str(path), suggest(method, path))
     if options is None:
         opts = DEFAULT_OPTIONS
         entry = _DEFAULT_TABLE.get(route.model_ref)

@@ -13,10 +13,13 @@ locally checkable code in the documented order is one the model can raise (its r
 cross-field rules and path rules).
 
 Models are named ``"area:ClassName"`` and imported on first use, so the table costs
-nothing at import time.  A path may be given as ``/v2/send``, ``/api/v2/send`` or a full
-URL; query strings, fragments and a trailing slash are ignored, literal segments match in
-any case (as Express routes do); ``{id}`` segments match
-any non-empty segment.
+nothing at import time.
+
+:func:`match` is the one route matcher every door uses: a path as a caller spells it
+(``/v2/send``, ``/api/v2/send`` or a full URL; query, fragment and a trailing slash
+ignored) or, for the HTTP servers, the raw path as Express routes it.  Literal segments
+match in any case (as Express routes do); ``{id}`` segments match any non-empty segment
+and are percent-decoded.
 """
 
 from __future__ import annotations
@@ -24,7 +27,8 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
+from urllib.parse import unquote
 
 from trackly_validate.core.catalog import C, CodeInfo
 from trackly_validate.core.errors import UnknownEndpointError
@@ -34,7 +38,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from pydantic import BaseModel
 
 __all__ = ["Route", "PathRule", "Listing", "Query", "ContractError", "ROUTES", "READS", "VERSION_STATUSES",
-           "resolve", "find", "suggest", "routes", "read_routes", "normalise_path", "item_caps"]
+           "Found", "match", "resolve", "find", "suggest", "unknown_endpoint", "normalise_path",
+           "express_parts", "item_caps"]
 
 
 class ContractError(Exception):
@@ -188,8 +193,9 @@ class Route:
         return found if found is not None else _load(self)
 
     def params(self, parts: tuple[str, ...]) -> dict[str, str]:
-        """The path parameters of a matching path: ``{"id": "101"}``."""
-        return {t[1:-1]: p for t, p in zip(self._parts, parts) if t.startswith("{")}
+        """The path parameters of a matching path's segments, percent-decoded as Express
+        decodes them: ``{"id": "101"}``."""
+        return {t[1:-1]: unquote(p) for t, p in zip(self._parts, parts) if t.startswith("{")}
 
     def matches(self, parts: tuple[str, ...]) -> bool:
         """Literal segments match case-insensitively (Express routes do by default)."""
@@ -205,7 +211,7 @@ def _route_by_key(method: str, template: str) -> Route:
     for route in (*ROUTES, *READS):
         if route.method == method and route.template == template:
             return route
-    raise UnknownEndpointError(method, template)
+    raise UnknownEndpointError(method, template, None)
 
 
 _M = "trackly_validate.models."
@@ -332,12 +338,12 @@ _RESOURCE_STATUS = (C.not_found,)
 #: key's; invalid query values are not documented (decisions.md: out-of-range paging is
 #: clamped, an unknown filter value matches nothing).
 READS: tuple[Route, ...] = (
-    # messaging.md §13, §14: no pagination documented for lists; deleted lists hidden by default
+    # messaging reference: no pagination documented for lists; deleted lists hidden by default
     Route("GET", "/v2/lists", None, summary="List sending lists", table="lists",
           listing=Listing("lists", (Query("status", ("active", "paused", "suspended", "deleted"),
                                           hidden=("deleted",)),), per_page=None)),
     Route("GET", "/v2/lists/{list_id}", None, _RESOURCE_STATUS, summary="Get a sending list", table="lists"),
-    # audiences-contacts.md §2.1, §2.2, §2.5, §2.6
+    # audiences-contacts reference
     Route("GET", "/v2/audiences", None, summary="List audiences", table="audiences",
           listing=Listing("audiences", (Query("status", ("active", "archived"), hidden=("archived",)), *_PAGE))),
     Route("GET", "/v2/audiences/{id}", None, _RESOURCE_STATUS, summary="Get an audience", table="audiences"),
@@ -345,24 +351,23 @@ READS: tuple[Route, ...] = (
           table="audiences"),
     Route("GET", "/v2/audiences/{id}/size", None, _RESOURCE_STATUS, summary="Calculate an audience's size",
           table="audiences"),
-    # §3.5: newest signup first, per_page up to 1000; §3.8: v1 contacts are no-ops
+    # contacts: newest signup first, per_page up to 1000; v1 contact deletes are no-ops
     Route("GET", "/v2/contacts", None, summary="List contacts", table="list_contacts",
           listing=Listing("contacts", (Query("list_number"), Query("active", ("true", "false")), *_PAGE),
                           max_per_page=1000, newest_first=True)),
     Route("DELETE", "/v1/contacts/{msisdn}", None, summary="Delete a contact (v1, deprecated, a no-op)"),
-    # campaigns.md §3.2, §3.3, §3.5: the default list shows active creatives only
+    # campaigns reference: the default list shows active creatives only
     Route("GET", "/v2/creatives", None, summary="List creatives", table="creatives",
           listing=Listing("creatives", (Query("status", ("active", "paused", "archived"), default="active"),
                                         Query("creative_type", ("automated", "one_time", "welcome")), *_PAGE))),
     Route("GET", "/v2/creatives/{id}", None, _RESOURCE_STATUS, summary="Get a creative", table="creatives"),
     Route("DELETE", "/v2/creatives/{id}", None, _RESOURCE_STATUS, summary="Archive a creative", table="creatives"),
-    # §4.2, §4.3, §4.5: schedules have no pagination; archived ones ("archive") hidden by default
+    # schedules have no pagination; archived ones ("archive") hidden by default
     Route("GET", "/v2/schedules", None, summary="List schedules", table="schedules",
           listing=Listing("schedules", (Query("status", ("draft", "off", "on", "complete", "archive"),
                                               hidden=("archive",)),), per_page=None)),
     Route("GET", "/v2/schedules/{id}", None, _RESOURCE_STATUS, summary="Get a schedule", table="schedules"),
     Route("DELETE", "/v2/schedules/{id}", None, _RESOURCE_STATUS, summary="Archive a schedule", table="schedules"),
-    # §5.2, §5.3, §5.5
     Route("GET", "/v2/offers", None, summary="List offers", table="offers",
           listing=Listing("offers", (Query("status", ("active", "paused", "archived"), hidden=("archived",)),
                                      *_PAGE))),
@@ -463,20 +468,25 @@ def item_caps() -> Mapping[str, int]:
     return MappingProxyType(caps)
 
 
-def routes() -> Iterator[Route]:
-    return iter(ROUTES)
+# --- the route matcher: every door finds its contract here ----------------------------------------------
 
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A request matched to its contract: the route, its path parameters (percent-decoded,
+    as Express decodes them) and the path as given, for the path rules."""
 
-def read_routes() -> Iterator[Route]:
-    """The read contracts (:data:`READS`)."""
-    return iter(READS)
+    route: Route
+    params: Mapping[str, str]
+    path: str
 
 
 _SCHEMES = ("https://", "http://")
 
 
 def normalise_path(path: str) -> tuple[str, ...]:
-    """``https://api.tracklysms.com/api/v2/send?x=1`` -> ``("v2", "send")``."""
+    """The segments of a path as a caller spells it (``tv.check``, the client hooks):
+    ``https://api.tracklysms.com/api/v2/send?x=1`` -> ``("v2", "send")``.  The host, the
+    query, the fragment, empty segments and a leading ``api`` segment are dropped."""
     p = path.strip()
     low = p[:8].lower()
     for scheme in _SCHEMES:
@@ -494,12 +504,42 @@ def normalise_path(path: str) -> tuple[str, ...]:
     return parts
 
 
-def _lookup(method: str, path: str) -> Route | None:
-    m = method.strip().upper()
-    parts = normalise_path(path)
-    for route in ROUTES:
-        if route.method == m and route.matches(parts):
-            return route
+def express_parts(raw_path: str) -> tuple[str, ...] | None:
+    """The segments under ``/api`` of a raw (percent-encoded) request path, as the server's
+    Express router reads it: segment by segment, so an empty one (``/api//v2/send``)
+    matches no route; one trailing ``/`` is allowed (non-strict routing).  ``None`` for a
+    path outside ``/api``."""
+    if not raw_path.startswith("/"):
+        return None
+    segments = raw_path.split("/")[1:]
+    if len(segments) > 1 and segments[-1] == "":
+        segments.pop()
+    if segments[0].lower() != "api":
+        return None
+    return tuple(segments[1:])
+
+
+def match(method: str, path: str, *, express: bool = False, reads: bool = False) -> Found | None:
+    """The contract of ``method path``, or ``None`` for an endpoint the library does not model.
+
+    ``path`` is read as a caller spells it (:func:`normalise_path`: ``/v2/send``,
+    ``/api/v2/send`` or a full URL; the method in any case) unless ``express``: then it is
+    the raw path the server received, read as its router reads it (:func:`express_parts`;
+    the method exactly as sent).  Literal segments match in any case, on the path as sent
+    (``%73end`` is not ``send``); a parameter matches any non-empty segment.  ``reads``:
+    the read contracts too, HEAD matching as GET (a door that only judges bodies leaves
+    them alone)."""
+    if type(method) is not str or type(path) is not str:
+        return None
+    parts = express_parts(path) if express else normalise_path(path)
+    if parts is None:
+        return None
+    wanted = method if express else method.strip().upper()
+    if reads and wanted == "HEAD":
+        wanted = "GET"
+    for route in (*ROUTES, *READS) if reads else ROUTES:
+        if route.method == wanted and route.matches(parts):
+            return Found(route, route.params(parts), path)
     return None
 
 
@@ -508,29 +548,34 @@ _FOUND_MAX = 4096
 
 
 def find(method: str, path: str) -> Route | None:
-    """The route for ``method`` and ``path``; ``None`` for an unmodelled endpoint
-    (pass-through hooks)."""
+    """The body contract for ``method`` and ``path`` as a caller spells them
+    (:func:`match`); ``None`` for an unmodelled endpoint.  Answers are kept per
+    ``(method, path)``: this runs once per ``tv.check``."""
     try:
         return _FOUND[method, path]
     except KeyError:
         pass
     except TypeError:  # unhashable method/path
         return None
-    if type(method) is not str or type(path) is not str:
-        return None
-    found = _lookup(method, path)
+    found = match(method, path)
     if len(_FOUND) >= _FOUND_MAX:
         _FOUND.clear()
-    _FOUND[method, path] = found
-    return found
+    _FOUND[method, path] = route = found.route if found is not None else None
+    return route
 
 
 def resolve(method: str, path: str) -> Route:
     """The route for ``method`` and ``path`` (``UnknownEndpointError`` if none)."""
     found = find(method, path)
     if found is None:
-        raise UnknownEndpointError(str(method), str(path))
+        raise unknown_endpoint(method, path)
     return found
+
+
+def unknown_endpoint(method: str, path: str) -> UnknownEndpointError:
+    """The error for a method and path no contract matches, with the closest modelled
+    endpoint as its "did you mean"."""
+    return UnknownEndpointError(str(method), str(path), suggest(method, path))
 
 
 def suggest(method: str, path: str) -> str | None:
@@ -550,5 +595,3 @@ def suggest(method: str, path: str) -> str | None:
             for r in ROUTES}
     close = difflib.get_close_matches(wanted, list(keys), n=1, cutoff=0.75)
     return keys[close[0]] if close else None
-
-

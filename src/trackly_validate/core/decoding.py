@@ -25,7 +25,7 @@ from typing import Any
 from pydantic import ValidationError
 from pydantic_core import from_json, to_json
 
-__all__ = ["as_server_reads", "loads", "parse", "NOT_JSON", "is_json_syntax_error", "has_nonfinite_literal",
+__all__ = ["as_server_reads", "without_bom", "loads", "parse", "NOT_JSON", "is_json_syntax_error", "has_nonfinite_literal",
            "encode", "dumps_with_surrogates"]
 
 NOT_JSON: Any = object()
@@ -42,11 +42,15 @@ def _escape_lone(match: re.Match[str]) -> str:
     return "\\ufffd" if match.group(2) else match.group(0)
 
 
+def without_bom(raw: bytes) -> bytes:
+    """``raw`` without one leading UTF-8 byte order mark, as iconv-lite decodes it (the
+    one place a BOM is dropped: bodies, request-log lines, JSON files)."""
+    return raw[len(_BOM):] if raw.startswith(_BOM) else raw
+
+
 def as_server_reads(raw: bytes) -> bytes:
     """``raw`` after body-parser's decoding, with lone surrogate escapes as ``\\ufffd``."""
-    if raw.startswith(_BOM):
-        raw = raw[3:]
-    text = raw.decode("utf-8", "replace")
+    text = without_bom(raw).decode("utf-8", "replace")
     if "\\u" in text or "\\U" in text:
         text = _ESCAPE.sub(_escape_lone, text)
     return text.encode("utf-8")
@@ -73,10 +77,8 @@ def parse(raw: bytes | str) -> Any:
         return from_json(data, allow_inf_nan=False)
     except ValueError:
         pass
-    if data.startswith(_BOM):
-        data = data[3:]
     try:
-        return json.loads(data.decode("utf-8", "replace"), parse_constant=_not_json)
+        return json.loads(without_bom(data).decode("utf-8", "replace"), parse_constant=_not_json)
     except (ValueError, RecursionError):
         return NOT_JSON
 

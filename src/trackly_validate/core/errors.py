@@ -7,6 +7,11 @@ The tree is shallow (after httpx's ``_exceptions.py``)::
     ├── UnknownEndpointError          a method + path the library does not model
     └── ApiError                      an error response parsed from the real server
 
+:func:`error_body` is the one error answer of every HTTP door and of
+``TracklyValidationError.to_response()``: the API's ``{"error", "code"}`` plus
+:data:`PROBLEMS_KEY`, every problem with its JSON path (``trackly_validate.doors.http.answer``
+documents it).
+
 No message, ``repr`` or ``str`` here ever contains an input value: problems carry
 the API's own documented texts and a JSON path, nothing the caller sent.
 """
@@ -14,57 +19,25 @@ the API's own documented texts and a JSON path, nothing the caller sent.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
 from trackly_validate.core import catalog
+from trackly_validate.core.key_format import redact as _redact, redact_loc
+
 __all__ = [
     "Problem",
+    "PROBLEMS_KEY",
+    "error_body",
+    "codeless_body",
     "TracklyError",
     "TracklyValidationError",
     "UnknownEndpointError",
     "ApiError",
+    "redact_loc",
 ]
 
 Loc = tuple[str | int, ...]
-
-# anything shaped like an API key (trk_ + letters/digits), also too short or too long
-_KEY_SHAPED = re.compile(r"trk_[A-Za-z0-9_\-]{4,64}", re.ASCII)
-
-
-# the same, each character possibly written as an escape: percent-encoding (once or more:
-# %255F), JSON's \u005f, JavaScript's \x5f; a match is redacted when it decodes to a key shape
-_ESCAPED = r"(?:%[0-9A-Fa-f]{2}|\\u[0-9A-Fa-f]{4}|\\x[0-9A-Fa-f]{2})"
-_ENCODED_KEY = re.compile(rf"(?:t|{_ESCAPED})(?:r|{_ESCAPED})(?:k|{_ESCAPED})(?:_|{_ESCAPED})"
-                          rf"(?:[A-Za-z0-9_\-]|{_ESCAPED}){{4,200}}", re.ASCII | re.IGNORECASE)
-_ESCAPE = re.compile(_ESCAPED, re.ASCII)
-
-
-def _redact(text: str) -> str:
-    if "trk_" in text:
-        text = _KEY_SHAPED.sub("trk_***", text)
-    if "%" in text or "\\" in text:
-        text = _ENCODED_KEY.sub(_redact_encoded, text)
-    return text
-
-
-def _redact_encoded(found: re.Match[str]) -> str:
-    text = found.group()
-    for _ in range(4):  # decoded until nothing is left to decode (%25 inside %25...)
-        decoded = _ESCAPE.sub(lambda m: chr(int(m.group()[1:].lstrip("ux"), 16)), text)
-        if decoded == text:
-            break
-        text = decoded
-    return "trk_***" if _KEY_SHAPED.match(text) else found.group()
-
-
-def redact_loc(loc: Loc) -> Loc:
-    """``loc`` with key-shaped parts (a key used as a custom field name…) redacted."""
-    if not any(isinstance(p, str) and "trk_" in p for p in loc):
-        return loc
-    return tuple(_redact(p) if isinstance(p, str) else p for p in loc)
-
 
 @dataclass(frozen=True, slots=True)
 class Problem:
@@ -93,6 +66,23 @@ class Problem:
 
     def to_dict(self) -> dict[str, Any]:
         return {"code": self.code, "error": self.error, "status": self.status, "loc": list(self.loc)}
+
+
+#: The extension key under which an error answer lists every problem.
+PROBLEMS_KEY = "problems"
+
+
+def error_body(problems: Iterable[Problem]) -> dict[str, Any]:
+    """The answer to a request refused with ``problems`` (the first is the server's)."""
+    found = list(problems)
+    first = found[0]
+    return {"error": first.error, "code": first.code,
+            PROBLEMS_KEY: [{"code": p.code, "error": p.error, "loc": list(p.loc)} for p in found]}
+
+
+def codeless_body(error: str) -> dict[str, Any]:
+    """An answer the server sends without a code (``{"error"}``): its one problem has none either."""
+    return {"error": error, PROBLEMS_KEY: [{"error": error, "loc": []}]}
 
 
 class TracklyError(ValueError):
@@ -133,9 +123,7 @@ class TracklyValidationError(TracklyError):
 
     def to_response(self) -> dict[str, Any]:
         """The answer every HTTP door gives: the server's ``{"error", "code"}`` plus
-        ``"problems"``, every problem with its ``loc`` (``http/answer.py``)."""
-        from trackly_validate.doors.http.answer import codeless_body, error_body
-
+        ``"problems"``, every problem with its ``loc`` (:func:`error_body`)."""
         return error_body(self.problems) if self.problems else codeless_body(self.error)
 
     def __repr__(self) -> str:
@@ -154,21 +142,21 @@ def _codeless(status: int, error: str) -> TracklyValidationError:
 class UnknownEndpointError(TracklyError, LookupError):
     """The library has no model for this method and path.
 
-    The message shows the path without its query string and with anything key-shaped
-    redacted (a key pasted into a URL must not reach a log)."""
+    ``suggestion`` is the closest modelled endpoint (``"POST /v2/send"``), which the route
+    matcher finds (``contracts.routes.unknown_endpoint``).  The message shows the path
+    without its query string and with anything key-shaped redacted (a key pasted into a
+    URL must not reach a log)."""
 
-    def __init__(self, method: str, path: str):
+    def __init__(self, method: str, path: str, suggestion: str | None = None):
         self.method = method
         self.path = path
+        self.suggestion = suggestion
         shown = _redact(str(path).split("?", 1)[0].split("#", 1)[0])
-        from trackly_validate.contracts.routes import suggest
-
-        near = suggest(method, path)
-        hint = f"; did you mean {near}?" if near else ""
+        hint = f"; did you mean {suggestion}?" if suggestion else ""
         super().__init__(f"no Trackly endpoint is modelled for {_redact(str(method))[:20]} {shown[:200]}{hint}")
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (self.method, self.path))
+        return (type(self), (self.method, self.path, self.suggestion))
 
 
 _REASONS = {400: "Bad Request", 401: "Unauthorized", 402: "Payment Required", 403: "Forbidden",

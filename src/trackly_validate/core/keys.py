@@ -1,4 +1,5 @@
-"""The X-Api-Key header: ``trk_`` followed by 32 ASCII letters or digits.
+"""The X-Api-Key header: ``trk_`` followed by 32 ASCII letters or digits
+(``core.key_format.API_KEY``).
 
 The key itself never appears in a problem, an exception, a ``repr`` or a log line:
 :func:`redact` replaces anything that looks like a key in a text.
@@ -6,15 +7,12 @@ The key itself never appears in a problem, an exception, a ``repr`` or a log lin
 
 from __future__ import annotations
 
-import re
-
 from trackly_validate.core.catalog import C
-from trackly_validate.core.errors import Problem, _redact
+from trackly_validate.core.errors import Problem
+from trackly_validate.core.key_format import API_KEY, redact
 
-__all__ = ["check_api_key", "redact", "API_KEY_PATTERN"]
+__all__ = ["check_api_key", "redact"]
 
-API_KEY_PATTERN = r"^trk_[A-Za-z0-9]{32}$"
-_KEY = re.compile(r"trk_[A-Za-z0-9]{32}", re.ASCII)
 _LOC = ("X-Api-Key",)
 
 
@@ -31,12 +29,6 @@ def check_api_key(key: object) -> list[Problem]:
             key = bytes(key).decode("ascii")
         except UnicodeDecodeError:
             key = None
-    if not isinstance(key, str) or _KEY.fullmatch(key) is None:
+    if not isinstance(key, str) or API_KEY.fullmatch(key) is None:
         return [Problem(C.invalid_api_key.code, C.invalid_api_key.message, 401, _LOC)]
     return []
-
-
-def redact(text: str) -> str:
-    """``text`` with every key-shaped substring (``trk_`` + 4-64 letters, digits, ``_``
-    or ``-``) replaced by ``trk_***``."""
-    return _redact(text)

@@ -36,7 +36,7 @@ from trackly_validate.doors.columns.frames import REJECT_COLUMNS, check_frame, j
 from trackly_validate.core.options import Options, coerce_options
 from trackly_validate.contracts.routes import resolve
 
-__all__ = ["check_dataframe", "split_dataframe", "check_bag", "validate_bag", "count_partition", "merge_counts"]
+__all__ = ["check_dataframe", "split_dataframe", "check_bag", "count_partition", "merge_counts"]
 
 
 # --- dask DataFrames ------------------------------------------------------------------------------------
@@ -142,7 +142,3 @@ def check_bag(bag: Any, method: str, path: str, *, options: Options | None = Non
     resolve(method, path)
     counts = bag.map_partitions(count_partition, method, path, coerce_options(options))
     return merge_counts(counts.compute(**compute))
-
-
-#: The name the earlier examples/dask_recipe.py used.
-validate_bag = check_bag

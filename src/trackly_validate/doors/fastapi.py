@@ -62,6 +62,7 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from trackly_validate.core import decoding
+from trackly_validate.core.internals import replace_type_adapter
 from trackly_validate.contracts.answers import error_codes
 from trackly_validate.core.errors import Problem
 from trackly_validate.doors.http.answer import error_body
@@ -181,9 +182,7 @@ def _patch_fields(route: APIRoute, options: Options) -> None:
     if getattr(route, "_trackly_patched", False):
         return
     for _prefix, model, _key, field in _body_models(route):
-        original = getattr(field, "_type_adapter", None)
-        if original is not None:
-            field._type_adapter = _OptionsAdapter(model, options, original)
+        replace_type_adapter(field, lambda original, model=model: _OptionsAdapter(model, options, original))
     route._trackly_patched = True  # type: ignore[attr-defined]
 
 

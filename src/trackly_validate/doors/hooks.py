@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from trackly_validate.core.options import Options
     from trackly_validate.contracts.routes import Route
 
-__all__ = ["preflight", "check_route", "find", "API_KEY_HEADER", "Preflight", "ItemProblems"]
+__all__ = ["preflight", "check_route", "API_KEY_HEADER", "Preflight", "ItemProblems"]
 
 API_KEY_HEADER = "X-Api-Key"
 _JSON = {"content-type": "application/json", "content-length": "0"}
@@ -100,17 +100,13 @@ def preflight(method: str, url: str, api_key: Any, body: Any, *,
     ``api_key`` is the ``X-Api-Key`` header value (``None`` when absent); it is only
     checked for its format and never stored or echoed.
     """
+    from trackly_validate.contracts.routes import find
+
     route = find(method, url)
     if route is None:
         return None
     return check_route(route, api_key, body() if callable(body) else body, options=options, check_key=check_key,
                        path=url, headers=headers)
-
-
-def find(method: str, url: str) -> "Route | None":
-    from trackly_validate.contracts.routes import find as _find
-
-    return _find(method, url)
 
 
 def check_route(route: "Route", api_key: Any, body: Any, *, options: "Options | None" = None,

@@ -25,7 +25,8 @@ from __future__ import annotations
 import httpx
 
 from trackly_validate.core.options import Options
-from trackly_validate.doors.hooks import ItemProblems, Preflight, find
+from trackly_validate.contracts.routes import find
+from trackly_validate.doors.hooks import ItemProblems, Preflight
 
 __all__ = ["ValidatingTransport", "AsyncValidatingTransport"]
 

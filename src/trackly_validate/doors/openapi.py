@@ -25,7 +25,7 @@ import sys
 import types
 from typing import Any
 
-from trackly_validate import __version__
+from trackly_validate.core.version import __version__
 from trackly_validate.contracts.answers import error_codes
 from trackly_validate.core.catalog import CATALOG, CodeInfo
 from trackly_validate.contracts.routes import READS, ROUTES, Route

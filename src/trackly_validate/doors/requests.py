@@ -29,7 +29,8 @@ from requests.adapters import BaseAdapter, HTTPAdapter
 from requests.models import PreparedRequest, Response
 
 from trackly_validate.core.options import Options
-from trackly_validate.doors.hooks import ItemProblems, Preflight, find
+from trackly_validate.contracts.routes import find
+from trackly_validate.doors.hooks import ItemProblems, Preflight
 
 __all__ = ["ValidatingAdapter"]
 

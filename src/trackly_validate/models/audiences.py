@@ -1,5 +1,5 @@
 """Audiences: the filter grammar, POST /v2/audiences and PUT /v2/audiences/{id}
-(audiences-contacts.md §1, §2, §5).
+(audiences-contacts reference).
 
 Grammar
 -------

@@ -1,5 +1,5 @@
 """Contacts: POST /v2/contacts (upsert), PUT /v2/contacts (custom fields),
-DELETE /v2/contacts (unsubscribe), POST /v2/contacts/bulk (audiences-contacts.md §3, §5).
+DELETE /v2/contacts (unsubscribe), POST /v2/contacts/bulk (audiences-contacts reference).
 
 Documented rules:
 

@@ -1,4 +1,4 @@
-"""Creatives: POST /v2/creatives and PUT /v2/creatives/{id} (campaigns.md §1-§3).
+"""Creatives: POST /v2/creatives and PUT /v2/creatives/{id} (campaigns reference).
 
 - ``name`` required, at most 255 characters (``missing_name`` / ``name_too_long``);
   ``message`` required, at most 1,600 (``missing_message`` / ``message_too_long``) and

@@ -1,5 +1,5 @@
 """History import and clear: POST /v2/history/sends, /clicks, /revenue and
-DELETE /v2/history/clear (campaigns.md §7.3-§7.5, audiences-contacts.md §4).
+DELETE /v2/history/clear (campaigns reference, audiences-contacts reference).
 
 Every import takes ``records``: 1..1,000 (``missing_records`` for absent/``null``/``[]``
 or not an array; 413 ``too_many_records`` above 1,000).  Records are checked one by one

@@ -1,10 +1,10 @@
-"""Short links: POST /v2/links and POST /v2/links/shorten (campaigns.md §6).
+"""Short links: POST /v2/links and POST /v2/links/shorten (campaigns reference).
 
 ``/v2/links/shorten`` (documented table): ``url`` or ``offerId`` →
 ``missing_url_or_offer``; ``listId`` or ``phoneNumber`` → ``missing_list_identifier``;
 ``url`` http(s) only → ``invalid_url`` — **for a wrong scheme too**: the endpoint page
-documents ``invalid_url`` and no ``invalid_url_scheme`` (the endpoint page wins over
-the issue text); ``phoneNumber`` E.164 → ``invalid_phone`` ("Invalid E.164 phone number
+documents ``invalid_url`` and no ``invalid_url_scheme``, and the endpoint page is the
+reference for its own codes); ``phoneNumber`` E.164 → ``invalid_phone`` ("Invalid E.164 phone number
 format").  ``offerId`` wins over ``url``, so ``url`` is not checked when ``offerId`` is
 given.  ``contactPhone`` E.164 → ``invalid_phone`` (inferred: no code documented).
 

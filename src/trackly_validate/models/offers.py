@@ -1,4 +1,4 @@
-"""Offers: POST /v2/offers and PUT /v2/offers/{id} (campaigns.md §5).
+"""Offers: POST /v2/offers and PUT /v2/offers/{id} (campaigns reference).
 
 - ``name`` required on create, at most 255 characters (``missing_name`` /
   ``name_too_long``).  The create page's error table was not stored: ``missing_name``

@@ -1,6 +1,6 @@
 """OTP: POST /v2/otp/send and /v2/otp/verify.
 
-No reference page exists for these endpoints (messaging.md §12): only the error-code
+No reference page exists for these endpoints (messaging reference): only the error-code
 page names ``channel`` and its values.  **Every rule here is inferred** and each code
 is registered as such, so ``Options(disable={...})`` can switch it off:
 

@@ -1,4 +1,4 @@
-"""Phone validation: POST /v1/phone/validate and /v1/phone/validate/batch (messaging.md §9-§10)."""
+"""Phone validation: POST /v1/phone/validate and /v1/phone/validate/batch (messaging reference)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Revenue: POST /v2/revenue and POST /v2/revenue/bulk (campaigns.md §7.1-§7.2).
+"""Revenue: POST /v2/revenue and POST /v2/revenue/bulk (campaigns reference).
 
 A record: ``message_id`` required (``missing_message_id``; the docs call it the
 8-character send ID but give no code for another length, so its length is not

@@ -1,4 +1,4 @@
-"""Schedules: POST /v2/schedules and PUT /v2/schedules/{id} (campaigns.md §4).
+"""Schedules: POST /v2/schedules and PUT /v2/schedules/{id} (campaigns reference).
 
 Create (every schedule): ``name`` (``missing_name``; no cap documented, none enforced),
 ``send_type`` ``blast|automated`` (``missing_send_type`` / ``invalid_send_type``),

@@ -1,5 +1,5 @@
 """Sending: POST /v2/send, /v2/send/bulk, /v2/send-raw, /v2/send-raw/bulk,
-/v1/messages and /v1/messages/bulk (messaging.md §2-§7)."""
+/v1/messages and /v1/messages/bulk (messaging reference)."""
 
 from __future__ import annotations
 

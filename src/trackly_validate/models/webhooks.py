@@ -1,6 +1,6 @@
 """Trackly's outbound webhooks, for apps that receive them: ``tv.webhooks``.
 
-The events (messaging.md §8; audiences-contacts.md §6) as pydantic models, and the
+The events (messaging reference; audiences-contacts reference) as pydantic models, and the
 signature check::
 
     from trackly_validate.models import webhooks
@@ -30,7 +30,7 @@ __all__ = ["SIGNATURE_HEADER", "DELIVERY_STATUSES", "OPT_OUT_KEYWORDS", "Deliver
 
 SIGNATURE_HEADER = "X-Trackly-Signature"
 
-#: A delivery event's ``status`` (messaging.md §8).
+#: A delivery event's ``status`` (messaging reference).
 DELIVERY_STATUSES = ("delivered", "undeliverable", "expired", "rejected", "pending")
 
 #: The opt-out keywords of the older compliance page (the ``unsubscribe`` event's ``keyword``).

@@ -4,7 +4,8 @@ and walks over a schema (the rules it holds, the codes it can raise).
 - :func:`compile_validator`: the model's schema with every options-dependent rule
   (a :class:`~trackly_validate.rules.base.Rule` tagged in the schema) rebuilt for the
   options; pydantic-core reuses the prebuilt validator of any *completed* model class it
-  finds in a schema, so the rebuilt schema names a never-built subclass of each model;
+  finds in a schema, so the rebuilt schema names a never-built subclass of each model
+  (``core.internals.unbuilt_subclass``);
 - :func:`compile_fields_validator`: the same answers without building model instances;
 - :func:`validator_for`: the cached one (the request pipeline's cache);
 - :func:`walk_rules`, :func:`raisable_codes`: what a schema holds.
@@ -17,6 +18,7 @@ from typing import Any, Callable, Iterable, Iterator
 from pydantic import BaseModel
 from pydantic_core import SchemaValidator
 
+from trackly_validate.core.internals import unbuilt_subclass as _shadow
 from trackly_validate.core.options import DEFAULT_OPTIONS, Options
 from trackly_validate.rules.base import TAG, Rule
 
@@ -44,36 +46,6 @@ def _rebuild(node: Any, options: Options, memo: dict[int, Any]) -> Any:
     if isinstance(node, tuple):
         return tuple(_rebuild(v, options, memo) for v in node)
     return node
-
-
-_SHADOWS: dict[type, type] = {}
-
-
-def _reduce_shadow(self: BaseModel) -> tuple[Any, ...]:
-    """Instances of a shadow class pickle as instances of the public model class
-    (the shadow itself cannot be found by name), e.g. to return them from worker processes."""
-    return (_new_model, (type(self).__bases__[0],), self.__getstate__())
-
-
-def _new_model(cls: type[BaseModel]) -> Any:
-    return cls.__new__(cls)
-
-
-def _shadow(cls: type) -> type:
-    """A never-built subclass of ``cls`` for schemas compiled for other options.
-
-    pydantic-core reuses the prebuilt validator of a *completed* model class found in
-    a schema's ``cls`` (ignoring the schema we hand it), so those schemas name a
-    deferred subclass instead.  Instances are still ``isinstance`` of the model.
-    """
-    found = _SHADOWS.get(cls)
-    # a shadow that got built (e.g. ``model_dump()`` on such an instance builds its class)
-    # would be reused by pydantic-core with the default rules: name a fresh one instead
-    if found is None or found.__dict__.get("__pydantic_complete__"):
-        found = type(cls)(cls.__name__, (cls,), {"__module__": cls.__module__, "__qualname__": cls.__qualname__,
-                                                   "__doc__": cls.__doc__, "__reduce__": _reduce_shadow})
-        _SHADOWS[cls] = found
-    return found
 
 
 def compile_validator(model: type[BaseModel], options: Options = DEFAULT_OPTIONS) -> SchemaValidator:

@@ -3,7 +3,7 @@
 A message's link placeholders are ``{{linkN}}`` (N = ASCII digits; regex
 ``\\{\\{link([0-9]+)\\}\\}``, linear: a literal prefix, one digit run, a literal
 suffix).  Each placeholder needs an ``offer_links`` entry whose ``key`` is ``linkN``
-(campaigns.md §1).  The pieces:
+(campaigns reference).  The pieces:
 
 - :class:`HasPlaceholder` (marker on ``message``): at least one placeholder, else
   ``missing_link_placeholder`` (a Rust regex search in pydantic-core).

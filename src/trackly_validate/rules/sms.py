@@ -26,7 +26,7 @@ Three helpers:
       inside one part, as Twilio's segment calculator does. It needs the
       optional ``regex`` package.
 
-    Choices the Trackly docs leave open (decided here, see messaging.md §22):
+    Choices the Trackly docs leave open (decided here, see messaging reference):
 
     * **GSM-7 extension table.** The docs list only the basic set and never
       mention the extension table. By their literal rule ``^ { } [ ] ~ \\ | €``

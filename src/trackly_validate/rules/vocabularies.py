@@ -93,7 +93,7 @@ _UNREADABLE = "the DSL page is cut off before this type's operator table; "
 
 _ROWS: tuple[Vocabulary, ...] = (
     Vocabulary("group_operator", C.invalid_group_operator, ("AND", "OR"),
-               source="DSL page §1 (filter groups)", ignore_case=True),
+               source="DSL page (filter groups)", ignore_case=True),
     Vocabulary("condition_type", C.invalid_condition_type,
                ("time", "count", "revenue", "custom_field", "carrier", "timezone", "phone_numbers"),
                source="DSL page and update-audience error table (six types); phone_numbers from the "
@@ -102,9 +102,9 @@ _ROWS: tuple[Vocabulary, ...] = (
                    "were never seen; widen 'condition_type' to accept them"),
     # time ----------------------------------------------------------------------------------------------
     Vocabulary("time_field", C.invalid_time_field, ("last_clicked_at", "last_sent_at", "signup_date"),
-               source="DSL page §1 (time conditions)"),
+               source="DSL page (time conditions)"),
     Vocabulary("time_operator", C.invalid_time_operator, _WINDOW + _EXISTS,
-               source="DSL page §1 (time conditions)"),
+               source="DSL page (time conditions)"),
     Vocabulary("time_unit", C.invalid_time_unit, ("minutes", "hours", "days", "weeks"),
                source="DSL page (days, hours, minutes) and error-code page (hours, days, weeks): union"),
     # count ---------------------------------------------------------------------------------------------

@@ -113,17 +113,21 @@ def detect(name: str, stream: IO[bytes], fmt: str = "auto") -> str:
         return ext
     if b"\x00" in head:  # no text format here holds a NUL byte
         raise InputError(f"looks like binary data, not {KNOWN}")
-    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    from trackly_validate.core.decoding import without_bom  # pydantic only once a text format is read
+
+    text = without_bom(head).lstrip(b" \t\r\n")
     return "json" if text.startswith(b"[") else "jsonl"
 
 
 # --- JSONL and JSON arrays -----------------------------------------------------------------------------------
 
 def _jsonl(stream: IO[bytes]) -> Iterator[tuple[int, bytes]]:
+    from trackly_validate.core.decoding import without_bom
+
     lineno = 0
     for lineno, line in enumerate(stream, 1):
-        if lineno == 1 and line.startswith(b"\xef\xbb\xbf"):
-            line = line[3:]
+        if lineno == 1:
+            line = without_bom(line)
         if line.isspace() or not line:
             continue
         # the line ending is not part of the body (the 5 MiB limit counts the body's bytes)
@@ -147,14 +151,13 @@ def iter_json_array(stream: IO[bytes], chunk: int = 1 << 16) -> Iterator[bytes]:
     ends early, closes a bracket it never opened, or has anything but whitespace after
     the array.
     """
-    buf = bytearray(stream.read(chunk))
+    from trackly_validate.core.decoding import without_bom
+
+    buf = bytearray(without_bom(stream.read(chunk)))
     i = 0
-    while True:  # skip a BOM and whitespace up to '['
+    while True:  # skip whitespace up to '['
         while i < len(buf) and buf[i] in b" \t\r\n":
             i += 1
-        if buf[i:i + 3] == b"\xef\xbb\xbf":
-            i += 3
-            continue
         if i < len(buf):
             break
         more = stream.read(chunk)

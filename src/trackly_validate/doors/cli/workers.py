@@ -29,23 +29,19 @@ from pydantic_core import to_json
 
 from trackly_validate.core import decoding
 from trackly_validate.core.catalog import C
-from trackly_validate.core.errors import Problem, UnknownEndpointError
+from trackly_validate.core.errors import Problem
 from trackly_validate.core.options import Options
 from trackly_validate.contracts.pipeline import compiled, run, run_many
-from trackly_validate.contracts.routes import Route, find, resolve
+from trackly_validate.contracts.routes import Route, find, resolve, unknown_endpoint
 from trackly_validate.doors.cli.readers import CHUNK, Chunk, arrow_bodies, cells_bodies, cells_frame, ipc_bytes
 
-__all__ = ["Runner", "validate_chunk", "SMALL_INPUT", "ProblemRow", "as_problem"]
+__all__ = ["Runner", "validate_chunk", "SMALL_INPUT", "ProblemRow"]
 
 #: Inputs with fewer records than this are validated in this process, whatever --jobs.
 SMALL_INPUT = 4 * CHUNK
 
 ProblemRow = tuple[str, str, int, tuple[Any, ...]]  # (code, error, status, loc)
 Result = tuple[int, list[tuple[int, Any]], "list[bytes] | None"]
-
-
-def as_problem(row: ProblemRow) -> Problem:
-    return Problem(*row)
 
 
 def _rows(problems: list[Problem]) -> tuple[ProblemRow, ...]:
@@ -67,7 +63,7 @@ def envelope_result(raw: Any, options: Options) -> Any:
     method, path = env["method"], env["path"]
     route = find(method, path)
     if route is None:
-        return str(UnknownEndpointError(method, path))
+        return str(unknown_endpoint(method, path))
     return _rows(run(route, env.get("body", {}), options, path=path).problems)
 
 

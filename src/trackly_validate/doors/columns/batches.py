@@ -28,7 +28,7 @@ from trackly_validate.doors.columns.records import body_from_row, split_columns
 from trackly_validate.contracts.routes import Route
 from trackly_validate.doors.columns.compile import Verdicts, layout, verdicts
 
-__all__ = ["BATCH_ROWS", "refused_rows", "row_batches", "columns_of", "has_polars", "Stats", "Memo"]
+__all__ = ["BATCH_ROWS", "refused_rows", "row_batches", "columns_of", "height_of", "has_polars", "Stats", "Memo"]
 
 #: Rows of a frame judged at a time.
 BATCH_ROWS = 65_536
@@ -70,7 +70,7 @@ def _slices(frame: Any, library: str, size: int) -> Iterator[Any]:
                 yield frame.slice(start, size)
 
 
-def _height(part: Any, library: str) -> int:
+def height_of(part: Any, library: str) -> int:
     return len(part) if library == "pandas" else part.height if library == "polars" else part.num_rows
 
 
@@ -118,7 +118,7 @@ def _as_polars(part: Any, library: str, names: list[str]) -> Any | None:
             import pyarrow as pa
 
             out = pl.from_arrow(pa.Table.from_pandas(part, preserve_index=False))
-        if not isinstance(out, pl.DataFrame) or out.width != len(names) or out.height != _height(part, library):
+        if not isinstance(out, pl.DataFrame) or out.width != len(names) or out.height != height_of(part, library):
             return None
         if list(out.columns) != names:
             out = out.rename(dict(zip(out.columns, names))) if len(set(out.columns)) == out.width else None
@@ -216,7 +216,7 @@ def refused_rows(frame: Any, library: str, route: Route, path: str | None, optio
     memo = Memo() if memo is None else memo
     offset = 0
     for part in _slices(frame, library, BATCH_ROWS):
-        height = _height(part, library)
+        height = height_of(part, library)
         proved = None
         if column_face and height:
             view = _as_polars(part, library, positional)

@@ -37,7 +37,7 @@ from typing import Any, Mapping
 from trackly_validate.core.options import DEFAULT_OPTIONS, Options
 from trackly_validate.contracts.routes import Route
 from trackly_validate.rules.base import TAG, Rule, _MaxBytesRule
-from trackly_validate.doors.columns.independence import independent_fields
+from trackly_validate.doors.columns.independence import body_model, independent_fields, plain_fields
 
 __all__ = ["Leaf", "Group", "Verdicts", "layout", "acceptance", "verdicts", "PROVABLE_DTYPES"]
 
@@ -474,8 +474,8 @@ def verdicts(route: Route, options: Options, root: Group, limit: int) -> Verdict
     rest = _and(rest, dynamic <= (limit - static))
     fields: list[tuple[str, Any, tuple[str, ...] | None]] = []
     try:
-        model, sizes = _unwrap_sizes(schema, options)
-        plain = _plain_model(model) if model is not None else None
+        model, sizes = body_model(schema, options)
+        plain = plain_fields(model) if model is not None else None
         for rule in sizes:  # a whole-body byte cap (the 4,000-byte contact): proved by the bound
             s_static, s_dynamic = _json_bound(clean)
             if s_static > rule.n:
@@ -502,32 +502,6 @@ def verdicts(route: Route, options: Options, root: Group, limit: int) -> Verdict
     except _Unprovable:
         return None
     return Verdicts(_and(core, rest), fields, rest)
-
-
-def _plain_model(schema: Mapping[str, Any]) -> Mapping[str, Any] | None:
-    """The model-fields of a body that is a plain model (no hook, no model validator)."""
-    if schema.get("type") != "model" or any(schema.get(f) for f in ("post_init", "custom_init", "root_model")):
-        return None
-    inner = schema.get("schema") or {}
-    if inner.get("type") != "model-fields" or inner.get("model_validators") or inner.get("computed_fields"):
-        return None
-    return inner
-
-
-def _unwrap_sizes(schema: Mapping[str, Any], options: Options) -> tuple[Mapping[str, Any] | None, list[_MaxBytesRule]]:
-    """The body's model node under the whole-body byte caps (``MaxBytes``) that wrap it, and
-    those caps still on for ``options``."""
-    sizes: list[_MaxBytesRule] = []
-    node = schema
-    for _ in range(4):
-        meta = node.get("metadata")
-        rule = meta.get(TAG) if isinstance(meta, dict) else None
-        if not isinstance(rule, _MaxBytesRule):
-            break
-        if not rule.is_disabled(options):
-            sizes.append(rule)
-        node = rule.inner
-    return (node if node.get("type") == "model" else None), sizes
 
 
 def _has_odd(member: Any) -> bool:

@@ -35,7 +35,7 @@ from trackly_validate.core.options import Options, coerce_options
 from trackly_validate.contracts.pipeline import run_many
 from trackly_validate.doors.columns.records import body_from_row, split_columns
 from trackly_validate.contracts.routes import Route, resolve
-from trackly_validate.doors.columns.batches import BATCH_ROWS, columns_of, refused_rows, row_batches
+from trackly_validate.doors.columns.batches import BATCH_ROWS, columns_of, height_of, refused_rows, row_batches
 
 if TYPE_CHECKING:  # the frame libraries' own types, for the overloads (never imported at run time)
     import pandas
@@ -105,14 +105,10 @@ def _library(frame: Any, caller: str) -> str:
 
 # --- reading rows ----------------------------------------------------------------------------------------
 
-def _columns(frame: Any, library: str) -> list[str]:
-    return columns_of(frame, library)
-
-
 def bodies(frame: Any) -> Iterator[dict[str, Any]]:
     """The request body of each row of ``frame``, in order."""
     library = _library(frame, "bodies")
-    paths = repeat(split_columns(_columns(frame, library)))
+    paths = repeat(split_columns(columns_of(frame, library)))
     for batch in row_batches(frame, library):
         yield from map(body_from_row, paths, batch)  # no Python frame per row here
 
@@ -234,7 +230,7 @@ def split_frame(frame: Any, method: str, path: str, *, options: Options | None =
     row's problems use :func:`check_frame`.  ``ValueError`` when ``frame`` already has a
     column of those names."""
     library = _library(frame, "split_frame")
-    clash = [name for name in REJECT_COLUMNS if name in _columns(frame, library)]
+    clash = [name for name in REJECT_COLUMNS if name in columns_of(frame, library)]
     if clash:
         raise ValueError(f"split_frame adds the columns {', '.join(REJECT_COLUMNS)} to the rejected rows; "
                          f"the frame already has {', '.join(clash)}: rename it first")
@@ -244,7 +240,7 @@ def split_frame(frame: Any, method: str, path: str, *, options: Options | None =
     for offset, _, found in _refused(frame, library, method, path, options):
         for row, problems in found:
             _add(first, offset + row, problems[0])
-    accepted = np.ones(_height(frame, library), dtype=bool)
+    accepted = np.ones(height_of(frame, library), dtype=bool)
     accepted[np.asarray(first.row, dtype=np.int64)] = False
     columns = _as_columns(first, REJECT_COLUMNS, library)
     refused = ~accepted
@@ -266,7 +262,3 @@ def split_frame(frame: Any, method: str, path: str, *, options: Options | None =
     for name, values in columns.items():
         rejects = rejects.append_column(name, values)
     return table.filter(pa.array(accepted, type=pa.bool_())), rejects
-
-
-def _height(frame: Any, library: str) -> int:
-    return len(frame) if library == "pandas" else frame.height if library == "polars" else frame.num_rows

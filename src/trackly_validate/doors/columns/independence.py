@@ -4,7 +4,8 @@ In a plain-model body (no model validator or hook) pydantic-core validates each 
 its own schema; a field whose schema - and every rule in it rebuilt for the options - holds
 no with-info Python validator (one that can read the fields validated before it, like
 ``consent_method``'s verbal rule) and no shared definition is judged on its own value
-alone.  :mod:`.batches` uses that to share the answer of a refused row that fails such a
+alone (:func:`body_model` and :func:`plain_fields` find such a body's fields; :mod:`.compile`
+reads them too).  :mod:`.batches` uses that to share the answer of a refused row that fails such a
 field, and only it, with the rows that hold the same cells there.
 """
 
@@ -15,9 +16,9 @@ from typing import Any
 
 from trackly_validate.core.options import DEFAULT_OPTIONS, Options
 from trackly_validate.contracts.routes import Route
-from trackly_validate.rules.base import TAG, Rule
+from trackly_validate.rules.base import TAG, Rule, _MaxBytesRule
 
-__all__ = ["independent_fields"]
+__all__ = ["independent_fields", "body_model", "plain_fields"]
 
 
 @lru_cache(maxsize=128)
@@ -26,11 +27,10 @@ def independent_fields(route: Route, options: Options) -> frozenset[str]:
     no with-info Python validator (one that could read the other fields) and no shared
     definition, in the model's schema and in every rule of it rebuilt for ``options``."""
     from trackly_validate.rules.compile import compiled_schema
-    from trackly_validate.doors.columns.compile import _plain_model, _unwrap_sizes
 
     schema, _ = compiled_schema(route.model)
-    model, _ = _unwrap_sizes(schema, options)
-    plain = _plain_model(model) if model is not None else None
+    model, _ = body_model(schema, options)
+    plain = plain_fields(model) if model is not None else None
     if plain is None:
         return frozenset()
     out = set()
@@ -60,3 +60,28 @@ def _nodes(schema: Any, options: Options) -> list[dict[str, Any]]:
         return rule.build(options) if isinstance(rule, Rule) and options != DEFAULT_OPTIONS else None
 
     return list(schema_nodes(schema, rebuilt))
+
+
+def plain_fields(schema: dict[str, Any]) -> dict[str, Any] | None:
+    """The model-fields of a body that is a plain model (no hook, no model validator)."""
+    if schema.get("type") != "model" or any(schema.get(f) for f in ("post_init", "custom_init", "root_model")):
+        return None
+    inner = schema.get("schema") or {}
+    if inner.get("type") != "model-fields" or inner.get("model_validators") or inner.get("computed_fields"):
+        return None
+    return inner
+
+
+def body_model(schema: dict[str, Any], options: Options) -> tuple[dict[str, Any] | None, list[Any]]:
+    """The body's model node under the whole-body byte caps (``MaxBytes``) that wrap it, and
+    those caps still on for ``options``."""
+    sizes, node = [], schema
+    for _ in range(4):
+        meta = node.get("metadata")
+        rule = meta.get(TAG) if isinstance(meta, dict) else None
+        if not isinstance(rule, _MaxBytesRule):
+            break
+        if not rule.is_disabled(options):
+            sizes.append(rule)
+        node = rule.inner
+    return (node if node.get("type") == "model" else None), sizes

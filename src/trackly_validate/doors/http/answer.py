@@ -10,36 +10,12 @@ server's answer first - each with its JSON path in the body (``loc``)::
      "problems": [{"code": "missing_body", "error": "body is required", "loc": ["body"]},
                   {"code": "invalid_phone", "error": "...", "loc": ["to"]}]}
 
-A client that reads the API's two keys reads this answer unchanged.
+A client that reads the API's two keys reads this answer unchanged.  The shape is built
+in ``trackly_validate.core.errors``, below every door, so the exception and the doors share it.
 """
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Protocol
+from trackly_validate.core.errors import PROBLEMS_KEY, codeless_body, error_body
 
 __all__ = ["PROBLEMS_KEY", "error_body", "codeless_body"]
-
-#: The extension key under which an error answer lists every problem.
-PROBLEMS_KEY = "problems"
-
-
-class _ProblemLike(Protocol):
-    @property
-    def code(self) -> str: ...
-    @property
-    def error(self) -> str: ...
-    @property
-    def loc(self) -> tuple[Any, ...]: ...
-
-
-def error_body(problems: Iterable[_ProblemLike]) -> dict[str, Any]:
-    """The answer to a request refused with ``problems`` (the first is the server's)."""
-    found = list(problems)
-    first = found[0]
-    return {"error": first.error, "code": first.code,
-            PROBLEMS_KEY: [{"code": p.code, "error": p.error, "loc": list(p.loc)} for p in found]}
-
-
-def codeless_body(error: str) -> dict[str, Any]:
-    """An answer the server sends without a code (``{"error"}``): its one problem has none either."""
-    return {"error": error, PROBLEMS_KEY: [{"error": error, "loc": []}]}

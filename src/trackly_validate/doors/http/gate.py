@@ -18,20 +18,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, AsyncIterator, Callable
-from urllib.parse import unquote
 
 from trackly_validate.core.keys import check_api_key
 from trackly_validate.doors.bulk import Partition, partition_route
 from trackly_validate.core.catalog import C
-from trackly_validate.core.errors import Problem, TracklyValidationError
+from trackly_validate.core.errors import Problem, TracklyValidationError, codeless_body, error_body
 from trackly_validate.core.options import Options
 from trackly_validate.contracts.pipeline import in_server_order, is_parser_refusal, run, too_large
-from trackly_validate.contracts.routes import READS, ROUTES, Route
+from trackly_validate.contracts.routes import Route
 from trackly_validate.contracts.translate import problem
-from trackly_validate.doors.http.answer import codeless_body, error_body
 from trackly_validate.doors.http.reader import Body, BodyReader, Refusal, header, read_bytes, reading
 
-__all__ = ["Refused", "Admitted", "ClientGone", "judge", "judge_bytes", "admit", "match", "drain", "DRAIN_LIMIT"]
+__all__ = ["Refused", "Admitted", "ClientGone", "judge", "judge_bytes", "admit", "drain", "DRAIN_LIMIT"]
 
 #: How much of a refused body is read off before answering: past this the connection is
 #: closed instead (Express reads it all; a cap keeps a hostile client from holding a worker).
@@ -68,7 +66,7 @@ class Refused:
         return self.problems[0].code if self.problems else None
 
     def answer(self) -> dict[str, Any]:
-        """The one error answer (answer.py)."""
+        """The one error answer (``trackly_validate.doors.http.answer``)."""
         return error_body(self.problems) if self.problems else codeless_body(self.error)
 
     def exception(self) -> TracklyValidationError:
@@ -184,30 +182,3 @@ async def drain(stream: AsyncIterator[bytes], limit: int = DRAIN_LIMIT) -> bool:
     except Exception:  # the client went away, or the stream was already consumed
         return False
     return True
-
-
-def match(method: str, raw_path: str, *, reads: bool = False) -> tuple[Route | None, dict[str, str], str]:
-    """The route for ``method`` and a raw (percent-encoded) request path under ``/api``, as
-    Express matches it: literal segments on the raw path, case-insensitively; parameter
-    values decoded after.  Returns the route, its parameters and the path for the path
-    rules (the route's literals with the request's parameter values; a decoded "/" inside
-    one stays encoded).  ``reads``: the read contracts too (the stand-in answers them; a
-    door that only judges bodies leaves them alone), HEAD matching as GET."""
-    # Express matches segment by segment: an empty one ("/api//v2/send") matches no route;
-    # one trailing "/" is allowed (non-strict routing)
-    segments = raw_path.split("/")[1:]
-    if len(segments) > 1 and segments[-1] == "":
-        segments.pop()
-    if not segments or segments[0].lower() != "api" or not raw_path.startswith("/"):
-        return None, {}, raw_path
-    raw = tuple(segments[1:])
-    folded = tuple(s.lower() for s in raw)  # the literals are lower case; a parameter matches any text
-    if reads and method == "HEAD":
-        method = "GET"
-    for route in (*ROUTES, *READS) if reads else ROUTES:
-        if route.method == method and route.matches(folded):
-            template = route.template.strip("/").split("/")
-            values = tuple(unquote(s) if t.startswith("{") else t for t, s in zip(template, raw))
-            checked = "/" + "/".join(v if "/" not in v else s for v, s in zip(values, raw))
-            return route, route.params(values), checked
-    return None, {}, raw_path

@@ -31,6 +31,7 @@ import zlib
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from trackly_validate.core.decoding import without_bom
 from trackly_validate.contracts.pipeline import MAX_PAYLOAD_BYTES
 
 __all__ = ["Reading", "reading", "BodyReader", "Body", "Refusal", "read_bytes", "MAX_PAYLOAD_BYTES",
@@ -355,10 +356,7 @@ def _as_utf8(data: bytes, codec: str) -> bytes:
         codec = _unmarked_order(data, 2)
     elif codec == "utf-32" and data[:4] not in (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE):
         codec = _unmarked_order(data, 4)
-    text = data.decode(codec, "replace")
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    return text.encode("utf-8", "surrogatepass")
+    return without_bom(data.decode(codec, "replace").encode("utf-8", "surrogatepass"))
 
 
 def _unmarked_order(data: bytes, width: int) -> str:

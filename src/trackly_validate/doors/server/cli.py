@@ -7,7 +7,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
-import logging
 import sys
 from pathlib import Path
 from typing import IO, Any, Iterable
@@ -165,6 +164,7 @@ def _unusable_database(path: str | Path) -> str | None:
 def _serve_proxy(serve: Any, host: str, port: int, fixtures: Any, seed: int | None, options: Options | None,
                  upstream: str, timeout: float | None, connect_timeout: float | None, err: IO[str]) -> int:
     from trackly_validate.doors.server.proxy import STATS_PATH
+    from trackly_validate.doors.server.quiet import proxy_logs_to
     from trackly_validate.doors.server.upstream import Timeouts, Upstream
 
     if fixtures is not None or seed is not None:
@@ -185,22 +185,9 @@ def _serve_proxy(serve: Any, host: str, port: int, fixtures: Any, seed: int | No
     except OSError as exc:
         err.write(f"trackly-validate: {exc}\n")
         return 2
-    _log_to(err)
+    proxy_logs_to(err)
     err.write(f"trackly-validate proxy on http://{host}:{port} -> {target.url()} "
               f"(counts: http://{host}:{port}{STATS_PATH})\n")
     err.flush()
     serve(host, port, options=options, upstream=upstream, timeouts=timeouts, sock=sock)
     return 0
-
-
-def _log_to(stream: IO[str]) -> None:
-    """The proxy's log lines (upstream failures, clients gone, counts at start and shutdown)
-    and its connections' (timeouts, invalid requests, over the limit) on ``stream``."""
-    for name in ("trackly_validate.proxy", "trackly_validate.doors.server"):
-        logger = logging.getLogger(name)
-        if not any(getattr(h, "stream", None) is stream for h in logger.handlers):
-            handler = logging.StreamHandler(stream)
-            handler.setFormatter(logging.Formatter("trackly-validate proxy: %(message)s"))
-            logger.addHandler(handler)
-        logger.setLevel(logging.INFO)
-        logger.propagate = False

@@ -1,4 +1,4 @@
-"""The stand-in's delivery webhooks (messaging.md §8): ``serve --webhook-url URL
+"""The stand-in's delivery webhooks (messaging reference): ``serve --webhook-url URL
 [--webhook-secret S]``.
 
 Each message an accepted send queues produces one ``delivery`` event; an inbound SMS
@@ -36,7 +36,7 @@ __all__ = ["Webhooks", "WebhookSender", "WebhookRecorder", "OUTCOMES", "outcome_
 
 log = logging.getLogger("trackly_validate.sandbox")
 
-#: The documented retry schedule, in minutes (messaging.md §8).
+#: The documented retry schedule, in minutes (messaging reference).
 RETRY_MINUTES = (1, 5, 15, 60, 120)
 #: How much faster than the documented schedule the stand-in retries (1 min -> 60 ms).
 COMPRESSION = 1000
@@ -59,7 +59,7 @@ def outcome_for(to: Any, unsubscribed: bool) -> tuple[str, str]:
     return UNSUBSCRIBED if unsubscribed else OUTCOMES.get(str(to or ""), DELIVERED)
 
 
-#: The outcome after which the contact is removed from the list (messaging.md §8).
+#: The outcome after which the contact is removed from the list (messaging reference).
 REMOVES_CONTACT = "REJECTED_DESTINATION"
 
 

@@ -11,10 +11,10 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
 from trackly_validate.core.catalog import C
-from trackly_validate.doors.http.gate import Admitted, ClientGone, Refused, admit, drain, match
+from trackly_validate.doors.http.gate import Admitted, ClientGone, Refused, admit, drain
 from trackly_validate.doors.http.reader import node_headers
 from trackly_validate.core.options import Options
-from trackly_validate.contracts.routes import Route
+from trackly_validate.contracts.routes import Route, match
 from trackly_validate.contracts.shapes import VERSION_HEADERS
 from trackly_validate.contracts.translate import problem
 
@@ -62,11 +62,12 @@ async def through_gate(request: Request, options: Options, *, reads: bool = Fals
                        **gate: Any) -> tuple[Route | None, Refused | Admitted | None]:
     """The request's route and the gate's verdict (``None`` for an unmodelled request,
     whose body is left for the door); ``reads``: the read contracts too."""
-    route, params, path = match(request.method, raw_path(request), reads=reads)
-    if route is None:
+    found = match(request.method, raw_path(request), express=True, reads=reads)
+    if found is None:
         return None, None
     headers = node_headers(request.scope["headers"])
-    return route, await admit(route, headers, _chunks(request), options, path=path, params=params, **gate)
+    return found.route, await admit(found.route, headers, _chunks(request), options, path=found.path,
+                                    params=dict(found.params), **gate)
 
 
 def refusal_response(refused: Refused) -> Response:

@@ -18,9 +18,9 @@ import logging
 import threading
 import time
 from collections import Counter
-from typing import Any
+from typing import IO, Any
 
-__all__ = ["EventLog", "QuietFilter", "quiet_server_logs", "INTERVAL"]
+__all__ = ["EventLog", "QuietFilter", "quiet_server_logs", "proxy_logs_to", "INTERVAL"]
 
 #: Seconds between two lines of the same class.
 INTERVAL = 10.0
@@ -117,3 +117,16 @@ def quiet_server_logs() -> None:
         logger = logging.getLogger(name)
         if _FILTER not in logger.filters:
             logger.addFilter(_FILTER)
+
+
+def proxy_logs_to(stream: IO[str]) -> None:
+    """The proxy's log lines (upstream failures, clients gone, counts at start and shutdown)
+    and its connections' (timeouts, invalid requests, over the limit) on ``stream``."""
+    for name in ("trackly_validate.proxy", "trackly_validate.doors.server"):
+        logger = logging.getLogger(name)
+        if not any(getattr(h, "stream", None) is stream for h in logger.handlers):
+            handler = logging.StreamHandler(stream)
+            handler.setFormatter(logging.Formatter("trackly-validate proxy: %(message)s"))
+            logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False

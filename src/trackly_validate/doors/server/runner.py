@@ -25,7 +25,7 @@ import uvicorn
 from trackly_validate.core.options import Options
 from trackly_validate.doors.server.app import create_app
 from trackly_validate.doors.server.connections import EVENTS, GuardedProtocol, Limits
-from trackly_validate.doors.server.quiet import quiet_server_logs
+from trackly_validate.doors.server.quiet import proxy_logs_to, quiet_server_logs
 
 __all__ = ["serve", "bind", "PortInUse", "SandboxServer", "ProxyServer", "DEFAULT_HOST", "DEFAULT_PORT"]
 
@@ -113,11 +113,10 @@ def proxy_from_environment() -> Any:
     """The proxy app of a worker process (``serve(..., workers=N)``)."""
     import sys
 
-    from trackly_validate.doors.server.cli import _log_to
     from trackly_validate.doors.server.proxy import create_proxy_app
 
     upstream, options, timeouts = pickle.loads(base64.b64decode(os.environ[PROXY_SETTINGS_ENV]))
-    _log_to(sys.stderr)  # a new interpreter: the parent's log set-up again
+    proxy_logs_to(sys.stderr)  # a new interpreter: the parent's log set-up again
     return create_proxy_app(upstream, options, timeouts)
 
 

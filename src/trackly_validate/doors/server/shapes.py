@@ -43,10 +43,10 @@ class Ids:
     def hex24(self) -> str:  # a MongoDB ObjectId, as the docs' resource ids
         return self.token(24, "0123456789abcdef")
 
-    def message_id(self) -> str:  # v2: 8 letters and digits (messaging.md §2)
+    def message_id(self) -> str:  # v2: 8 letters and digits (messaging reference)
         return self.token(8)
 
-    def v1_message_id(self) -> str:  # v1: msg_ + 12 (messaging.md §6 example)
+    def v1_message_id(self) -> str:  # v1: msg_ + 12 (messaging reference example)
         return "msg_" + self.token(12, _LOWER)
 
 
@@ -125,12 +125,12 @@ def _queue(ctx: Accepted) -> dict[str, Any]:
     return out
 
 
-# --- phone validation (messaging.md §9, §10) -----------------------------------------------------------------
+# --- phone validation (messaging reference) -----------------------------------------------------------------
 
 def _lookup(ctx: Accepted, phone: str, force: bool) -> dict[str, Any]:
     from trackly_validate.rules import phones
 
-    # the pipeline's v1 readings (§9: US formats normalised): the first valid one, else the first
+    # the pipeline's v1 readings (messaging reference: US formats normalised): the first valid one, else the first
     readings = phones.normalise_v1(phone) if isinstance(phone, str) else []
     if not readings:
         return _phone_error(phone)
@@ -184,7 +184,7 @@ def _creative_fields(row: dict[str, Any]) -> dict[str, Any]:
 
 # table -> (new id, defaults, derived fields)
 _RESOURCES: dict[str, tuple[Callable[[Accepted], Any], dict[str, Any], Callable[[dict[str, Any]], dict[str, Any]]]] = {
-    # creative ids are integers (campaigns.md §3.1: 101): a counter, never one handed out before
+    # creative ids are integers (campaigns reference: 101): a counter, never one handed out before
     "creatives": (lambda ctx: ctx.store.next_number("creatives.id", 100),
                   {"status": "active", "creative_type": "automated"}, _creative_fields),
     "schedules": (lambda ctx: ctx.ids.hex24(),
@@ -237,12 +237,12 @@ def _update(table: str, wrap: str | None) -> Callable[[Accepted], dict[str, Any]
         _new_id, defaults, derived = _RESOURCES[table]
         row = dict(ctx.existing) if ctx.existing is not None else {"id": ctx.params.get("id"), **defaults}
         patch = _client_fields(ctx.body)
-        if table == "offers" and isinstance(patch.get("metadata"), dict):  # merged (campaigns.md §5.4)
+        if table == "offers" and isinstance(patch.get("metadata"), dict):  # merged (campaigns reference)
             patch["metadata"] = {**(row.get("metadata") or {}), **patch["metadata"]}
         row.update(patch)
         row["updated_at"] = _now()
         row.update(derived(row))
-        if table == "audiences" and "filter" in patch:  # a new filter clears the size (audiences §2.4)
+        if table == "audiences" and "filter" in patch:  # a new filter clears the size (audiences-contacts reference)
             row["cached_size"] = row["cached_size_updated_at"] = None
         if ctx.existing is not None:  # an open store answers for an id never created, but keeps nothing
             ctx.store.put(table, row)
@@ -250,7 +250,7 @@ def _update(table: str, wrap: str | None) -> Callable[[Accepted], dict[str, Any]
     return build
 
 
-# --- links (messaging.md §16, §17) ----------------------------------------------------------------------------
+# --- links (messaging reference) ----------------------------------------------------------------------------
 
 def _list_for(ctx: Accepted) -> dict[str, Any] | None:
     if "listId" in ctx.body and ctx.body["listId"] is not None:
@@ -284,7 +284,7 @@ def _shorten(ctx: Accepted) -> dict[str, Any]:
             "domain": domain, "offerId": offer_id, "filterBots": bool((offer or {}).get("filter_bots", False))}
 
 
-# --- revenue and history imports (campaigns.md §7, audiences-contacts.md §4) -------------------------------------
+# --- revenue and history imports (campaigns reference, audiences-contacts reference) -------------------------------------
 
 def _revenue(ctx: Accepted) -> dict[str, Any]:
     revenue_id = ctx.ids.hex24()
@@ -358,7 +358,7 @@ def _clear(ctx: Accepted) -> dict[str, Any]:
     return {"success": True, "cleared": cleared}
 
 
-# --- contacts (audiences-contacts.md §3) ---------------------------------------------------------------------
+# --- contacts (audiences-contacts reference) ---------------------------------------------------------------------
 
 def _subscribe(ctx: Accepted, item: dict[str, Any]) -> tuple[bool, bool, str]:
     phone, list_number = item.get("phone_number"), item.get("list_number")
