@@ -13,7 +13,7 @@ statuses and fields, the OpenAPI document promises them: one table, so they cann
   no example here (:data:`OBJECTS`) fails the import, naming the route.
 
 :data:`HEADERS` is the headers every answer of an endpoint carries: its version's
-(:data:`VERSION_HEADERS`: v1's deprecation headers, messaging.md §1.5), none by default.
+(:data:`VERSION_HEADERS`: v1's deprecation headers, messaging reference), none by default.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ class Header:
 #: The shape of a body endpoint the docs give no answer for.
 GENERIC = Shape(200, {"success": "boolean"}, {"success": True})
 
-#: Headers every answer of an API version carries (messaging.md §1.5: v1's).
+#: Headers every answer of an API version carries (messaging reference: v1's).
 VERSION_HEADERS: Mapping[str, tuple[Header, ...]] = MappingProxyType({
     "v1": (Header("X-API-Deprecated", "v1 is deprecated", "Every v1 response carries it."),
            Header("Deprecation", "true", "RFC 8594: v1 is deprecated.")),
@@ -101,11 +101,11 @@ OBJECTS: Mapping[str, tuple[Mapping[str, Any], str]] = MappingProxyType({
     "offers": ({**_OFFER, "created_at": "2025-06-01T00:00:00Z", "updated_at": "2025-06-01T00:00:00Z"}, "string"),
 })
 
-#: What "archived" is called per resource (campaigns.md §4.5: schedules say ``archive``).
+#: What "archived" is called per resource (campaigns reference: schedules say ``archive``).
 ARCHIVED: Mapping[str, str] = MappingProxyType(
     {"creatives": "archived", "offers": "archived", "audiences": "archived", "schedules": "archive"})
 
-#: The v1 contacts endpoints' answer text (audiences-contacts.md §3.8: they do nothing).
+#: The v1 contacts endpoints' answer text (audiences-contacts reference: they do nothing).
 V1_NOOP = "This endpoint is deprecated and performs no operation."
 
 # --- body endpoints -------------------------------------------------------------------------------------------

@@ -78,58 +78,58 @@ _VERIFIED_LIST = Ref("list_number", "lists", "phone_number", C.list_not_found,
                      requires="webhook_verified", unmet=C.webhook_not_configured)
 _OFFER_LINKS = Ref("offer_links[].offer_id", "offers", "id", C.offer_not_found)
 _BLAST_OFFER_LINKS = Ref("blasts[].offer_links[].offer_id", "offers", "id", C.offer_not_found)
-# "exist and are active" (campaigns.md §4.1): an archived audience is not found
+# "exist and are active" (campaigns reference): an archived audience is not found
 _AUDIENCES = Ref("audiences[]", "audiences", "id", C.audience_not_found, inactive=("archived",))
 _SOURCE_LISTS = Ref("source_lists[]", "lists", "id", C.source_list_not_found)
 # a top-level list_number is the default of a message without one
 _MESSAGE_LIST = Ref("messages[].list_number", "lists", "phone_number", C.list_not_found, default="list_number")
 # v1 names the list by its internal id (404 "Sending number not found")
 _V1_LIST = Ref("from_phone_number_id", "lists", "from_phone_number_id", C.list_not_found)
-# campaigns.md §4.4: a complete schedule cannot be edited
+# campaigns reference: a complete schedule cannot be edited
 _COMPLETE = Lock("status", "complete", C.schedule_complete)
 
 _ENTRIES: dict[str, Account] = {
-    # messaging.md §2, §4: the list must be the account's; a BYOC list must be verified
+    # messaging reference: the list must be the account's; a BYOC list must be verified
     "POST /v2/send": Account((_VERIFIED_LIST,), queues_sms=True),
     "POST /v2/send-raw": Account((_VERIFIED_LIST,), queues_sms=True),
-    # §3, §5: list_not_found per message (webhook_not_configured is not listed for bulk)
+    # messaging reference: list_not_found per message (webhook_not_configured is not listed for bulk)
     "POST /v2/send/bulk": Account((_MESSAGE_LIST,), queues_sms=True),
     "POST /v2/send-raw/bulk": Account((_MESSAGE_LIST,), queues_sms=True),
-    # §6, §7
+    # messaging reference: v1 names the list by its number
     "POST /v1/messages": Account((_V1_LIST,), queues_sms=True),
     "POST /v1/messages/bulk": Account((_V1_LIST,), queues_sms=True),
-    # campaigns.md §3: every offer_links entry names an offer of the account (400)
+    # campaigns reference: every offer_links entry names an offer of the account (400)
     "POST /v2/creatives": Account((_OFFER_LINKS,)),
     "PUT /v2/creatives/{id}": Account((_OFFER_LINKS,)),
-    # §4.1, §4.4: audiences must exist and be active; source lists must exist (404)
+    # campaigns reference: audiences must exist and be active; source lists must exist (404)
     "POST /v2/schedules": Account((_AUDIENCES, _SOURCE_LISTS, _BLAST_OFFER_LINKS)),
     "PUT /v2/schedules/{id}": Account((_AUDIENCES, _SOURCE_LISTS, _BLAST_OFFER_LINKS), locked=_COMPLETE),
-    # messaging.md §16: the literal product_not_enabled
+    # messaging reference: the literal product_not_enabled
     "POST /v2/links": Account(product="offer_management"),
-    # §17: offer (404), list by id or number (404), list with a shortener domain (409)
+    # messaging reference: offer (404), list by id or number (404), list with a shortener domain (409)
     "POST /v2/links/shorten": Account((
         Ref("offerId", "offers", "id", C.offer_not_found),
         Ref("listId", "lists", "id", C.list_not_found, requires="link_domain", unmet=C.no_domain_configured),
         Ref("phoneNumber", "lists", "phone_number", C.list_not_found, requires="link_domain",
             unmet=C.no_domain_configured),
     ), product="sms"),
-    # campaigns.md §7.1: the message must have been sent
+    # campaigns reference: the message must have been sent
     "POST /v2/revenue": Account((Ref("message_id", "messages", "id", C.message_not_found),)),
     "POST /v2/revenue/bulk": Account((Ref("records[].message_id", "messages", "id", C.message_not_found),)),
-    # audiences-contacts.md §4: history imports name lists, messages and offers per record
+    # audiences-contacts reference: history imports name lists, messages and offers per record
     "POST /v2/history/sends": Account((Ref("records[].list_number", "lists", "phone_number", C.list_not_found),
                                        Ref("records[].list_id", "lists", "id", C.list_not_found))),
     "POST /v2/history/clicks": Account((Ref("records[].message_id", "messages", "id", C.message_not_found),
                                         Ref("records[].offer_id", "offers", "id", C.offer_not_found))),
     "POST /v2/history/revenue": Account((Ref("records[].message_id", "messages", "id", C.message_not_found),
                                          Ref("records[].offer_id", "offers", "id", C.offer_not_found))),
-    # audiences-contacts.md §2.3, §2.4
+    # audiences-contacts reference
     "POST /v2/audiences": Account((_SOURCE_LISTS,)),
     "PUT /v2/audiences/{id}": Account((_SOURCE_LISTS,)),
-    # §3.1, §3.6: the list must be the account's (per contact on bulk)
+    # audiences-contacts reference: the list must be the account's (per contact on bulk)
     "POST /v2/contacts": Account((_LIST_NUMBER,)),
     "POST /v2/contacts/bulk": Account((Ref("contacts[].list_number", "lists", "phone_number", C.list_not_found),)),
-    # §3.2: contact, then list, then the contact's subscription to the list (all 400)
+    # audiences-contacts reference: contact, then list, then the contact's subscription to the list (all 400)
     "PUT /v2/contacts": Account((Ref("phone_number", "contacts", "phone_number", C.contact_not_found),
                                  _LIST_NUMBER,
                                  Ref("phone_number+list_number", "list_contacts", "phone_number+list_number",
@@ -169,7 +169,7 @@ def state_codes(route: Route) -> tuple[CodeInfo, ...]:
 def server_text(info: CodeInfo, route: Route, detail: str | None = None) -> str:
     """The server's text for ``info`` on ``route``: the v1 wording on v1, ``…`` filled
     with ``detail``, ``{PRODUCT}`` with the product the endpoint needs, upper case
-    (messaging.md §16, §17: ``OFFER_MANAGEMENT product not enabled for this account``)."""
+    (messaging reference: ``OFFER_MANAGEMENT product not enabled for this account``)."""
     wording = "v1" if route.version == "v1" and "v1" in info.wordings else None
     text = info.message_for(wording, detail)
     product = ACCOUNT[route].product

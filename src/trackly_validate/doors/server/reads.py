@@ -92,7 +92,7 @@ def render(table: str, row: dict[str, Any], store: Store) -> dict[str, Any]:
 
 
 def _contact(row: dict[str, Any]) -> dict[str, Any]:
-    """A contact on a list (audiences-contacts.md §3.5's object); what the stand-in does not
+    """A contact on a list (audiences-contacts reference object); what the stand-in does not
     simulate (carrier, counts) has a neutral value."""
     return {"id": row.get("id"), "phone_number": row.get("phone_number"), "list_number": row.get("list_number"),
             "list_id": row.get("list_id"), "active": row.get("active", True),
@@ -141,7 +141,7 @@ def _get(req: ReadRequest) -> dict[str, Any]:
 
 
 def _archive(req: ReadRequest) -> dict[str, Any]:
-    """Soft delete (campaigns.md §3.5, §4.5, §5.5; audiences-contacts.md §2.5): the status
+    """Soft delete (campaigns reference; audiences-contacts reference): the status
     becomes archived, the resource stays readable by id and with the archived filter."""
     table = req.route.table
     assert table is not None

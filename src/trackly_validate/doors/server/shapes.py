@@ -146,7 +146,7 @@ def _lookup(ctx: Accepted, phone: str, force: bool) -> dict[str, Any]:
 
 
 def _phone_error(phone: str) -> dict[str, Any]:
-    """One bad number inside the results (messaging.md §10: it never fails the batch)."""
+    """One bad number inside the results (messaging reference: it never fails the batch)."""
     return {"phone": phone, "error": "validation_error", "code": C.invalid_phone.code,
             "message": "invalid phone number format"}
 
@@ -174,7 +174,7 @@ def _phone_batch(ctx: Accepted) -> dict[str, Any]:
 # --- campaigns: creatives, schedules, offers, audiences -----------------------------------------------------
 
 def _creative_fields(row: dict[str, Any]) -> dict[str, Any]:
-    """A creative's derived fields (campaigns.md §3.1: offer_links with url/url_params, offers, counts)."""
+    """A creative's derived fields (campaigns reference: offer_links with url/url_params, offers, counts)."""
     links = [{**link, "url": link.get("url"), "url_params": link.get("url_params") or {}}
              for link in row.get("offer_links") or () if isinstance(link, dict)]
     estimate = estimate_creative(str(row.get("message") or ""))
@@ -340,7 +340,7 @@ def _instant(value: Any) -> datetime | None:
 
 
 def _clear(ctx: Accepted) -> dict[str, Any]:
-    """Clear imported history (audiences-contacts.md §4.4): only the requested entities;
+    """Clear imported history (audiences-contacts reference): only the requested entities;
     with ``before_date``, only records whose ``timestamp`` is older (one without a readable
     timestamp is kept)."""
     cleared = {}
