@@ -240,9 +240,9 @@ def where_the_time_goes(t: dict[str, float]) -> None:
 
 
 def _validator_for_options(model: Any, options: Any) -> Callable[[Any], Any]:
-    from trackly_validate.rules.compile import validator_for
+    from trackly_validate.rules.validators import compiled
 
-    return validator_for(model, options).validate_python
+    return compiled(model, options).validator.validate_python
 
 
 def bench_bulk(pool: list[str], models: dict[str, Any]) -> None:

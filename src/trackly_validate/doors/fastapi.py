@@ -71,7 +71,7 @@ from trackly_validate.core.options import Options, coerce_options
 from trackly_validate.contracts.pipeline import run
 from trackly_validate.contracts.routes import Route
 from trackly_validate.rules.base import TracklyModel
-from trackly_validate.rules.compile import validator_for
+from trackly_validate.rules.validators import compiled
 from trackly_validate.contracts.translate import problems_from_errors, route_for_model
 
 __all__ = ["install", "TracklyErrorResponse", "ProblemOut", "problems_for"]
@@ -171,7 +171,7 @@ class _OptionsAdapter:
         accepted = _ACCEPTED.get()
         if accepted is not None and type(accepted) is self.model:
             return accepted
-        return validator_for(self.model, self.options).validate_python(value)
+        return compiled(self.model, self.options).validator.validate_python(value)
 
     def __getattr__(self, name: str) -> Any:  # schema generation and the rest: the original
         return getattr(self.original, name)
@@ -219,7 +219,7 @@ class _TracklyBodies:
             return
         token = None
         if len(bodies) == 1 and bodies[0][2] is None and contract is not None:
-            problems, instance = run(contract, read.judged, self.options, limit=None)
+            problems, instance, _data = run(contract, read.judged, self.options, limit=None)
             if problems:
                 await _render(problems)(scope, receive, send)
                 return
@@ -295,7 +295,7 @@ def _empty_body_problems(model: type[TracklyModel], options: Options) -> list[Pr
     from pydantic import ValidationError
 
     try:
-        validator_for(model, options).validate_json(b"{}")
+        compiled(model, options).validator.validate_json(b"{}")
     except ValidationError as exc:
         return problems_from_errors(exc.errors(include_url=False), model, data={}, options=options)
     return []
