@@ -27,13 +27,7 @@ ROOT = Path(trackly_validate.__file__).resolve().parent
 LAYERS = ("core", "rules", "models", "contracts", "doors")
 FACADE = len(LAYERS)  # the package's own __init__: above every layer
 
-# The arrows of the request pipeline's column fast path and of rules/compile's cache, which
-# the pipeline's rework removes: contracts.pipeline -> doors.columns.frames and
-# rules.compile -> contracts.pipeline.  Allowed here until it lands; nothing else is.
-ALLOWED = {
-    ("trackly_validate.contracts.pipeline", "trackly_validate.doors.columns.frames"),
-    ("trackly_validate.rules.compile", "trackly_validate.contracts.pipeline"),
-}
+ALLOWED: set[tuple[str, str]] = set()  # no exception: every arrow points down
 
 
 def modules(root: Path = ROOT, package: str = PACKAGE) -> dict[str, Path]:

@@ -27,6 +27,7 @@ from trackly_validate.contracts import pipeline
 from trackly_validate.contracts.routes import resolve
 from trackly_validate.core.options import DEFAULT_OPTIONS
 from trackly_validate.contracts.routes import ROUTES
+from trackly_validate.rules.validators import compiled
 
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 PAYLOADS = Path(__file__).resolve().parents[2] / "examples" / "payloads"
@@ -98,7 +99,7 @@ def test_python_mode_equals_json_mode_for_json_native_bodies(route, data):
     assert pipeline._json_native(body)
     raw = to_json(body)
     for opts in (DEFAULT_OPTIONS, VALID_OPTS):
-        validator = pipeline.compiled(route, opts).validator
+        validator = compiled(route.model, opts).validator
         assert _outcome(validator.validate_python, body) == _outcome(validator.validate_json, raw)
 
 
@@ -256,7 +257,7 @@ def test_the_verdict_only_validator_answers_as_the_models(route, data):
     it: same verdict and same errors as the model's own validator, in both modes."""
     body = data.draw(bodies(route))
     for opts in (DEFAULT_OPTIONS, VALID_OPTS):
-        entry = pipeline.compiled(route, opts)
+        entry = compiled(route.model, opts)
         for verdict, full, value in ((entry.accepts_python, entry.validator.validate_python, body),
                                      (entry.accepts_json, entry.validator.validate_json, to_json(body))):
             assert _outcome(verdict, value) == _outcome(full, value)

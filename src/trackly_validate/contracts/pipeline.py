@@ -8,37 +8,39 @@ the HTTP hooks, FastAPI, DataFrames, the stand-in server and the proxy) calls :f
       bytes    : the body as sent -> JSON bytes; str/bytes are size-checked before any
                  parsing, anything else is measured as its compact UTF-8 JSON
                  -> payload_too_large (413) / invalid_input (400)
-      model    : the (route, options) validator of pydantic-core judges the bytes
-                 (JSON bytes decoded as the server decodes them: see decoding.py)
+      decode   : JSON bytes parsed once, as the server reads them (decoding.py); that
+                 value is what is judged and what the Outcome carries on as ``data``
+      model    : the (model, options) validator of pydantic-core (rules/validators.py)
+                 judges the value in Python mode
       problems : pydantic errors -> Problem(code, error, status, loc), in the endpoint's
-                 documented order (translate.py)
+                 documented order (translate.py), locs walked against that same value
 
-Fast paths, each measured in benchmarks/: a dict that is plain JSON data is validated as
-it is (Python mode) instead of parsing its JSON back - for such a dict both modes answer
-alike (tests/contracts/test_engine_fastpath.py) - which saves ~0.2 µs a ``/v2/send`` body and ~10%
-of a 1,000-message bulk; the JSON is still produced, as the 5 MiB rule needs its exact
-size.  ``check`` (a single request) and ``run_many`` (a stream of JSONL lines) answer
-the accepted common case without the steps' function calls.
+A dict that is plain JSON data skips the decode step: it is judged as it is (for such a
+value Python mode answers as JSON mode does: tests/contracts/test_engine_fastpath.py).  Its
+JSON is still produced, as the 5 MiB rule needs its exact size.  ``instance=False`` asks
+the model's fields validator instead (same answers and errors, no instance built), for the
+doors that only need the problems.  :func:`run_many` has the one guard in front of the
+pipeline: a JSONL line the API accepts answered by pydantic-core's own JSON parser.
 """
 
 from __future__ import annotations
 
-from threading import Lock
-from typing import Any, Callable, Iterable, Iterator, NamedTuple
+from typing import Any, Iterable, Iterator, NamedTuple
 
 from pydantic import BaseModel, ValidationError
-from pydantic_core import SchemaValidator, from_json, to_json
+from pydantic_core import to_json
 
 from trackly_validate.core import decoding
 from trackly_validate.core.catalog import C
-from trackly_validate.core.errors import Problem, UnknownEndpointError
-from trackly_validate.core.options import DEFAULT_OPTIONS, Options, coerce_options
-from trackly_validate.contracts.routes import _FOUND as _ROUTE_FOUND, Route, find, normalise_path, suggest
-from trackly_validate.rules.compile import compile_fields_validator, compile_validator
+from trackly_validate.core.decoding import NOT_JSON
+from trackly_validate.core.errors import Problem
+from trackly_validate.core.options import DEFAULT_OPTIONS, Options
+from trackly_validate.contracts.routes import Route, normalise_path
 from trackly_validate.contracts.translate import problem, problems_from_errors
+from trackly_validate.rules.validators import Compiled, compiled
 
-__all__ = ["MAX_PAYLOAD_BYTES", "Outcome", "run", "problems", "request_problems", "in_server_order", "is_parser_refusal", "run_many", "compiled", "body_bytes", "path_problems",
-           "too_large"]
+__all__ = ["MAX_PAYLOAD_BYTES", "NOT_JSON", "Outcome", "run", "run_many", "in_server_order", "is_parser_refusal",
+           "body_bytes", "path_problems", "too_large"]
 
 #: The docs' "5 MB" read as 5 MiB (express.json's ``limit: "5mb"``), inclusive.
 MAX_PAYLOAD_BYTES = 5 * 1024 * 1024
@@ -46,74 +48,22 @@ MAX_PAYLOAD_BYTES = 5 * 1024 * 1024
 
 class Outcome(NamedTuple):
     """What the pipeline says of one request: every problem (the first is the server's
-    answer) and, when there are none, the validated model instance."""
+    answer), the validated model instance when there are none (and it was asked for),
+    and the body as JSON data, for the doors that read it on (bulk items, the stand-in's
+    state) without parsing it again: a str/bytes body as the server's ``JSON.parse``
+    gives it, any other body as given; :data:`NOT_JSON` when the body is not JSON or was
+    refused for its size before it was read."""
 
     problems: list[Problem]
     instance: BaseModel | None
+    data: Any
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
-Result = tuple[list[Problem], "BaseModel | None"]  # the steps' (problems, instance)
-_new_tuple = tuple.__new__  # NamedTuple's own __new__ is Python code: wrap the steps' tuple in C
-
-
-# --- the (route, options) -> validator cache -------------------------------------------------------------
-
-class Compiled(NamedTuple):
-    """A model, its validator for some options, and the verdict-only entry points of the
-    fast paths (the fields' validator where the model allows it: no instance is built)."""
-
-    model: type[BaseModel]
-    validator: SchemaValidator
-    accepts_python: Callable[[Any], Any]
-    accepts_json: Callable[[Any], Any]
-
-
-_COMPILED: dict[Options, dict[str, Compiled]] = {}  # options -> model ref -> Compiled
-_COMPILED_MAX = 64  # option sets; cleared when full (a program uses a handful)
-_COMPILE_LOCK = Lock()
-# the default options' table of that one cache, held directly: most requests use it,
-# and reaching it by identity skips hashing the options
-_DEFAULT_TABLE: dict[str, Compiled] = _COMPILED.setdefault(DEFAULT_OPTIONS, {})
-
-
-def _table(options: Options) -> dict[str, Compiled]:
-    if options is DEFAULT_OPTIONS:
-        return _DEFAULT_TABLE
-    found = _COMPILED.get(options)  # by value: equal Options share one table
-    if found is None:
-        with _COMPILE_LOCK:
-            if len(_COMPILED) >= _COMPILED_MAX:
-                _COMPILED.clear()
-                _COMPILED[DEFAULT_OPTIONS] = _DEFAULT_TABLE
-            found = _COMPILED.setdefault(options, {})
-    return found
-
-
-def compiled(route: Route, options: Options = DEFAULT_OPTIONS) -> Compiled:
-    """The model of ``route`` and its validator for ``options`` (options recognised by
-    value: two equal ``Options`` share one validator)."""
-    found = _table(options).get(route.model_ref)
-    return found if found is not None else _compile(route.model_ref, route.model, options)
-
-
-def validator_for_model(model: type[BaseModel], options: Options = DEFAULT_OPTIONS) -> SchemaValidator:
-    """The validator of any library model (a route's body, or a part of one) for ``options``."""
-    ref = f"{model.__module__}:{model.__qualname__}"
-    found = _table(options).get(ref)
-    return (found if found is not None else _compile(ref, model, options)).validator
-
-
-def _compile(ref: str, model: type[BaseModel], options: Options) -> Compiled:
-    validator = compile_validator(model, options)
-    verdict = compile_fields_validator(model, options) or validator
-    found = Compiled(model, validator, verdict.validate_python, verdict.validate_json)
-    table = _table(options)
-    with _COMPILE_LOCK:
-        return table.setdefault(ref, found)
+_new = tuple.__new__  # NamedTuple's own __new__ is Python code: build the Outcome in C
 
 
 # --- the steps -------------------------------------------------------------------------------------------
@@ -159,41 +109,88 @@ def path_problems(route: Route, path: str | None, options: Options) -> list[Prob
     return out
 
 
+_UNLIMITED = 1 << 62  # a body already measured by the HTTP reader
+
+
 def run(route: Route, body: Any, options: Options = DEFAULT_OPTIONS, *, path: str | None = None,
-        limit: int | None = MAX_PAYLOAD_BYTES) -> Outcome:
-    """Check one request to ``route``: every problem, first the server's answer, and the
-    model instance when there is none.  Never raises for any ``body``; never mutates it.
-    ``limit=None``: the body's size was already held to the limit as it was received (the
-    HTTP reader measures the bytes in their charset, which a re-encoding would change)."""
-    return _new_tuple(Outcome, _run(route, body, options, path, limit))
+        limit: int | None = MAX_PAYLOAD_BYTES, instance: bool = True) -> Outcome:
+    """Check one request to ``route``: every problem, first the server's answer, the model
+    instance when there is none, and the body as JSON data (:class:`Outcome`).  Never
+    raises for any ``body``; never mutates it.  ``limit=None``: the body's size was already
+    held to the limit as it was received (the HTTP reader measures the bytes in their
+    charset, which a re-encoding would change).  ``instance=False``: only the verdict is
+    needed (``Outcome.instance`` stays ``None``; the problems are the same)."""
+    if path is not None and route.path_checks:
+        found = path_problems(route, path, options)
+        if found:
+            rest = run(route, body, options, limit=limit, instance=False)
+            return _new(Outcome, (found + rest.problems, None, rest.data))
+    entry = compiled(route.model, options)
+    if limit is None:
+        limit = _UNLIMITED
+    # bytes: the body's JSON, measured; a dict that is plain JSON data is judged as it is
+    raw: Any = None
+    if body.__class__ is dict:
+        try:
+            raw = to_json(body)
+        except Exception:  # lone surrogates, values that are not JSON data: body_bytes decides
+            raw = body_bytes(body, route, limit)
+        else:
+            if len(raw) > limit:
+                raw = problem(C.payload_too_large, route)
+            else:
+                for key, item in body.items():  # _json_native(body), its first level inlined
+                    kind = item.__class__
+                    if key.__class__ is not str or not (kind is str or kind is bool or kind is int or item is None
+                                                        or _json_native(item, 2)):
+                        break
+                else:
+                    raw = None
+        value = data = body
+    else:
+        raw = body_bytes(body, route, limit)
+        value = data = body
+    # decode: JSON bytes parsed once, as the server reads them
+    if raw is not None:
+        text = isinstance(body, (bytes, bytearray, memoryview, str))
+        if raw.__class__ is Problem:
+            return _new(Outcome, ([raw], None, NOT_JSON if text else body))
+        value, parsed = decoding.read(raw)
+        if value is NOT_JSON:
+            return _new(Outcome, ([problem(C.invalid_input, route)], None, NOT_JSON))
+        if text:
+            data = parsed
+    # model: the route's validator judges the value
+    try:
+        if instance:
+            return _new(Outcome, ([], entry.validator.validate_python(value), data))
+        entry.accepts_python(value)
+        return _new(Outcome, ([], None, data))
+    except ValidationError as exc:
+        return _refused(exc, entry, value, data, route, options, instance)
+    except RecursionError:  # pragma: no cover - pydantic-core guards its own depth
+        return _new(Outcome, ([problem(C.invalid_input, route)], None, data))
 
 
-_TABLE_LIBRARIES = frozenset({"pandas", "polars", "pyarrow", "dask"})
-
-
-def _refuse_table(body: Any) -> None:
-    """A table of rows where one request body is expected: ``TypeError`` naming the door
-    to use (``tv.check_frame``), rather than one ``invalid_input`` for the whole table."""
-    from trackly_validate.doors.columns.frames import table_hint
-
-    hint = table_hint(body)
-    if hint is not None:
-        raise TypeError(hint)
-
-
-def request_problems(route: Route, body: Any, key_problems: list[Problem], options: Options = DEFAULT_OPTIONS, *,
-                     path: str | None = None, limit: int | None = MAX_PAYLOAD_BYTES) -> list[Problem]:
-    """Every problem of an HTTP request, in the order the server's middleware answers:
-    the body parser's refusals first (413 ``payload_too_large``, a body that is not JSON:
-    ``invalid_input`` at the root - express.json runs before any route handler), then the
-    ``X-Api-Key`` problems (``key_problems``, 401), then the path and body rules.  Every
-    HTTP door (the client hooks, the sandbox, the proxy) orders its answer with this."""
-    return in_server_order(_run(route, body, options, path, limit)[0], key_problems)
+def _refused(exc: ValidationError, entry: Compiled, value: Any, data: Any, route: Route, options: Options,
+             instance: bool) -> Outcome:
+    """problems: the validator's errors as the endpoint's problems, locs walked against ``value``."""
+    errors = exc.errors(include_url=False, include_context=False, include_input=False)
+    found = problems_from_errors(errors, entry.model, route, data=value, options=options)
+    if found or not instance:
+        return _new(Outcome, (found, None, data))
+    # every error was a disabled code: the model from the body, without the rules that fired
+    try:
+        return _new(Outcome, ([], entry.model.model_construct(**value), data))
+    except Exception:  # pragma: no cover - not an object after all
+        return _new(Outcome, ([problem(C.invalid_input, route)], None, data))
 
 
 def in_server_order(found: list[Problem], key_problems: list[Problem]) -> list[Problem]:
-    """A request's body problems and key problems in the server's order (see
-    :func:`request_problems`; the sandbox orders a bulk request's with it too)."""
+    """A request's body problems and its ``X-Api-Key`` problems in the order the server's
+    middleware answers: the body parser's refusals first (413 ``payload_too_large``, a
+    body that is not JSON: ``invalid_input`` at the root - express.json runs before any
+    route handler), then the key problems (401), then the path and body rules."""
     if found and is_parser_refusal(found[0]):
         return found + key_problems
     return key_problems + found
@@ -204,174 +201,34 @@ def is_parser_refusal(found: Problem) -> bool:
     return found.code == C.payload_too_large.code or (found.code == C.invalid_input.code and not found.loc)
 
 
-def problems(route: Route, body: Any, options: Options = DEFAULT_OPTIONS, *, path: str | None = None) -> list[Problem]:
-    """``run(...).problems``, without building the Outcome."""
-    return _run(route, body, options, path)[0]
-
-
-def check(method: str, path: str, body: Any, *, options: Options | None = None) -> list[Problem]:
-    """Every problem the API would report for this request, the first one first.
-
-    Empty when the request would be accepted.  Never raises for a modelled endpoint
-    (``UnknownEndpointError`` for an unmodelled one, ``TypeError`` for a DataFrame or a
-    table, which ``tv.check_frame`` takes); never mutates ``body``.
-    (``tv.check`` is this function: the endpoint lookup is inlined, as it runs per request.)
-    """
-    try:
-        route = _ROUTE_FOUND[method, path]
-    except (KeyError, TypeError):
-        route = find(method, path)
-    if route is None:
-        raise UnknownEndpointError(str(method), str(path), suggest(method, path))
-    if options is None:
-        opts = DEFAULT_OPTIONS
-        entry = _DEFAULT_TABLE.get(route.model_ref)
-    else:
-        opts = coerce_options(options)
-        entry = _table(opts).get(route.model_ref)
-    if type(body) is dict and entry is not None and not route.path_checks:
-        # the commonest request - a small plain-JSON dict the API accepts - answered flat:
-        # the steps of _run() for it without their calls (benchmarks/README.md)
-        try:
-            size = len(to_json(body))
-        except Exception:  # not JSON data: _run() decides
-            size = MAX_PAYLOAD_BYTES + 1
-        if size <= MAX_PAYLOAD_BYTES:
-            for key, value in body.items():  # _json_native(body), its first level inlined
-                if value.__class__ is str and key.__class__ is str:
-                    continue
-                kind = type(value)
-                if type(key) is not str or not (kind is int or kind is bool or value is None
-                                                or _json_native(value, 2)):
-                    break
-            else:
-                try:
-                    entry.accepts_python(body)
-                    return []
-                except ValidationError:
-                    pass  # judged again, thoroughly, by _run()
-    if type(body).__module__.partition(".")[0] in _TABLE_LIBRARIES:
-        _refuse_table(body)
-    return _run(route, body, opts, path)[0]
-
-
-_UNLIMITED = 1 << 62  # a body already measured by the HTTP reader
-
-
-def _run(route: Route, body: Any, options: Options, path: str | None, limit: int | None = MAX_PAYLOAD_BYTES) -> Result:
-    if limit is None:
-        limit = _UNLIMITED
-    if route.path_checks and path is not None:
-        found = path_problems(route, path, options)
-        if found:
-            return found + _run(route, body, options, None, limit)[0], None
-    entry = _table(options).get(route.model_ref)
-    if entry is None:
-        entry = _compile(route.model_ref, route.model, options)
-    if type(body) is not dict:
-        encoded = body_bytes(body, route, limit)
-        return ([encoded], None) if isinstance(encoded, Problem) else _run_bytes(entry, encoded, route, options)
-    try:
-        raw = to_json(body)
-    except Exception:  # lone surrogates, unserialisable objects...: body_bytes decides
-        encoded = body_bytes(body, route, limit)
-        return ([encoded], None) if isinstance(encoded, Problem) else _run_bytes(entry, encoded, route, options)
-    if len(raw) > limit:
-        return [problem(C.payload_too_large, route)], None
-    if _json_native(body):
-        try:
-            return [], entry.validator.validate_python(body)
-        except ValidationError as exc:
-            return _refused(exc, route, entry.model, options, body)
-        except RecursionError:  # pragma: no cover - pydantic-core guards its own depth
-            return [problem(C.invalid_input, route)], None
-    return _run_bytes(entry, raw, route, options)
-
-
-def _run_bytes(entry: Compiled, raw: bytes, route: Route, options: Options) -> Result:
-    """Validate JSON bytes, read as the server reads them (decoding.py)."""
-    model, validator = entry.model, entry.validator
-    if decoding.has_nonfinite_literal(raw):
-        return [problem(C.invalid_input, route)], None
-    try:
-        return [], validator.validate_json(raw)
-    except ValidationError as exc:
-        if not decoding.is_json_syntax_error(exc):
-            return _refused(exc, route, model, options, None, raw)
-    except RecursionError:  # pragma: no cover - pydantic-core guards its own depth
-        return [problem(C.invalid_input, route)], None
-    # refused as JSON by pydantic-core: read the bytes as the server decodes them
-    fixed = decoding.as_server_reads(raw)
-    if fixed != raw:
-        if decoding.has_nonfinite_literal(fixed):  # NaN/Infinity the undecoded bytes hid
-            return [problem(C.invalid_input, route)], None
-        try:
-            return [], validator.validate_json(fixed)
-        except ValidationError as exc:
-            if not decoding.is_json_syntax_error(exc):
-                return _refused(exc, route, model, options, None, fixed)
-    # still refused: deeper than pydantic-core's parser goes (200 levels)?  Python's
-    # parser, bounded by the interpreter's recursion limit; the models bound depth themselves
-    data = decoding.loads(fixed)
-    if data is decoding.NOT_JSON:
-        return [problem(C.invalid_input, route)], None
-    try:
-        return [], validator.validate_python(data)
-    except ValidationError as exc:
-        return _refused(exc, route, model, options, data)
-    except RecursionError:  # pragma: no cover
-        return [problem(C.invalid_input, route)], None
-
-
-def _refused(exc: ValidationError, route: Route, model: type[BaseModel], options: Options, data: Any,
-             raw: bytes | None = None) -> Result:
-    errors = exc.errors(include_url=False, include_context=False, include_input=False)
-    if data is None and raw is not None and any(err["loc"] for err in errors):
-        try:
-            data = from_json(raw)  # the parsed body, to drop pydantic's synthetic loc parts
-        except ValueError:
-            data = None
-    problems = problems_from_errors(errors, model, route, data=data, options=options)
-    if problems:
-        return problems, None
-    # every error was a disabled code: the model from the body, without the rules that fired
-    try:
-        parsed = data if data is not None else from_json(raw or b"")
-        return [], model.model_construct(**parsed)
-    except Exception:  # pragma: no cover - not an object after all
-        return [problem(C.invalid_input, route)], None
-
-
 def run_many(route: Route, bodies: Iterable[Any], options: Options = DEFAULT_OPTIONS, *,
              path: str | None = None) -> Iterator[list[Problem]]:
     """:func:`run` over many bodies of one route (streams: the CLI, frames, pipelines):
     each body's problems (``[]`` when accepted), in order, one body at a time.  ``path``,
     the request path, brings the route's path-parameter rules (they come first)."""
-    if route.path_checks and path is not None:
-        found = path_problems(route, path, options)
-        if found:
-            yield from (found + _run(route, body, options, None)[0] for body in bodies)
-            return
-    validate = compiled(route, options).accepts_json
+    found = path_problems(route, path, options)
+    accepts_json = compiled(route.model, options).accepts_json
     for body in bodies:
-        # a JSONL line the API accepts, flat (benchmarks/bench_cli.py); anything else: _run()
-        # (find() is about twice as fast as `in` on bytes)
-        if type(body) is bytes and body and len(body) <= MAX_PAYLOAD_BYTES \
+        # the guard: a JSONL line the API accepts, judged by pydantic-core's JSON parser
+        # (benchmarks/bench_cli.py); any other line goes through run().  Bytes within the
+        # limit, without a NaN/Infinity literal (JSON has none; pydantic-core's parser
+        # takes them): find() is about twice as fast as `in` on bytes
+        if not found and type(body) is bytes and body and len(body) <= MAX_PAYLOAD_BYTES \
                 and body.find(b"NaN") == -1 and body.find(b"Infinity") == -1:
             try:
-                validate(body)
+                accepts_json(body)
                 yield []
                 continue
             except ValidationError:
                 pass
-        yield _run(route, body, options, None)[0]
+        problems = run(route, body, options, instance=False).problems
+        yield found + problems if found else problems
 
 
 # --- plain JSON data ----------------------------------------------------------------------------------------
 
 _NATIVE_DEPTH = 32
 _INF = float("inf")
-
 
 
 def _json_native(value: Any, depth: int = 1) -> bool:

@@ -5,7 +5,7 @@ iconv-lite as UTF-8 - a leading BOM is stripped and every invalid byte sequence 
 U+FFFD - and hands the text to ``JSON.parse``, which accepts lone surrogate escapes
 (``"\\ud83d"``: what Python's ``json.dumps`` sends for a truncated emoji).
 pydantic-core's parser refuses all three, so a body it refuses is read again here
-before the pipeline calls it ``invalid_input``:
+(:func:`read`) before the pipeline calls it ``invalid_input``:
 
 - a leading UTF-8 BOM is dropped;
 - invalid UTF-8 is decoded to U+FFFD (Python's ``"replace"`` handler substitutes the
@@ -22,11 +22,9 @@ import json
 import re
 from typing import Any
 
-from pydantic import ValidationError
 from pydantic_core import from_json, to_json
 
-__all__ = ["as_server_reads", "without_bom", "loads", "parse", "NOT_JSON", "is_json_syntax_error", "has_nonfinite_literal",
-           "encode", "dumps_with_surrogates"]
+__all__ = ["read", "as_server_reads", "without_bom", "loads", "parse", "NOT_JSON", "encode", "dumps_with_surrogates"]
 
 NOT_JSON: Any = object()
 
@@ -48,21 +46,71 @@ def without_bom(raw: bytes) -> bytes:
     return raw[len(_BOM):] if raw.startswith(_BOM) else raw
 
 
+def read(raw: bytes) -> tuple[Any, Any]:
+    """The request pipeline's one reading of a body's JSON bytes: ``(judged, parsed)``.
+
+    ``judged`` is the value the rules judge (a lone surrogate escape read as U+FFFD);
+    ``parsed`` is what ``JSON.parse`` gives the server (a lone surrogate stays one): the
+    same object unless the text holds a lone surrogate escape, the one case parsed twice.
+    Both :data:`NOT_JSON` when the bytes are not JSON as the server reads them."""
+    try:
+        value = from_json(raw, allow_inf_nan=False, cache_strings="keys")
+        return value, value
+    except ValueError:
+        pass
+    text = _server_text(raw)
+    fixed = _escape_lone_surrogates(text)
+    if fixed is text and text.encode("utf-8") == raw:  # as sent: only a body deeper than
+        judged = loads_text(text)  # pydantic-core's parser goes (200 levels) is left to try
+    else:
+        judged = _loads_server_text(fixed)
+    if judged is NOT_JSON or fixed is text:
+        return judged, judged
+    return judged, _loads_server_text(text)
+
+
+def _loads_server_text(text: str) -> Any:
+    """pydantic-core's parser, then Python's for what is nested deeper than it goes (200
+    levels; Python's is bounded by the interpreter's recursion limit)."""
+    try:
+        return from_json(text.encode("utf-8"), allow_inf_nan=False, cache_strings="keys")
+    except ValueError:
+        return loads_text(text)
+
+
+def _server_text(raw: bytes) -> str:
+    """``raw`` as body-parser decodes it: a leading BOM dropped, invalid UTF-8 as U+FFFD."""
+    return without_bom(raw).decode("utf-8", "replace")
+
+
+def _escape_lone_surrogates(text: str) -> str:
+    """``text`` with its lone surrogate escapes as ``\\ufffd`` (``text`` itself when it has none)."""
+    if "\\u" not in text and "\\U" not in text:
+        return text
+    fixed = _ESCAPE.sub(_escape_lone, text)
+    return text if fixed == text else fixed
+
+
 def as_server_reads(raw: bytes) -> bytes:
     """``raw`` after body-parser's decoding, with lone surrogate escapes as ``\\ufffd``."""
-    text = without_bom(raw).decode("utf-8", "replace")
-    if "\\u" in text or "\\U" in text:
-        text = _ESCAPE.sub(_escape_lone, text)
-    return text.encode("utf-8")
+    return _escape_lone_surrogates(_server_text(raw)).encode("utf-8")
 
 
 def loads(raw: bytes) -> Any:
     """Python's parser (for bodies nested deeper than pydantic-core's parser goes, 200
     levels): the parsed value, or :data:`NOT_JSON`.  ``NaN``/``Infinity`` are not JSON."""
     try:
+        return loads_text(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        return NOT_JSON
+
+
+def loads_text(text: str) -> Any:
+    """:func:`loads` of decoded text."""
+    try:
         # from text, not bytes: json.loads(bytes) would strip one more BOM, JSON.parse does not
-        return json.loads(raw.decode("utf-8"), parse_constant=_not_json)
-    except (ValueError, RecursionError, UnicodeDecodeError):
+        return json.loads(text, parse_constant=_not_json)
+    except (ValueError, RecursionError):
         return NOT_JSON
 
 
@@ -70,17 +118,13 @@ def parse(raw: bytes | str) -> Any:
     """JSON text parsed as the server parses it - body-parser's decoding (BOM dropped,
     invalid UTF-8 as U+FFFD), then JSON.parse (``NaN``/``Infinity`` are not JSON; a lone
     surrogate escape stays a lone surrogate): the value, or :data:`NOT_JSON`.  For doors
-    that need a body's data (request-log envelopes, bulk items, the sandbox's state);
-    validation reads the same bytes through :func:`as_server_reads`."""
+    that need a body's data outside the request pipeline (request-log envelopes, the
+    sandbox's state); the pipeline reads a body once with :func:`read`."""
     data = raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else bytes(raw)
     try:
         return from_json(data, allow_inf_nan=False)
     except ValueError:
-        pass
-    try:
-        return json.loads(without_bom(data).decode("utf-8", "replace"), parse_constant=_not_json)
-    except (ValueError, RecursionError):
-        return NOT_JSON
+        return loads_text(_server_text(data))
 
 
 def encode(value: Any) -> bytes | None:
@@ -94,29 +138,6 @@ def encode(value: Any) -> bytes | None:
 
 def _not_json(literal: str) -> Any:
     raise ValueError(f"{literal} is not JSON")
-
-
-def is_json_syntax_error(exc: ValidationError) -> bool:
-    """Whether pydantic-core refused the bytes as JSON (rather than judged a value)."""
-    errors = exc.errors(include_url=False, include_context=False, include_input=False)
-    return len(errors) == 1 and errors[0]["type"] == "json_invalid"
-
-
-def has_nonfinite_literal(raw: bytes) -> bool:
-    """Whether ``raw`` holds a ``NaN``/``Infinity`` literal outside strings: pydantic-core's
-    parser accepts them, JSON (RFC 8259) and ``JSON.parse`` do not.  A byte search keeps
-    this off the common path."""
-    if raw.find(b"NaN") == -1 and raw.find(b"Infinity") == -1:
-        return False
-    try:
-        from_json(raw, allow_inf_nan=False)
-        return False
-    except ValueError:
-        try:
-            from_json(raw)  # parses once the literals are allowed: they were the problem
-        except ValueError:
-            return False  # unparseable for another reason: validation reports it
-        return True
 
 
 def dumps_with_surrogates(body: Any) -> bytes | None:

@@ -55,8 +55,8 @@ def _reduce_unbuilt(self: Any) -> tuple[Any, ...]:
     return (_new_instance, (type(self).__bases__[0],), self.__getstate__())
 
 
-def _new_instance(cls: type) -> Any:
-    return cls.__new__(cls)
+def _new_instance(cls: type[Any]) -> Any:
+    return object.__new__(cls)  # BaseModel has no __new__ of its own
 
 
 # --- FastAPI: the validator of a body parameter ------------------------------------------------------------------

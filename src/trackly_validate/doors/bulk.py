@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import Any
 
 
-from trackly_validate.core import decoding
 from trackly_validate.contracts.pipeline import MAX_PAYLOAD_BYTES, run
 from trackly_validate.core.errors import Problem, TracklyError
 from trackly_validate.core.options import Options, coerce_options
@@ -52,14 +51,6 @@ class Partition:
         return {**self.source, self.route.items: list(self.accepted)}
 
 
-def _parsed(body: Any) -> Any:
-    """The body as parsed JSON, read as the server reads it (decoding.py)."""
-    if isinstance(body, (bytes, bytearray, memoryview, str)):
-        found = decoding.parse(body if isinstance(body, str) else bytes(body))
-        return None if found is decoding.NOT_JSON else found
-    return body
-
-
 def partition(method: str, path: str, body: Any, *, options: Options | None = None) -> Partition:
     """Split a bulk request into accepted items and server-shaped ``errors``.
 
@@ -74,8 +65,9 @@ def partition(method: str, path: str, body: Any, *, options: Options | None = No
 def partition_route(route: Route, body: Any, options: Options, *, path: str | None = None,
                     limit: int | None = MAX_PAYLOAD_BYTES) -> Partition:
     """:func:`partition` for a resolved bulk ``route`` (the HTTP doors: ``limit=None`` when
-    the HTTP reader already held the body to the limit)."""
-    problems = run(route, body, options, path=path, limit=limit).problems
+    the HTTP reader already held the body to the limit).  The items are split from the
+    body as the pipeline read it (``Outcome.data``): the body is parsed once."""
+    problems, _instance, data = run(route, body, options, path=path, limit=limit, instance=False)
     request: list[Problem] = []
     first: dict[int, Problem] = {}
     for p in problems:
@@ -84,7 +76,6 @@ def partition_route(route: Route, body: Any, options: Options, *, path: str | No
             first.setdefault(loc[1], p)
         else:
             request.append(p)
-    data = _parsed(body)  # the items to split, whatever form the body came in
     items = data.get(route.items) if isinstance(data, dict) else None
     if not isinstance(items, list):
         items = []

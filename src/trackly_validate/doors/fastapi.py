@@ -49,7 +49,7 @@ from __future__ import annotations
 import contextvars
 import inspect
 import typing
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import request_validation_exception_handler
@@ -72,7 +72,7 @@ from trackly_validate.core.options import Options, coerce_options
 from trackly_validate.contracts.pipeline import run
 from trackly_validate.contracts.routes import Route
 from trackly_validate.rules.base import TracklyModel
-from trackly_validate.rules.compile import validator_for
+from trackly_validate.rules.validators import compiled
 from trackly_validate.contracts.translate import problems_from_errors, route_for_model
 
 __all__ = ["install", "TracklyErrorResponse", "ProblemOut", "problems_for"]
@@ -172,17 +172,24 @@ class _OptionsAdapter:
         accepted = _ACCEPTED.get()
         if accepted is not None and type(accepted) is self.model:
             return accepted
-        return validator_for(self.model, self.options).validate_python(value)
+        return compiled(self.model, self.options).validator.validate_python(value)
 
     def __getattr__(self, name: str) -> Any:  # schema generation and the rest: the original
         return getattr(self.original, name)
+
+
+def _adapter_maker(model: type[BaseModel], options: Options) -> Callable[[Any], "_OptionsAdapter"]:
+    """What replaces a body parameter's validator: the model's, compiled for ``options``."""
+    def make(original: Any) -> _OptionsAdapter:
+        return _OptionsAdapter(model, options, original)
+    return make
 
 
 def _patch_fields(route: APIRoute, options: Options) -> None:
     if getattr(route, "_trackly_patched", False):
         return
     for _prefix, model, _key, field in _body_models(route):
-        replace_type_adapter(field, lambda original, model=model: _OptionsAdapter(model, options, original))
+        replace_type_adapter(field, _adapter_maker(model, options))
     route._trackly_patched = True  # type: ignore[attr-defined]
 
 
@@ -214,11 +221,12 @@ class _TracklyBodies:
         if isinstance(read, Refusal):
             verdict = judge(contract, read, [], self.options) if contract is not None else \
                 Refused(None, read.status, read.message)
+            assert isinstance(verdict, Refused)  # a body the reader refused is never admitted
             await _respond(verdict)(scope, receive, send)
             return
         token = None
         if len(bodies) == 1 and bodies[0][2] is None and contract is not None:
-            problems, instance = run(contract, read.judged, self.options, limit=None)
+            problems, instance, _data = run(contract, read.judged, self.options, limit=None)
             if problems:
                 await _render(problems)(scope, receive, send)
                 return
@@ -294,7 +302,7 @@ def _empty_body_problems(model: type[TracklyModel], options: Options) -> list[Pr
     from pydantic import ValidationError
 
     try:
-        validator_for(model, options).validate_json(b"{}")
+        compiled(model, options).validator.validate_json(b"{}")
     except ValidationError as exc:
         return problems_from_errors(exc.errors(include_url=False), model, data={}, options=options)
     return []
@@ -341,7 +349,8 @@ def install(app: FastAPI, *, options: Options | None = None) -> FastAPI:
     opts = coerce_options(options)
     previous = app.exception_handlers.get(RequestValidationError, request_validation_exception_handler)
 
-    async def handler(request: Request, exc: RequestValidationError) -> Any:
+    async def handler(request: Request, exc: Exception) -> Any:
+        assert isinstance(exc, RequestValidationError)  # registered for that class only
         problems = problems_for(request.scope.get("route"), exc.errors(), getattr(exc, "body", None), opts)
         if problems:
             return _render(problems)
@@ -385,11 +394,11 @@ def _add_error_shape(app: FastAPI, schema: dict[str, Any], options: Options) -> 
             responses = op.setdefault("responses", {})
             if not _has_other_params(route):  # type: ignore[arg-type]
                 responses.pop("422", None)
-            for status, codes in sorted(answers.items()):
+            for status, raised in sorted(answers.items()):
                 shape: dict[str, Any] = {"$ref": _REF}
-                if codes:
+                if raised:
                     shape = {"allOf": [{"$ref": _REF},
-                                       {"type": "object", "properties": {"code": {"enum": sorted(codes)}}}]}
+                                       {"type": "object", "properties": {"code": {"enum": sorted(raised)}}}]}
                 responses[str(status)] = {
                     "description": "Refused with the Trackly API's code, message and status",
                     "content": {"application/json": {"schema": shape}},

@@ -23,7 +23,6 @@ items is sent (the API's partial success): its item problems are on
 
 from __future__ import annotations
 
-from typing import Any
 
 from requests.adapters import BaseAdapter, HTTPAdapter
 from requests.models import PreparedRequest, Response

@@ -6,8 +6,8 @@ and walks over a schema (the rules it holds, the codes it can raise).
   options; pydantic-core reuses the prebuilt validator of any *completed* model class it
   finds in a schema, so the rebuilt schema names a never-built subclass of each model
   (``core.internals.unbuilt_subclass``);
-- :func:`compile_fields_validator`: the same answers without building model instances;
-- :func:`validator_for`: the cached one (the request pipeline's cache);
+- :func:`compile_fields_validator`: the same answers without building model instances
+  (both cached once per process by :mod:`trackly_validate.rules.validators`);
 - :func:`walk_rules`, :func:`raisable_codes`: what a schema holds.
 """
 
@@ -22,8 +22,7 @@ from trackly_validate.core.internals import unbuilt_subclass as _shadow
 from trackly_validate.core.options import DEFAULT_OPTIONS, Options
 from trackly_validate.rules.base import TAG, Rule
 
-__all__ = ["compile_validator", "compile_fields_validator", "compiled_schema", "validator_for", "walk_rules",
-           "raisable_codes"]
+__all__ = ["compile_validator", "compile_fields_validator", "compiled_schema", "walk_rules", "raisable_codes"]
 
 
 def _rebuild(node: Any, options: Options, memo: dict[int, Any]) -> Any:
@@ -54,7 +53,8 @@ def compile_validator(model: type[BaseModel], options: Options = DEFAULT_OPTIONS
 
     Compiled with ``cache_strings="keys"``: JSON values (phone numbers, texts) are mostly
     unique, so interning them costs more than it saves (~0.2 µs a request).  Not cached
-    here: :func:`validator_for` is the one cache.  Instances are of the same model classes.
+    here: :func:`trackly_validate.rules.validators.compiled` is the one cache.  Instances
+    are of the same model classes.
     """
     schema, config = _compiled_schema(model, options)
     return SchemaValidator(schema, config)  # type: ignore[arg-type]
@@ -128,13 +128,6 @@ def compiled_schema(model: type[BaseModel], options: Options = DEFAULT_OPTIONS) 
     """``(core schema, config)`` of ``model`` for ``options``: what :func:`compile_validator`
     compiles (the column face reads it to prove rows accepted)."""
     return _compiled_schema(model, options)
-
-
-def validator_for(model: type[BaseModel], options: Options = DEFAULT_OPTIONS) -> SchemaValidator:
-    """The cached validator of ``model`` for ``options`` (the request pipeline's cache)."""
-    from trackly_validate.contracts.pipeline import validator_for_model
-
-    return validator_for_model(model, options)
 
 
 def _children(node: dict[str, Any]) -> Iterable[Any]:

@@ -7,7 +7,6 @@ tables (a uvicorn shutdown costs ~0.2 s)."""
 
 from __future__ import annotations
 
-import copy
 import json
 import subprocess
 import sys

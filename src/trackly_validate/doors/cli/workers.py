@@ -31,7 +31,8 @@ from trackly_validate.core import decoding
 from trackly_validate.core.catalog import C
 from trackly_validate.core.errors import Problem
 from trackly_validate.core.options import Options
-from trackly_validate.contracts.pipeline import compiled, run, run_many
+from trackly_validate.contracts.pipeline import run, run_many
+from trackly_validate.rules.validators import compiled
 from trackly_validate.contracts.routes import Route, find, resolve, unknown_endpoint
 from trackly_validate.doors.cli.readers import CHUNK, Chunk, arrow_bodies, cells_bodies, cells_frame, ipc_bytes
 
@@ -175,7 +176,7 @@ class Runner:
         self.pool: ProcessPoolExecutor | None = None
         self.used_workers = False
         if route is not None:
-            compiled(route, options)  # built once, here: forked workers inherit it
+            compiled(route.model, options)  # built once, here: forked workers inherit it
 
     def map(self, chunks: Iterator[Chunk], want_bodies: bool = False) -> Iterator[tuple[Chunk, Result]]:
         """``(chunk, result)`` for every chunk, in input order."""

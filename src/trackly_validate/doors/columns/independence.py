@@ -12,7 +12,7 @@ field, and only it, with the rows that hold the same cells there.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
+from typing import Any, Mapping
 
 from trackly_validate.core.options import DEFAULT_OPTIONS, Options
 from trackly_validate.contracts.routes import Route
@@ -62,7 +62,7 @@ def _nodes(schema: Any, options: Options) -> list[dict[str, Any]]:
     return list(schema_nodes(schema, rebuilt))
 
 
-def plain_fields(schema: dict[str, Any]) -> dict[str, Any] | None:
+def plain_fields(schema: Mapping[str, Any]) -> Mapping[str, Any] | None:
     """The model-fields of a body that is a plain model (no hook, no model validator)."""
     if schema.get("type") != "model" or any(schema.get(f) for f in ("post_init", "custom_init", "root_model")):
         return None
@@ -72,10 +72,11 @@ def plain_fields(schema: dict[str, Any]) -> dict[str, Any] | None:
     return inner
 
 
-def body_model(schema: dict[str, Any], options: Options) -> tuple[dict[str, Any] | None, list[Any]]:
+def body_model(schema: Mapping[str, Any], options: Options) -> tuple[Mapping[str, Any] | None, list[Any]]:
     """The body's model node under the whole-body byte caps (``MaxBytes``) that wrap it, and
     those caps still on for ``options``."""
-    sizes, node = [], schema
+    sizes: list[Any] = []
+    node: Mapping[str, Any] = schema
     for _ in range(4):
         meta = node.get("metadata")
         rule = meta.get(TAG) if isinstance(meta, dict) else None
