@@ -57,21 +57,34 @@ LAX_BOOL: list[dict[str, Any]] = [
 _WS = r"[\s\x85]*"  # what Rust's trim() strips (Unicode White_Space)
 #: numeric strings pydantic's lax int takes (surrounding whitespace, a sign, ``_`` between digits, ``.0``;
 #: leading zeros before a minus sign, ``0-22``, read as -22)
-LAX_INT = {"type": "string", "pattern": rf"^{_WS}[+-]?(?:0[0_]*-?_*)?[0-9](?:_?[0-9])*(?:\.0*)?{_WS}$"}
+LAX_INT = {"type": "string", "pattern": rf"^{_WS}[+-]?(?:0[0_]*-?_*)?[0-9](?:_?[0-9])*(?:\.0+)?{_WS}$"}
 
 
-def _underscored(word: str) -> str:
-    """``word`` in any case with ``_`` anywhere (pydantic-core drops them)."""
-    return "_*" + "".join(f"[{c.upper()}{c.lower()}]_*" for c in word)
+def _word(word: str) -> str:
+    """``word`` in any letter case, a single ``_`` allowed between its letters."""
+    return "_?".join(f"[{c.upper()}{c.lower()}]" for c in word)
+
+
+# pydantic's lax float reads a string as Rust's f64 grammar after one of two preparations:
+# without ``_``, surrounding whitespace is trimmed; with ``_``, each one must sit alone
+# between two characters (not first, not last, never doubled) and is dropped, and nothing
+# is trimmed.  The patterns state exactly that (tests/rules/test_lax_patterns.py compares
+# them with pydantic on every short string of the grammar's characters).
+_DIGITS = "[0-9](?:_?[0-9])*"
+_MANTISSA = rf"(?:{_DIGITS}(?:_?\.(?:_?{_DIGITS})?)?|\._?{_DIGITS})"
+_EXPONENT = rf"(?:_?[eE]_?(?:[+-]_?)?{_DIGITS})"
+_FINITE = rf"(?:[+-]_?)?{_MANTISSA}{_EXPONENT}?"
+_ANY = rf"(?:[+-]_?)?(?:{_MANTISSA}{_EXPONENT}?|{_word('inf')}(?:_?{_word('inity')})?|{_word('nan')})"
+
+
+def _trimmed_or_underscored(body: str) -> str:
+    return rf"^(?:{_WS}{body.replace('_?', '')}{_WS}|{body})$"
 
 
 #: numeric strings pydantic's lax float takes (exponents, ``inf``, ``nan``, ``Infinity``)
-_DIGITS = "(?:[0-9_]*[0-9][0-9_]*(?:\\.[0-9_]*)?|[0-9_]*\\.[0-9_]*[0-9][0-9_]*)"
-LAX_NUMBER = {"type": "string", "pattern": (
-    rf"^{_WS}[+-]?(?:{_DIGITS}(?:[eE][0-9_+-]+)?|{_underscored('inf')}(?:{_underscored('inity')})?"
-    rf"|{_underscored('nan')}){_WS}$")}
+LAX_NUMBER = {"type": "string", "pattern": _trimmed_or_underscored(_ANY)}
 #: the same without ``inf``/``nan`` (a field that refuses them: ``revenue``)
-LAX_FINITE = {"type": "string", "pattern": rf"^{_WS}[+-]?{_DIGITS}(?:[eE][0-9_+-]+)?{_WS}$"}
+LAX_FINITE = {"type": "string", "pattern": _trimmed_or_underscored(_FINITE)}
 
 
 class RequestJsonSchema(GenerateJsonSchema):
