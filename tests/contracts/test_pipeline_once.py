@@ -1,6 +1,7 @@
 """The one request pipeline does each step once, and the value it parsed travels on.
 
-- a body is serialised at most once, parsed at most once and validated once, whether it
+- a body is serialised at most once (a flat object of ASCII strings not at all: its size is
+  bounded without it), parsed at most once and validated once, whether it
   is accepted or refused, a dict or bytes, one request or a bulk partition;
 - ``Outcome.data`` is the body as JSON data: a str/bytes body as ``JSON.parse`` (here
   ``json.loads``) gives it, any other body as given (the same object);
@@ -28,6 +29,7 @@ from trackly_validate.doors.bulk import partition
 from trackly_validate.rules.validators import Compiled, compiled
 
 SEND = resolve("POST", "/v2/send")
+MAX = pipeline.MAX_PAYLOAD_BYTES
 BULK = resolve("POST", "/v2/send/bulk")
 GOOD = {"to": "+14155551234", "list_number": "+18005551000", "body": "hi"}
 BAD = {"to": "x", "list_number": "+18005551000"}
@@ -77,8 +79,10 @@ def counts(monkeypatch: pytest.MonkeyPatch) -> Counter:
 
 
 @pytest.mark.parametrize("body, steps", [
-    (GOOD, {"serialise": 1, "validate": 1}),
-    (BAD, {"serialise": 1, "validate": 1}),
+    (GOOD, {"validate": 1}),  # a flat object of ASCII strings: measured by a bound, not serialised
+    (BAD, {"validate": 1}),
+    (dict(GOOD, body="h\u00e9"), {"serialise": 1, "validate": 1}),  # not ASCII: serialised and measured
+    (dict(GOOD, body="x" * (1 << 20)), {"serialise": 1, "validate": 1}),  # near the limit: measured exactly
     (dict(BAD, metadata={"tags": ("a", "b")}), {"serialise": 1, "parse": 1, "validate": 1}),  # not plain JSON data
     (json.dumps(GOOD).encode(), {"parse": 1, "validate": 1}),
     (json.dumps(BAD).encode(), {"parse": 1, "validate": 1}),
@@ -107,6 +111,16 @@ def test_a_bulk_partition_reads_the_body_once(counts, as_bytes):
     assert [e["index"] for e in split.errors] == [1, 3]
     assert split.accepted_indices == (0, 2)
     assert dict(counts) == ({"parse": 1, "validate": 1} if as_bytes else {"serialise": 1, "validate": 1})
+
+
+@pytest.mark.parametrize("text, refused", [
+    ("a" * (MAX - 100), False),              # bound over the limit: measured exactly, within it
+    ("\x01" * (MAX // 6 + 1), True),         # each control character is written as \u0001
+    ("a" * (MAX // 6 - 100), False),         # bound under the limit
+])
+def test_the_size_bound_never_changes_the_answer(text, refused):
+    found = [p.code for p in pipeline.run(SEND, dict(GOOD, body=text)).problems]
+    assert found == (["payload_too_large"] if refused else [])
 
 
 def test_a_partition_splits_the_very_value_the_pipeline_read():

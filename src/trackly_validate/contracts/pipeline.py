@@ -110,6 +110,7 @@ def path_problems(route: Route, path: str | None, options: Options) -> list[Prob
 
 
 _UNLIMITED = 1 << 62  # a body already measured by the HTTP reader
+_BIG_INT = 10 ** 18  # an int below this in size writes at most 20 characters of JSON
 
 
 def run(route: Route, body: Any, options: Options = DEFAULT_OPTIONS, *, path: str | None = None,
@@ -131,20 +132,31 @@ def run(route: Route, body: Any, options: Options = DEFAULT_OPTIONS, *, path: st
     # bytes: the body's JSON, measured; a dict that is plain JSON data is judged as it is
     raw: Any = None
     if body.__class__ is dict:
-        try:
-            raw = to_json(body)
-        except Exception:  # lone surrogates, values that are not JSON data: body_bytes decides
-            raw = body_bytes(body, route, limit)
-        else:
-            if len(raw) > limit:
-                raw = problem(C.payload_too_large, route)
+        # a flat object of ASCII strings, bools, null and small ints is plain JSON data whose
+        # JSON cannot exceed 6 bytes a character (\u00XX): measured by that bound, not
+        # serialised; anything else is serialised once and measured exactly
+        bound = 2
+        for key, item in body.items():
+            kind = item.__class__
+            if key.__class__ is not str or not key.isascii():
+                bound = -1
+                break
+            if kind is str and item.isascii():
+                bound += 6 * (len(key) + len(item)) + 6
+            elif item is None or kind is bool or (kind is int and -_BIG_INT < item < _BIG_INT):
+                bound += 6 * len(key) + 32
             else:
-                for key, item in body.items():  # _json_native(body), its first level inlined
-                    kind = item.__class__
-                    if key.__class__ is not str or not (kind is str or kind is bool or kind is int or item is None
-                                                        or _json_native(item, 2)):
-                        break
-                else:
+                bound = -1
+                break
+        if bound < 0 or bound > limit:
+            try:
+                raw = to_json(body)
+            except Exception:  # lone surrogates, values that are not JSON data: body_bytes decides
+                raw = body_bytes(body, route, limit)
+            else:
+                if len(raw) > limit:
+                    raw = problem(C.payload_too_large, route)
+                elif _json_native(body):
                     raw = None
         value = data = body
     else:
