@@ -77,14 +77,16 @@ class Refused:
 class Admitted:
     """A request the server accepts: the body as read (``body.raw`` the bytes received,
     ``body.json`` what express.json read, ``None`` when it left the body unread), the path
-    parameters, and for a bulk request its partition (``split.item_problems``: the items
-    the server reports in ``errors[]``)."""
+    parameters, for a bulk request its partition (``split.item_problems``: the items
+    the server reports in ``errors[]``), and ``data``: the body as JSON data, as the
+    pipeline read it (the stand-in answers from it: nothing parses the body again)."""
 
     route: Route
     params: dict[str, str]
     path: str | None
     body: Body
     split: Partition | None
+    data: Any = None
 
     @property
     def item_problems(self) -> tuple[Problem, ...]:
@@ -104,6 +106,7 @@ def judge(route: Route, body: Body | Refusal, key_problems: list[Problem], optio
         first = too_large(route) if body.too_large else problem(C.invalid_input, route)
         return Refused.of([first, *key_problems], route)
     split: Partition | None = None
+    data: Any = None
     if route.reads:  # a read contract: no body rules, only the key and the account
         if key_problems:
             return Refused.of(key_problems, route)
@@ -112,8 +115,11 @@ def judge(route: Route, body: Body | Refusal, key_problems: list[Problem], optio
     if route.items:  # only request-level problems refuse a bulk request; all are listed
         split = partition_route(route, body.judged, options, path=path, limit=None)
         refusing, found = list(split.problems), [*split.problems, *split.item_problems]
+        data = split.source
     else:
-        refusing = found = run(route, body.judged, options, path=path, limit=None).problems
+        outcome = run(route, body.judged, options, path=path, limit=None, instance=False)
+        refusing = found = outcome.problems
+        data = outcome.data
     ordered = in_server_order(found, key_problems) if refusing or key_problems else []
     if ordered and (key_problems or is_parser_refusal(ordered[0])):
         return Refused.of(ordered, route)
@@ -123,7 +129,7 @@ def judge(route: Route, body: Body | Refusal, key_problems: list[Problem], optio
             return stopped
     if ordered:
         return Refused.of(ordered, route)
-    return Admitted(route, params if params is not None else {}, path, body, split)
+    return Admitted(route, params if params is not None else {}, path, body, split, data)
 
 
 def judge_bytes(route: Route, headers: Any, data: bytes, options: Options, *, path: str | None = None,

@@ -133,7 +133,7 @@ class Sandbox:
 
     def _answer(self, admitted: Admitted) -> tuple[Response, Accepted]:
         route, split = admitted.route, admitted.split
-        data = split.source if split is not None else decoding.parse(admitted.body.judged)
+        data = admitted.data
         accepted = Accepted(route, data if isinstance(data, dict) else {}, admitted.params, self.store, self.ids)
         if split is not None:
             accepted.items = list(zip(split.accepted_indices, split.accepted))
