@@ -21,11 +21,12 @@ import copy
 import json
 from typing import Any, Iterator
 
-from hypothesis import HealthCheck, Phase, given, settings, strategies as st
+from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
 import trackly_validate as tv
+from properties.harness import drawn as _drawn
 from trackly_validate.contracts.routes import ROUTES, find
 
 ID = "665fa1b2c3d4e5f6a7b8c901"
@@ -48,19 +49,6 @@ VALUES: tuple[Any, ...] = (
     "https://t.example.com/c?sub={{click_id}}", "http://例え.jp/", " https://example.com", "ftp://x.example",
     "x", "+14155551234", "AND", "and", "active", "ACTIVE", "Marketing",
 )
-
-
-def _drawn(strategy: st.SearchStrategy[Any]) -> Any:
-    found: list[Any] = []
-
-    @settings(derandomize=True, max_examples=1, database=None, phases=[Phase.generate], deadline=None,
-              suppress_health_check=list(HealthCheck))
-    @given(strategy)
-    def draw(value: Any) -> None:
-        found.append(value)
-
-    draw()
-    return found[0]
 
 
 def seeds() -> list[tuple[str, str, Any]]:

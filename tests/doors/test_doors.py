@@ -17,12 +17,13 @@ from collections import defaultdict
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings, strategies as st
+from hypothesis import strategies as st
 
 import trackly_validate as tv
 from trackly_validate.contracts import pipeline
 from trackly_validate.contracts.routes import ROUTES, resolve
 
+from properties.harness import drawn as _drawn
 from properties import test_props_audiences, test_props_campaigns, test_props_contacts, test_props_sending
 
 KEY = "trk_" + "a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6"
@@ -31,20 +32,6 @@ ID = "665fa1b2c3d4e5f6a7b8c901"
 
 def _url_path(template: str, good_id: bool = True) -> str:
     return template.replace("{id}", ID if good_id else "not-an-id")
-
-
-def _drawn(strategy: st.SearchStrategy[Any]) -> Any:
-    """One deterministic draw of ``strategy`` (the same table on every run)."""
-    found: list[Any] = []
-
-    @settings(derandomize=True, max_examples=1, database=None, phases=[Phase.generate], deadline=None,
-              suppress_health_check=list(HealthCheck))
-    @given(strategy)
-    def draw(value: Any) -> None:
-        found.append(value)
-
-    draw()
-    return found[0]
 
 
 def _table() -> list[tuple[str, str, str, Any]]:

@@ -21,7 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, Phase, given, settings, strategies as st
 
 import trackly_validate as tv
 from trackly_validate.core.catalog import CATALOG
@@ -225,3 +225,17 @@ def area_tests(registry: "Registry", valid: dict, examples: list) -> tuple[Calla
 
     return (test_mutation_triggers_only_its_code, test_near_miss_passes,
             test_generated_valid_bodies_pass, test_documented_examples_pass)
+
+
+def drawn(strategy: st.SearchStrategy[Any]) -> Any:
+    """One deterministic draw of ``strategy`` (the same table on every run)."""
+    found: list[Any] = []
+
+    @settings(derandomize=True, max_examples=1, database=None, phases=[Phase.generate], deadline=None,
+              suppress_health_check=list(HealthCheck))
+    @given(strategy)
+    def draw(value: Any) -> None:
+        found.append(value)
+
+    draw()
+    return found[0]

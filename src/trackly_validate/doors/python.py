@@ -41,14 +41,7 @@ def validate(method: str, path: str, body: Any, *, options: Options | None = Non
     """The validated model instance, or :class:`TracklyValidationError` with every problem.
 
     Typed as ``BaseModel``; :func:`validate_as` returns the endpoint's own model type."""
-    route = resolve(method, path)
-    if body.__class__ is not dict:
-        _refuse_table(body)
-    problems, instance, _data = run(route, body, DEFAULT_OPTIONS if options is None else coerce_options(options),
-                                    path=path)
-    if problems or instance is None:
-        raise TracklyValidationError(problems)
-    return instance
+    return _validated(resolve(method, path), body, path, options)
 
 
 def validate_as(model: type[ModelT], body: Any, *, path: str | None = None,
