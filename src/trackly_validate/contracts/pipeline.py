@@ -17,7 +17,9 @@ the HTTP hooks, FastAPI, DataFrames, the stand-in server and the proxy) calls :f
 
 A dict that is plain JSON data skips the decode step: it is judged as it is (for such a
 value Python mode answers as JSON mode does: tests/contracts/test_engine_fastpath.py).  Its
-JSON is still produced, as the 5 MiB rule needs its exact size.  ``instance=False`` asks
+size is held to 5 MiB by its JSON, produced once; a flat object of ASCII strings, bools, null
+and small ints by a bound instead (6 bytes a character), its JSON produced only when the
+bound nears the limit.  ``instance=False`` asks
 the model's fields validator instead (same answers and errors, no instance built), for the
 doors that only need the problems.  :func:`run_many` has the one guard in front of the
 pipeline: a JSONL line the API accepts answered by pydantic-core's own JSON parser.
