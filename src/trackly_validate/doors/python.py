@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from trackly_validate.core.errors import Problem, TracklyError, TracklyValidationError
 from trackly_validate.core.options import DEFAULT_OPTIONS, Options, coerce_options
-from trackly_validate.contracts.pipeline import MAX_PAYLOAD_BYTES, run
+from trackly_validate.contracts.pipeline import MAX_PAYLOAD_BYTES, Outcome, run, run_flat
 from trackly_validate.contracts.routes import Route, resolve
 from trackly_validate.contracts.translate import problems_from_errors, route_for_model
 
@@ -41,7 +41,14 @@ def validate(method: str, path: str, body: Any, *, options: Options | None = Non
     """The validated model instance, or :class:`TracklyValidationError` with every problem.
 
     Typed as ``BaseModel``; :func:`validate_as` returns the endpoint's own model type."""
-    return _validated(resolve(method, path), body, path, options)
+    route = resolve(method, path)
+    if options is None and body.__class__ is dict:
+        found = run_flat(route, body)
+        if found is not None:
+            if found.__class__ is Outcome:
+                raise TracklyValidationError(found.problems)
+            return found  # type: ignore[return-value]
+    return _validated(route, body, path, options)
 
 
 def validate_as(model: type[ModelT], body: Any, *, path: str | None = None,

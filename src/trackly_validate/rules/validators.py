@@ -18,7 +18,7 @@ from pydantic_core import SchemaValidator
 from trackly_validate.core.options import DEFAULT_OPTIONS, Options
 from trackly_validate.rules.compile import compile_fields_validator, compile_validator
 
-__all__ = ["Compiled", "compiled"]
+__all__ = ["Compiled", "compiled", "validators_for"]
 
 
 class Compiled(NamedTuple):
@@ -44,6 +44,12 @@ def compiled(model: type[BaseModel], options: Options = DEFAULT_OPTIONS) -> Comp
     table = _DEFAULT_TABLE if options is DEFAULT_OPTIONS else _table(options)
     found = table.get(model)
     return found if found is not None else _compile(table, model, options)
+
+
+def validators_for(options: Options) -> dict[type, Compiled]:
+    """The cache's table for ``options`` (model -> :class:`Compiled`, filled by
+    :func:`compiled`), for a guard that looks a model up without a call per request."""
+    return _DEFAULT_TABLE if options is DEFAULT_OPTIONS else _table(options)
 
 
 def _table(options: Options) -> dict[type, Compiled]:
