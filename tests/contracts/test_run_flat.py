@@ -64,6 +64,9 @@ def test_tv_validate_through_the_guard():
     _warm(SEND)
     assert isinstance(run_flat(SEND, GOOD), tv.models.SendMessage)
     assert tv.validate("POST", "/v2/send", GOOD).to == "+14155551234"
+    bad = dict(GOOD, to="x")
+    handed_on = run_flat(SEND, bad)
+    assert isinstance(handed_on, Outcome) and handed_on.problems == run(SEND, bad).problems
     with pytest.raises(tv.TracklyValidationError) as refused:
         tv.validate("POST", "/v2/send", dict(GOOD, to="x"))
     assert [p.code for p in refused.value.problems] == ["invalid_phone"]

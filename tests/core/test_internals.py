@@ -60,12 +60,22 @@ def _schema_with_max(cls: type, n: int) -> dict:
     return schema
 
 
+def _core_reuses_completed_models() -> bool:
+    """pydantic-core 2.46 on (pydantic 2.13) reuses a completed model class's validator
+    for a schema naming it; 2.33 and 2.41 (pydantic 2.11, 2.12) compile the schema given."""
+    return _release(version("pydantic-core")) >= _release("2.46")
+
+
 def test_pydantic_core_reuses_a_built_model_s_validator_and_not_an_unbuilt_subclass_s():
     long = {"name": "abcdef"}
     # the internal: a completed model class in the schema brings its own validator along
-    reused = SchemaValidator(_schema_with_max(Named, 10))
-    with pytest.raises(ValidationError):
-        reused.validate_python(long)
+    # (where it does not, the schema's own rules apply: the unbuilt subclass is harmless)
+    naming_the_model = SchemaValidator(_schema_with_max(Named, 10))
+    if _core_reuses_completed_models():
+        with pytest.raises(ValidationError):
+            naming_the_model.validate_python(long)
+    else:
+        assert naming_the_model.validate_python(long).name == "abcdef"
     # an unbuilt subclass is compiled with the schema it is given
     compiled = SchemaValidator(_schema_with_max(unbuilt_subclass(Named), 10))
     instance = compiled.validate_python(long)

@@ -18,8 +18,8 @@ __all__ = ["VERIFIED", "unbuilt_subclass", "replace_type_adapter"]
 #: Per function: the distributions whose internals it relies on, with the versions it was
 #: verified on (lowest included, highest excluded).
 VERIFIED: dict[str, dict[str, tuple[str, str]]] = {
-    "unbuilt_subclass": {"pydantic": ("2.14", "2.15"), "pydantic-core": ("2.50", "2.51")},
-    "replace_type_adapter": {"fastapi": ("0.165", "0.166")},
+    "unbuilt_subclass": {"pydantic": ("2.11", "2.15"), "pydantic-core": ("2.33", "2.51")},
+    "replace_type_adapter": {"fastapi": ("0.115", "0.166")},
 }
 
 
